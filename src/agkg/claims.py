@@ -1,0 +1,795 @@
+"""Loading the curated YAML files (sources, entities, claims) into checked Python objects.
+
+Every problem in every file is collected and reported together, each at the line and column
+where the curator wrote it, because fixing one error per run is slow and demoralising. Nothing
+here writes anything; a single problem makes ``load_curated_data`` raise ``InputError``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dates import TimeValue, parse_time_value
+from .errors import InputError, Position, Problem
+from .ontology import PropertySpec, Vocabulary
+from .vocab import RDF, XSD
+from .yamlfile import Mapping, Node, Scalar, Sequence, YamlProblems, read_yaml
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
+QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+INTEGER_PATTERN = re.compile(r"^[+-]?[0-9]+$")
+DECIMAL_PATTERN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+RANKS = ("normal", "preferred", "deprecated")
+SOURCE_TYPES = ("NewsArticle", "Report")
+# characters never legitimate in curated text: C0/C1 controls other than tab and newline
+_FORBIDDEN_CHARS = {chr(c) for c in range(0x20) if c not in (0x09, 0x0A)} | {
+    chr(c) for c in range(0x7F, 0xA0)
+}
+
+SOURCE_KEYS = (
+    "id", "type", "headline", "authors", "byline", "outlet", "dateline", "published",
+    "published_not_before", "language", "url", "sha256", "relays", "note",
+)  # fmt: skip
+ENTITY_KEYS = ("id", "type", "label", "aliases", "description", "wikidata", "same_as")
+CLAIM_KEYS = (
+    "id", "subject", "property", "value", "qualifiers", "quote", "prefix", "suffix",
+    "attributed_to", "rank", "rank_reason", "better_supported_by", "note",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, order=True)
+class EntityValue:
+    """A value that is another entity (or source), by id."""
+
+    id: str
+
+
+@dataclass(frozen=True, order=True)
+class LiteralValue:
+    """A literal: lexical form, full datatype IRI, and language for rdf:langString."""
+
+    lexical: str
+    datatype: str
+    language: str | None = None
+
+
+Value = EntityValue | LiteralValue
+
+
+@dataclass
+class Source:
+    id: str
+    type: str
+    position: Position
+    headline: str | None = None
+    authors: list[str] = field(default_factory=list)
+    byline: str | None = None
+    outlet: str | None = None
+    dateline: str | None = None
+    published: TimeValue | None = None
+    published_not_before: TimeValue | None = None
+    language: str = "en"
+    url: str | None = None
+    sha256: str | None = None
+    relays: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Entity:
+    id: str
+    type: str
+    position: Position
+    labels: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    wikidata: str | None = None
+    same_as: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Claim:
+    """One thing one source says, with the words it says it in."""
+
+    source: str
+    subject: str
+    property: str
+    value: Value
+    quote: str
+    position: Position
+    id: str | None = None
+    qualifiers: tuple[tuple[str, Value], ...] = ()
+    prefix: str | None = None
+    suffix: str | None = None
+    attributed_to: str | None = None
+    rank: str = "normal"
+    rank_reason: str | None = None
+    better_supported_by: str | None = None
+    note: str | None = None
+    quote_position: Position | None = None
+
+
+@dataclass
+class CuratedData:
+    """Everything under ``data/``, checked and cross-referenced."""
+
+    sources: dict[str, Source]
+    entities: dict[str, Entity]
+    claims: list[Claim]
+    files: list[Path]
+
+    def claims_by_id(self) -> dict[str, Claim]:
+        return {c.id: c for c in self.claims if c.id}
+
+
+def data_files(data_dir: Path) -> dict[str, list[Path]]:
+    """The YAML files of each kind, in a stable order."""
+    return {
+        kind: sorted(
+            p for p in (data_dir / kind).glob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+        )
+        for kind in ("sources", "entities", "claims")
+    }
+
+
+def load_curated_data(
+    data_dir: Path, vocabulary: Vocabulary, root: Path | None = None
+) -> CuratedData:
+    """Load and check every file under ``data_dir``; raise InputError listing every problem.
+
+    Paths in messages are relative to ``root`` (the project folder) when given.
+    """
+    loader = _Loader(vocabulary, root or data_dir.parent)
+    files = data_files(data_dir)
+    if not data_dir.is_dir():
+        raise InputError.single(loader.display(data_dir), "data folder not found")
+    for path in files["sources"]:
+        loader.read_sources_file(path)
+    for path in files["entities"]:
+        loader.read_entities_file(path)
+    for path in files["claims"]:
+        loader.read_claims_file(path)
+    loader.check_cross_references()
+    if loader.problems:
+        raise InputError(loader.problems)
+    return CuratedData(
+        sources=loader.sources,
+        entities=loader.entities,
+        claims=loader.claims,
+        files=[p for kind in ("sources", "entities", "claims") for p in files[kind]],
+    )
+
+
+@dataclass
+class _PendingClaim:
+    claim: Claim
+    value_node: Node
+    qualifier_nodes: list[tuple[str, Node, Position]]
+    attributed_node: Node | None
+    better_node: Node | None
+
+
+class _Loader:
+    """Holds the problems found so far and the ids already seen, across all files."""
+
+    def __init__(self, vocabulary: Vocabulary, root: Path) -> None:
+        self.vocabulary = vocabulary
+        self.root = root
+        self.problems: list[Problem] = []
+        self.sources: dict[str, Source] = {}
+        self.entities: dict[str, Entity] = {}
+        self.claims: list[Claim] = []
+        self.pending: list[_PendingClaim] = []
+        self.claim_ids: dict[str, Position] = {}
+        self.id_positions: dict[str, Position] = {}
+        self.entity_refs: list[tuple[str, Position, str]] = []  # id, where, what for
+
+    # ----- plumbing
+
+    def display(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+    def problem(self, position: Position, message: str) -> None:
+        self.problems.append(Problem(position, message))
+
+    def read(self, path: Path) -> Node | None:
+        try:
+            return read_yaml(path, self.display(path))
+        except YamlProblems as error:
+            self.problems.extend(error.problems)
+            return None
+
+    def top_level(self, path: Path, expected: tuple[str, ...], list_key: str) -> list[Mapping]:
+        """The mappings listed under ``list_key`` in a file whose top level has ``expected`` keys."""
+        root = self.read(path)
+        if root is None:
+            return []
+        if not isinstance(root, Mapping):
+            self.problem(root.position, f"expected a mapping with key '{list_key}' at the top")
+            return []
+        self.check_keys(root, expected)
+        items = root.get(list_key)
+        if items is None:
+            self.problem(root.position, f"missing key '{list_key}'")
+            return []
+        if isinstance(items, Scalar) and items.is_null:
+            return []
+        if not isinstance(items, Sequence):
+            self.problem(items.position, f"'{list_key}' must be a list")
+            return []
+        result = []
+        for item in items.items:
+            if isinstance(item, Mapping):
+                result.append(item)
+            else:
+                self.problem(item.position, f"each entry of '{list_key}' must be a mapping")
+        return result
+
+    def check_keys(self, node: Mapping, allowed: Iterable[str]) -> None:
+        allowed = tuple(allowed)
+        for key, (position, _) in node.items.items():
+            if key not in allowed:
+                self.problem(position, f"unknown key '{key}'{did_you_mean(key, allowed)}")
+
+    def scalar(self, node: Node | None, what: str, required: bool = False) -> str | None:
+        """The text of a scalar value, or None when absent or null."""
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            if required:
+                where = node.position if node else None
+                if where:
+                    self.problem(where, f"{what} must not be empty")
+            return None
+        if not isinstance(node, Scalar):
+            self.problem(node.position, f"{what} must be a single value, not a list or mapping")
+            return None
+        self.check_text(node, what)
+        return node.text
+
+    def required(self, mapping: Mapping, key: str, what: str | None = None) -> str | None:
+        node = mapping.get(key)
+        if node is None:
+            self.problem(mapping.position, f"missing required key '{key}'")
+            return None
+        return self.scalar(node, what or f"'{key}'", required=True)
+
+    def check_text(self, node: Scalar, what: str) -> None:
+        bad = sorted({c for c in node.text if c in _FORBIDDEN_CHARS})
+        if bad:
+            names = ", ".join(f"U+{ord(c):04X}" for c in bad)
+            self.problem(node.position, f"{what} contains control character(s) {names}")
+
+    def identifier(self, node: Node | None, what: str) -> str | None:
+        text = self.scalar(node, what)
+        if text is None or node is None:
+            return None
+        if not ID_PATTERN.match(text):
+            self.problem(node.position, describe_bad_id(text, what))
+            return None
+        return text
+
+    def declare_id(self, identifier: str, position: Position) -> bool:
+        if identifier in self.id_positions:
+            first = self.id_positions[identifier]
+            self.problem(position, f"duplicate id '{identifier}' (first defined at {first})")
+            return False
+        self.id_positions[identifier] = position
+        return True
+
+    def id_list(self, node: Node | None, what: str) -> list[tuple[str, Position]]:
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            return []
+        items = node.items if isinstance(node, Sequence) else [node]
+        result = []
+        for item in items:
+            value = self.identifier(item, what)
+            if value:
+                result.append((value, item.position))
+        return result
+
+    def date(self, node: Node | None, what: str) -> TimeValue | None:
+        text = self.scalar(node, what)
+        if text is None or node is None:
+            return None
+        try:
+            return parse_time_value(text)
+        except ValueError as error:
+            self.problem(node.position, f"{what}: {error}")
+            return None
+
+    def language_map(self, node: Node | None, what: str) -> dict[str, str]:
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            return {}
+        if not isinstance(node, Mapping):
+            self.problem(node.position, f"{what} must be a mapping from language tag to text")
+            return {}
+        result = {}
+        for tag, (position, value) in node.items.items():
+            if not LANGUAGE_TAG.match(tag):
+                self.problem(position, f"'{tag}' is not a language tag (e.g. en, ps, fa-AF)")
+                continue
+            text = self.scalar(value, f"{what} ({tag})", required=True)
+            if text is not None:
+                if not text.strip():
+                    self.problem(value.position, f"{what} ({tag}) is empty")
+                    continue
+                result[tag] = text
+        return result
+
+    def language_lists(self, node: Node | None, what: str) -> dict[str, list[str]]:
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            return {}
+        if not isinstance(node, Mapping):
+            self.problem(node.position, f"{what} must map language tags to lists of text")
+            return {}
+        result: dict[str, list[str]] = {}
+        for tag, (position, value) in node.items.items():
+            if not LANGUAGE_TAG.match(tag):
+                self.problem(position, f"'{tag}' is not a language tag (e.g. en, ps, fa-AF)")
+                continue
+            items = value.items if isinstance(value, Sequence) else [value]
+            texts: list[str] = []
+            for item in items:
+                text = self.scalar(item, f"{what} ({tag})", required=True)
+                if text is None:
+                    continue
+                if not text.strip():
+                    self.problem(item.position, f"{what} ({tag}) is empty")
+                elif text in texts:
+                    self.problem(item.position, f"{what} ({tag}) lists '{text}' twice")
+                else:
+                    texts.append(text)
+            result[tag] = texts
+        return result
+
+    # ----- sources
+
+    def read_sources_file(self, path: Path) -> None:
+        for item in self.top_level(path, ("sources",), "sources"):
+            self.check_keys(item, SOURCE_KEYS)
+            identifier = self.identifier(item.get("id"), "source id")
+            if item.get("id") is None:
+                self.problem(item.position, "missing required key 'id'")
+            source_type = self.required(item, "type")
+            if source_type is not None and source_type not in SOURCE_TYPES:
+                node = item.get("type")
+                assert node is not None
+                self.problem(
+                    node.position,
+                    f"source type '{source_type}' is not one of {', '.join(SOURCE_TYPES)}"
+                    + did_you_mean(source_type, SOURCE_TYPES),
+                )
+            if identifier is None or not self.declare_id(identifier, item.position):
+                continue
+            source = Source(identifier, source_type or "NewsArticle", item.position)
+            source.headline = self.scalar(item.get("headline"), "headline")
+            for author, where in self.id_list(item.get("authors"), "author"):
+                source.authors.append(author)
+                self.entity_refs.append((author, where, "author"))
+            source.byline = self.scalar(item.get("byline"), "byline")
+            source.outlet = self.identifier(item.get("outlet"), "outlet")
+            if source.outlet:
+                outlet_node = item.get("outlet")
+                assert outlet_node is not None
+                self.entity_refs.append((source.outlet, outlet_node.position, "outlet"))
+            source.dateline = self.scalar(item.get("dateline"), "dateline")
+            source.published = self.date(item.get("published"), "published")
+            source.published_not_before = self.date(
+                item.get("published_not_before"), "published_not_before"
+            )
+            language_node = item.get("language")
+            language = self.scalar(language_node, "language")
+            if language is not None and language_node is not None:
+                if LANGUAGE_TAG.match(language):
+                    source.language = language
+                else:
+                    self.problem(language_node.position, f"'{language}' is not a language tag")
+            url_node = item.get("url")
+            source.url = self.scalar(url_node, "url")
+            if source.url and url_node and not is_safe_iri(source.url):
+                self.problem(
+                    url_node.position, f"url '{source.url}' is not an absolute http(s) IRI"
+                )
+                source.url = None
+            sha_node = item.get("sha256")
+            source.sha256 = self.scalar(sha_node, "sha256")
+            if source.sha256 and sha_node and not SHA256_PATTERN.match(source.sha256):
+                self.problem(sha_node.position, "sha256 must be 64 lowercase hexadecimal digits")
+                source.sha256 = None
+            source.relays = self.identifier(item.get("relays"), "relays")
+            source.note = self.scalar(item.get("note"), "note")
+            self.sources[identifier] = source
+
+    # ----- entities
+
+    def read_entities_file(self, path: Path) -> None:
+        classes = self.vocabulary.classes
+        for item in self.top_level(path, ("entities",), "entities"):
+            self.check_keys(item, ENTITY_KEYS)
+            identifier = self.identifier(item.get("id"), "entity id")
+            if item.get("id") is None:
+                self.problem(item.position, "missing required key 'id'")
+            entity_type = self.required(item, "type")
+            type_node = item.get("type")
+            if entity_type is not None and type_node is not None and entity_type not in classes:
+                self.problem(
+                    type_node.position,
+                    f"unknown type '{entity_type}'{did_you_mean(entity_type, classes)}",
+                )
+                entity_type = None
+            if identifier is None or not self.declare_id(identifier, item.position):
+                continue
+            entity = Entity(identifier, entity_type or "", item.position)
+            entity.labels = self.language_map(item.get("label"), "label")
+            if item.get("label") is None:
+                self.problem(item.position, "missing required key 'label'")
+            entity.aliases = self.language_lists(item.get("aliases"), "aliases")
+            for tag, names in entity.aliases.items():
+                if entity.labels.get(tag) in names:
+                    aliases_node = item.get("aliases")
+                    assert aliases_node is not None
+                    self.problem(
+                        aliases_node.position,
+                        f"'{entity.labels[tag]}' is both the {tag} label and an {tag} alias",
+                    )
+            entity.descriptions = self.language_map(item.get("description"), "description")
+            qid_node = item.get("wikidata")
+            entity.wikidata = self.scalar(qid_node, "wikidata")
+            if entity.wikidata and qid_node and not QID_PATTERN.match(entity.wikidata):
+                self.problem(
+                    qid_node.position, f"wikidata '{entity.wikidata}' is not an item id like Q42"
+                )
+                entity.wikidata = None
+            same_as_node = item.get("same_as")
+            if same_as_node is not None and not (
+                isinstance(same_as_node, Scalar) and same_as_node.is_null
+            ):
+                items = same_as_node.items if isinstance(same_as_node, Sequence) else [same_as_node]
+                for iri_node in items:
+                    iri = self.scalar(iri_node, "same_as")
+                    if iri and not is_safe_iri(iri):
+                        self.problem(iri_node.position, f"same_as '{iri}' is not an absolute IRI")
+                    elif iri:
+                        entity.same_as.append(iri)
+            self.entities[identifier] = entity
+
+    # ----- claims
+
+    def read_claims_file(self, path: Path) -> None:
+        root = self.read(path)
+        if root is None:
+            return
+        if not isinstance(root, Mapping):
+            self.problem(root.position, "expected a mapping with keys 'source' and 'claims'")
+            return
+        self.check_keys(root, ("source", "claims"))
+        source_node = root.get("source")
+        source_id = self.identifier(source_node, "source")
+        if source_node is None:
+            self.problem(root.position, "missing required key 'source'")
+        elif source_id and source_id not in self.sources:
+            self.problem(
+                source_node.position,
+                f"unknown source '{source_id}'{did_you_mean(source_id, self.sources)}",
+            )
+            source_id = None
+        for item in self.top_level_claims(root):
+            self.read_claim(item, source_id)
+
+    def top_level_claims(self, root: Mapping) -> list[Mapping]:
+        items = root.get("claims")
+        if items is None:
+            self.problem(root.position, "missing key 'claims'")
+            return []
+        if isinstance(items, Scalar) and items.is_null:
+            return []
+        if not isinstance(items, Sequence):
+            self.problem(items.position, "'claims' must be a list")
+            return []
+        result = []
+        for item in items.items:
+            if isinstance(item, Mapping):
+                result.append(item)
+            else:
+                self.problem(item.position, "each claim must be a mapping")
+        return result
+
+    def read_claim(self, item: Mapping, source_id: str | None) -> None:
+        self.check_keys(item, CLAIM_KEYS)
+        claim_id = self.identifier(item.get("id"), "claim id")
+        if claim_id:
+            if claim_id in self.claim_ids:
+                self.problem(
+                    item.position,
+                    f"duplicate claim id '{claim_id}' (first at {self.claim_ids[claim_id]})",
+                )
+            else:
+                self.claim_ids[claim_id] = item.position
+        subject = self.identifier(item.get("subject"), "subject")
+        subject_node = item.get("subject")
+        if subject_node is None:
+            self.problem(item.position, "missing required key 'subject'")
+        property_name = self.required(item, "property")
+        property_node = item.get("property")
+        spec = None
+        if property_name is not None and property_node is not None:
+            spec = self.vocabulary.claim_properties.get(property_name)
+            if spec is None:
+                self.problem(
+                    property_node.position,
+                    f"unknown property '{property_name}'"
+                    + did_you_mean(property_name, self.vocabulary.claim_properties),
+                )
+        value_node = item.get("value")
+        if value_node is None:
+            self.problem(item.position, "missing required key 'value'")
+        quote_node = item.get("quote")
+        quote = self.scalar(quote_node, "quote")
+        if quote_node is None:
+            self.problem(item.position, "missing required key 'quote'")
+        elif quote is None or not quote.strip():
+            self.problem(
+                quote_node.position, "quote is empty: give the exact words that support the claim"
+            )
+            quote = None
+        rank = self.scalar(item.get("rank"), "rank") or "normal"
+        rank_node = item.get("rank")
+        if rank not in RANKS:
+            assert rank_node is not None
+            self.problem(rank_node.position, f"rank '{rank}' is not one of {', '.join(RANKS)}")
+            rank = "normal"
+        rank_reason = self.scalar(item.get("rank_reason"), "rank_reason")
+        if rank != "normal" and not (rank_reason and rank_reason.strip()):
+            self.problem(
+                (rank_node or item).position, f"a {rank} claim needs a rank_reason saying why"
+            )
+        qualifier_nodes: list[tuple[str, Node, Position]] = []
+        qualifiers_node = item.get("qualifiers")
+        if qualifiers_node is not None and not (
+            isinstance(qualifiers_node, Scalar) and qualifiers_node.is_null
+        ):
+            if isinstance(qualifiers_node, Mapping):
+                for name, (position, node) in qualifiers_node.items.items():
+                    if name not in self.vocabulary.qualifiers:
+                        self.problem(
+                            position,
+                            f"unknown qualifier '{name}'"
+                            + did_you_mean(name, self.vocabulary.qualifiers),
+                        )
+                    else:
+                        qualifier_nodes.append((name, node, position))
+            else:
+                self.problem(qualifiers_node.position, "qualifiers must be a mapping")
+        if None in (subject, spec, value_node, quote, source_id) or subject_node is None:
+            return
+        assert subject is not None and spec is not None and value_node is not None
+        assert quote is not None and source_id is not None
+        self.entity_refs.append((subject, subject_node.position, "subject"))
+        claim = Claim(
+            source=source_id,
+            subject=subject,
+            property=spec.name,
+            value=EntityValue(""),  # read once every entity is known
+            quote=quote,
+            position=item.position,
+            id=claim_id,
+            prefix=self.scalar(item.get("prefix"), "prefix"),
+            suffix=self.scalar(item.get("suffix"), "suffix"),
+            rank=rank,
+            rank_reason=rank_reason,
+            note=self.scalar(item.get("note"), "note"),
+            quote_position=quote_node.position if quote_node else None,
+        )
+        self.pending.append(
+            _PendingClaim(
+                claim,
+                value_node,
+                qualifier_nodes,
+                item.get("attributed_to"),
+                item.get("better_supported_by"),
+            )  # fmt: skip
+        )
+
+    # ----- values, once all ids are known
+
+    def read_value(self, node: Node, spec: PropertySpec, language: str, what: str) -> Value | None:
+        if spec.kind == "langString" and isinstance(node, Mapping):
+            texts = self.language_map(node, what)
+            if len(texts) != 1:
+                self.problem(node.position, f"{what}: give exactly one {{language: text}} pair")
+                return None
+            ((tag, text),) = texts.items()
+            return LiteralValue(text, RDF.langString.value, tag)
+        text = self.scalar(node, what)
+        if text is None:
+            self.problem(node.position, f"{what} must not be empty")
+            return None
+        assert isinstance(node, Scalar)
+        kind = spec.kind
+        if kind == "entity":
+            if not ID_PATTERN.match(text):
+                self.problem(node.position, describe_bad_id(text, what))
+                return None
+            entity = self.entities.get(text)
+            if entity is None:
+                hint = did_you_mean(text, self.entities)
+                self.problem(node.position, f"{what}: unknown entity '{text}'{hint}")
+                return None
+            if entity.type and not self.vocabulary.is_a(entity.type, spec.range):
+                expected = spec.range.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+                self.problem(
+                    node.position,
+                    f"{what}: '{text}' is a {entity.type}, but {spec.name} takes a {expected}",
+                )
+                return None
+            return EntityValue(text)
+        if kind == "time":
+            try:
+                time = parse_time_value(text)
+            except ValueError as error:
+                self.problem(node.position, f"{what}: {error}")
+                return None
+            return LiteralValue(time.lexical, XSD.term(time.datatype).value)
+        if kind in ("integer", "positiveInteger", "nonNegativeInteger"):
+            if not INTEGER_PATTERN.match(text):
+                self.problem(
+                    node.position,
+                    f"{what}: '{text}' is not a whole number (write 3000, not 3,000 or 'about 3000')",
+                )
+                return None
+            number = int(text)
+            if (kind == "positiveInteger" and number < 1) or (
+                kind == "nonNegativeInteger" and number < 0
+            ):
+                self.problem(
+                    node.position, f"{what}: {number} must be {kind.removesuffix('Integer')}"
+                )
+                return None
+            return LiteralValue(str(number), XSD.term(kind).value)
+        if kind == "decimal":
+            if not DECIMAL_PATTERN.match(text):
+                self.problem(node.position, f"{what}: '{text}' is not a decimal number")
+                return None
+            return LiteralValue(text.lstrip("+"), XSD.decimal.value)
+        if kind == "boolean":
+            if not node.plain or text not in ("true", "false"):
+                self.problem(node.position, f"{what}: '{text}' is not true or false")
+                return None
+            return LiteralValue(text, XSD.boolean.value)
+        if kind == "langString":
+            return LiteralValue(text, RDF.langString.value, language)
+        if kind == "anyURI":
+            if not is_safe_iri(text):
+                self.problem(node.position, f"{what}: '{text}' is not an absolute IRI")
+                return None
+            return LiteralValue(text, XSD.anyURI.value)
+        if spec.name == "currency" and not CURRENCY_PATTERN.match(text):
+            self.problem(node.position, f"{what}: '{text}' is not an ISO 4217 code such as USD")
+            return None
+        return LiteralValue(text, XSD.string.value)
+
+    def check_cross_references(self) -> None:
+        for identifier, position, what in self.entity_refs:
+            if identifier not in self.entities:
+                self.problem(
+                    position,
+                    f"{what}: unknown entity '{identifier}'{did_you_mean(identifier, self.entities)}",
+                )
+        for source in self.sources.values():
+            if source.relays and source.relays not in self.sources:
+                self.problem(
+                    source.position,
+                    f"relays: unknown source '{source.relays}'{did_you_mean(source.relays, self.sources)}",
+                )
+        for pending in self.pending:
+            self.finish_claim(pending)
+        self.check_better_supported()
+
+    def finish_claim(self, pending: _PendingClaim) -> None:
+        claim = pending.claim
+        language = self.sources[claim.source].language
+        spec = self.vocabulary.claim_properties[claim.property]
+        ok = True
+        subject = self.entities.get(claim.subject)
+        domain = self.vocabulary.domains.get(claim.property)
+        if subject and subject.type and domain and not self.vocabulary.is_a(subject.type, domain):
+            expected = domain.value.rsplit("#", 1)[-1]
+            self.problem(
+                claim.position,
+                f"subject '{claim.subject}' is a {subject.type}, but {claim.property} applies to a {expected}",
+            )
+            ok = False
+        values = self.read_values(pending.value_node, spec, language, f"value of {claim.property}")
+        if len(values) != 1:
+            if len(values) > 1:
+                self.problem(
+                    pending.value_node.position, "a claim has one value; write one claim per value"
+                )
+            ok = False
+        qualifiers: list[tuple[str, Value]] = []
+        for name, node, _position in pending.qualifier_nodes:
+            qualifier_values = self.read_values(
+                node, self.vocabulary.qualifiers[name], language, f"qualifier {name}"
+            )
+            if not qualifier_values:
+                ok = False
+            qualifiers.extend((name, v) for v in qualifier_values)
+        attributed = self.identifier(pending.attributed_node, "attributed_to")
+        if attributed and attributed not in self.entities and attributed not in self.sources:
+            assert pending.attributed_node is not None
+            known = list(self.entities) + list(self.sources)
+            self.problem(
+                pending.attributed_node.position,
+                f"attributed_to: unknown entity or source '{attributed}'{did_you_mean(attributed, known)}",
+            )
+            ok = False
+        claim.attributed_to = attributed
+        claim.better_supported_by = self.identifier(pending.better_node, "better_supported_by")
+        if ok:
+            claim.value = values[0]
+            claim.qualifiers = tuple(sorted(set(qualifiers)))
+            self.claims.append(claim)
+
+    def read_values(self, node: Node, spec: PropertySpec, language: str, what: str) -> list[Value]:
+        items = node.items if isinstance(node, Sequence) else [node]
+        if not items:
+            self.problem(node.position, f"{what} is an empty list")
+        values = []
+        for item in items:
+            value = self.read_value(item, spec, language, what)
+            if value is not None:
+                values.append(value)
+        return values if len(values) == len(items) else []
+
+    def check_better_supported(self) -> None:
+        by_id = {c.id: c for c in self.claims if c.id}
+        for claim in self.claims:
+            target = claim.better_supported_by
+            if target is None:
+                continue
+            if target not in self.claim_ids:
+                self.problem(
+                    claim.position,
+                    f"better_supported_by: unknown claim id '{target}'{did_you_mean(target, self.claim_ids)}",
+                )
+            elif target == claim.id:
+                self.problem(claim.position, "better_supported_by points at the claim itself")
+            elif target in by_id and by_id[target].rank == "deprecated":
+                self.problem(
+                    claim.position, f"better_supported_by: claim '{target}' is itself deprecated"
+                )
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for the closest candidate, or ''."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+def describe_bad_id(text: str, what: str) -> str:
+    """Explain why an id is refused; look-alike letters from other scripts are named."""
+    for char in text:
+        if ord(char) > 0x7E:
+            name = unicodedata.name(char, "unnamed character")
+            return (
+                f"{what} '{text}' contains U+{ord(char):04X} ({name}); ids are lowercase ASCII "
+                "letters, digits and hyphens"
+            )
+    return f"{what} '{text}' is not an id: use lowercase ASCII letters, digits and hyphens, starting with a letter or digit, at most 80 characters"
+
+
+def is_safe_iri(text: str) -> bool:
+    """An absolute http(s) IRI with no character that RDF syntaxes forbid in IRIs."""
+    if not re.match(r"^https?://[^/\s]", text):
+        return False
+    return not any(c in text for c in ' <>"{}|\\^`') and all(ord(c) > 0x20 for c in text)

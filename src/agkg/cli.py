@@ -1,0 +1,361 @@
+"""The ``agkg`` command line: thin commands over the library.
+
+Exit codes (one table, applied in one place, ``AgkgGroup.invoke``):
+
+    0  success; the dataset conforms
+    1  the dataset does not conform to the shapes
+    2  bad input or usage (claim files, options, queries, missing files)
+    3  a remote endpoint failed
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from . import __version__
+from .config import Config, load_config
+from .errors import (
+    AgkgError,
+    ConfigurationError,
+    InputError,
+    NotConformingError,
+    Problem,
+    QueryError,
+    RemoteError,
+)
+
+EXIT_OK, EXIT_NOT_CONFORMING, EXIT_BAD_INPUT, EXIT_REMOTE = 0, 1, 2, 3
+EXIT_CODES: dict[type[AgkgError], int] = {
+    NotConformingError: EXIT_NOT_CONFORMING,
+    InputError: EXIT_BAD_INPUT,
+    ConfigurationError: EXIT_BAD_INPUT,
+    QueryError: EXIT_BAD_INPUT,
+    RemoteError: EXIT_REMOTE,
+}
+
+
+class AgkgGroup(click.Group):
+    """Maps agkg's exceptions to messages on stderr and the documented exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AgkgError as error:
+            code = next(
+                (c for cls, c in EXIT_CODES.items() if isinstance(error, cls)), EXIT_BAD_INPUT
+            )
+            if isinstance(error, InputError):
+                for problem in error.problems:
+                    click.echo(str(problem), err=True)
+                count = len(error.problems)
+                click.echo(
+                    f"agkg: {count} problem{'s' if count != 1 else ''} found; nothing written",
+                    err=True,
+                )
+            else:
+                click.echo(f"agkg: {error}", err=True)
+            ctx.exit(code)
+
+
+class Settings:
+    """What the group options resolved to, handed to each command."""
+
+    def __init__(self, config: Config, quiet: bool) -> None:
+        self.config = config
+        self.quiet = quiet
+
+    def progress(self) -> Callable[[str], None] | None:
+        """Stage names on stderr, only on a terminal (never in CI logs) and not with --quiet."""
+        if self.quiet or not sys.stderr.isatty():
+            return None
+
+        def show(stage: str) -> None:
+            click.echo(f"\r\x1b[K… {stage}", err=True, nl=False)
+
+        return show
+
+    def done(self) -> None:
+        if self.progress() is not None:
+            click.echo("\r\x1b[K", err=True, nl=False)
+
+    def warn(self, messages: list[str]) -> None:
+        for message in messages:
+            click.echo(f"warning: {message}", err=True)
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+def fail(message: str) -> NoReturn:
+    raise ConfigurationError(message)
+
+
+@click.group(cls=AgkgGroup)
+@click.version_option(__version__, prog_name="agkg")
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Project folder (holds agkg.toml, data/, ontology/, shapes/).",
+)
+@click.option("--base", help="Base IRI of minted identifiers (env AGKG_BASE).")
+@click.option("--data", "data_dir", help="Folder of curated YAML (env AGKG_DATA).")
+@click.option("--corpus", help="Folder of source texts, found by sha256 (env AGKG_CORPUS).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    project: Path,
+    base: str | None,
+    data_dir: str | None,
+    corpus: str | None,
+    quiet: bool,
+) -> None:
+    """Armed Groups Knowledge Graph: curated claims to validated, published RDF."""
+    config = load_config(project, {"base": base, "data": data_dir, "corpus": corpus})
+    ctx.obj = Settings(config, quiet)
+
+
+@cli.command()
+@pass_settings
+def build(settings: Settings) -> None:
+    """Load the curated data and build the dataset; print counts."""
+    from .graph import build_dataset
+
+    built = build_dataset(settings.config, settings.progress())
+    settings.done()
+    settings.warn(built.warnings)
+    counts = built.counts
+    for name in ("sources", "entities", "claims", "statements", "references", "triples", "quads"):
+        click.echo(f"{name:<11} {getattr(counts, name)}")
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--strict", is_flag=True, help="Warnings also make validation fail.")
+@pass_settings
+def validate(settings: Settings, output_format: str, strict: bool) -> None:
+    """Validate the dataset against the SHACL shapes (exit 1 on violations)."""
+    from .graph import build_dataset
+    from .validation import load_shapes, validate_dataset
+
+    built = build_dataset(settings.config, settings.progress())
+    shapes, _ = load_shapes(settings.config.shapes_dir)
+    report = validate_dataset(built, shapes)
+    settings.done()
+    settings.warn(built.warnings)
+    if output_format == "turtle":
+        click.echo(report.report_turtle, nl=False)
+    elif output_format == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "conforms": report.conforms,
+                    "results": [
+                        {
+                            **{k: v for k, v in vars(r).items() if k != "origins"},
+                            "origins": [str(o) for o in r.origins],
+                        }
+                        for r in report.results
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for result in report.results:
+            where = str(result.origins[0]) if result.origins else result.focus
+            path = result.path.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if result.path else "-"
+            shape = result.shape.rsplit("#", 1)[-1] if result.shape else "-"
+            click.echo(f"{where}: {result.severity}: {result.message} ({shape}, {path})")
+        click.echo(
+            f"{report.violations} violations, {report.count('warning')} warnings, "
+            f"{report.count('info')} notes",
+            err=True,
+        )
+    failing = report.violations > 0 or (strict and report.count("warning") > 0)
+    if failing:
+        raise NotConformingError("the dataset does not conform to the shapes")
+
+
+@cli.command()
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of source texts (default: the project's corpus setting).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@pass_settings
+def verify(settings: Settings, corpus_dir: Path | None, output_format: str) -> None:
+    """Check every claim's quote against its source text; report offsets and misses."""
+    from .graph import load_only
+    from .quotes import check_quotes, load_corpus
+
+    folder = corpus_dir or settings.config.corpus_dir
+    if folder is None:
+        fail("no corpus folder: pass --corpus DIR or set corpus in agkg.toml")
+    data = load_only(settings.config)
+    report = check_quotes(data, load_corpus(folder))
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "position": str(c.position),
+                        "source": c.claim.source,
+                        "status": c.status,
+                        "quote": c.claim.quote,
+                        "start": c.anchor.start if c.anchor else None,
+                        "end": c.anchor.end if c.anchor else None,
+                        "line": c.anchor.line if c.anchor else c.closest_line,
+                        "occurrences": c.occurrences,
+                        "closest": c.closest,
+                    }
+                    for c in report.checks
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for check in report.checks:
+            if check.status == "no-text":
+                click.echo(f"{check.position}: {check.describe()}")
+    summary = ", ".join(
+        f"{report.count(s)} {s}" for s in ("found", "not-found", "ambiguous", "no-text")
+    )
+    click.echo(f"{len(report.checks)} quotes: {summary}", err=True)
+    failures = [
+        Problem(c.position, c.describe())
+        for c in report.checks
+        if c.status in ("not-found", "ambiguous")
+    ]
+    if failures:
+        raise InputError(failures)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: dist/).",
+)
+@click.option("--force", is_flag=True, help="Publish even if the shapes report violations.")
+@pass_settings
+def publish(settings: Settings, out_dir: Path | None, force: bool) -> None:
+    """Build, validate and write the dumps to dist/ (refuses on violations unless --force)."""
+    from .graph import build_dataset
+    from .publishing import render_dumps, write_dumps
+    from .validation import load_shapes, validate_dataset
+
+    config = settings.config
+    progress = settings.progress()
+    built = build_dataset(config, progress)
+    shapes, shapes_triples = load_shapes(config.shapes_dir)
+    if progress:
+        progress("validate")
+    report = validate_dataset(built, shapes)
+    if report.violations and not force:
+        settings.done()
+        for result in report.results:
+            if result.severity == "violation":
+                where = str(result.origins[0]) if result.origins else result.focus
+                click.echo(f"{where}: {result.message}", err=True)
+        raise NotConformingError(
+            f"{report.violations} violations: nothing published (run 'agkg validate'; --force to publish anyway)"
+        )
+    files = render_dumps(built, built.vocabulary.triples, shapes_triples, progress)
+    written = write_dumps(files, out_dir or config.out_dir)
+    settings.done()
+    settings.warn(built.warnings)
+    for item in written:
+        click.echo(f"{item.path}  {item.size} bytes")
+    click.echo(
+        f"published {built.counts.statements} statements, {built.counts.references} references, "
+        f"{built.counts.triples} triples ({report.violations} violations)",
+        err=True,
+    )
+
+
+@cli.command()
+@click.argument("query_text", required=False)
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the query from a file.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld"]),
+    default="table",
+    show_default=True,
+    help="Result format.",
+)
+@click.option("--endpoint", help="Query this remote SPARQL endpoint instead of the local dataset.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for a remote endpoint.",
+)
+@click.option("--allow-service", is_flag=True, help="Permit SERVICE calls in local queries.")
+@pass_settings
+def query(
+    settings: Settings,
+    query_text: str | None,
+    query_file: Path | None,
+    output_format: str,
+    endpoint: str | None,
+    timeout: float,
+    allow_service: bool,
+) -> None:
+    """Run a SPARQL query on the dataset (or --endpoint URL) and print the results."""
+    from .query import open_dataset, read_query_file, render_table, run_query, write_answer
+
+    if (query_text is None) == (query_file is None):
+        fail("give a query as an argument or with --file, not both")
+    text = read_query_file(query_file) if query_file else str(query_text)
+    out = click.get_binary_stream("stdout")
+    if endpoint:
+        from .remote import query_endpoint
+        from .vocab import data_prefixes
+
+        answer = query_endpoint(endpoint, text, output_format, timeout)
+        if output_format == "table" and answer.format == "json":
+            out.write(render_table(answer.json(), data_prefixes(settings.config.base)).encode())
+        else:
+            out.write(answer.body)
+        return
+    dataset = open_dataset(settings.config, settings.progress())
+    settings.done()
+    write_answer(run_query(dataset, text, allow_service), output_format, out, settings.config.base)
+
+
+def main() -> None:
+    cli(prog_name="agkg")

@@ -1,0 +1,130 @@
+"""Settings, resolved once: command-line flag > ``AGKG_*`` environment variable > ``agkg.toml``
+in the project folder > built-in default.
+
+The result is a frozen ``Config``; nothing else in agkg reads the environment or the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigurationError
+from .vocab import DEFAULT_BASE
+
+CONFIG_FILE = "agkg.toml"
+
+# setting name -> default, relative paths being relative to the project folder
+DEFAULTS: dict[str, str] = {
+    "base": DEFAULT_BASE,
+    "data": "data",
+    "ontology": "ontology",
+    "shapes": "shapes",
+    "corpus": "",
+    "out": "dist",
+    "cache": ".agkg",
+}
+
+PATH_SETTINGS = ("data", "ontology", "shapes", "corpus", "out", "cache")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where things are and how minted IRIs begin."""
+
+    project_dir: Path
+    base: str
+    data_dir: Path
+    ontology_dir: Path
+    shapes_dir: Path
+    corpus_dir: Path | None
+    out_dir: Path
+    cache_dir: Path
+
+
+def load_config(
+    project_dir: Path | str = ".",
+    overrides: Mapping[str, str | None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Resolve the settings for the project in ``project_dir``.
+
+    ``overrides`` holds command-line values (``None`` means not given). The ontology and shapes
+    folders fall back to the copies shipped inside the package when the project has none, so a
+    data repository needs only ``data/``.
+    """
+    project = Path(project_dir).resolve()
+    env = os.environ if environ is None else environ
+    from_file = _read_config_file(project / CONFIG_FILE)
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+
+    unknown = set(given) - set(DEFAULTS)
+    if unknown:
+        raise ConfigurationError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+
+    def setting(name: str) -> str:
+        if name in given:
+            return str(given[name])
+        env_name = "AGKG_" + name.upper()
+        if env.get(env_name):
+            return env[env_name]
+        if name in from_file:
+            return from_file[name]
+        return DEFAULTS[name]
+
+    def path(name: str) -> Path:
+        return (project / setting(name)).resolve()
+
+    base = setting("base")
+    _check_base(base)
+    corpus = setting("corpus")
+    return Config(
+        project_dir=project,
+        base=base,
+        data_dir=path("data"),
+        ontology_dir=_with_packaged_fallback(path("ontology"), "ontology"),
+        shapes_dir=_with_packaged_fallback(path("shapes"), "shapes"),
+        corpus_dir=(project / corpus).resolve() if corpus else None,
+        out_dir=path("out"),
+        cache_dir=path("cache"),
+    )
+
+
+def _read_config_file(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigurationError(f"{path}: {error}") from error
+    table = document.get("agkg", {})
+    if not isinstance(table, dict):
+        raise ConfigurationError(f"{path}: [agkg] must be a table")
+    unknown = set(table) - set(DEFAULTS)
+    if unknown:
+        raise ConfigurationError(
+            f"{path}: unknown setting(s) in [agkg]: {', '.join(sorted(unknown))}"
+        )
+    return {k: str(v) for k, v in table.items()}
+
+
+def _check_base(base: str) -> None:
+    """Minted IRIs are ``base + 'id/…'``: the base must be an absolute http(s) IRI ending in / or #."""
+    if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
+        raise ConfigurationError(
+            f"base IRI {base!r} must start with http:// or https:// and end with '/' or '#'"
+        )
+    if any(c in base for c in ' <>"{}|\\^`') or any(ord(c) < 0x21 for c in base):
+        raise ConfigurationError(f"base IRI {base!r} contains characters not allowed in an IRI")
+
+
+def _with_packaged_fallback(folder: Path, name: str) -> Path:
+    if folder.is_dir():
+        return folder
+    packaged = Path(__file__).parent / "_resources" / name
+    if packaged.is_dir():
+        return packaged
+    return folder

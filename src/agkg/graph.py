@@ -1,0 +1,358 @@
+"""Building the RDF dataset: entities, sources, statements and references as quads.
+
+Each source gets a named graph holding its own metadata and everything it supports (statements,
+their truthy triples, and its references), so a graph read alone says what that source says.
+Entity descriptions go in one entities graph. See docs/model.md for the shape of every node.
+
+Besides the quads, the build remembers which input lines produced each minted node
+(``origins``), so a SHACL violation on a statement can be reported at the claim that made it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .claims import CuratedData, EntityValue, Value, load_curated_data
+from .config import Config
+from .errors import InputError, Position, Problem
+from .ontology import Vocabulary, load_vocabulary
+from .provenance import Provenance, StatementRecord, derive_provenance
+from .quotes import Anchor, SourceText, check_claim_quote, load_corpus, source_text
+from .vocab import (
+    AGKG,
+    AGKGP,
+    AGKGPS,
+    OA,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    WD,
+    WIKIBASE,
+    XSD,
+)
+
+RANK_INDIVIDUALS = {
+    "normal": WIKIBASE.NormalRank,
+    "preferred": WIKIBASE.PreferredRank,
+    "deprecated": WIKIBASE.DeprecatedRank,
+}
+
+
+@dataclass(frozen=True)
+class Iris:
+    """How this dataset mints IRIs under its base."""
+
+    base: str
+
+    def entity(self, identifier: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}id/{identifier}")
+
+    def source(self, identifier: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}source/{identifier}")
+
+    def statement(self, key: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}statement/{key}")
+
+    def reference(self, key: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}reference/{key}")
+
+    def selector(self, key: str, kind: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}reference/{key}#{kind}")
+
+    def source_graph(self, identifier: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}graph/source/{identifier}")
+
+    @property
+    def entities_graph(self) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}graph/entities")
+
+    @property
+    def ontology_graph(self) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}graph/ontology")
+
+    @property
+    def shapes_graph(self) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}graph/shapes")
+
+    @property
+    def dataset(self) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}dataset")
+
+
+@dataclass
+class BuildCounts:
+    sources: int
+    entities: int
+    claims: int
+    statements: int
+    references: int
+    triples: int
+    quads: int
+
+
+@dataclass
+class BuiltDataset:
+    """The result of a build: quads in named graphs, and what they came from."""
+
+    iris: Iris
+    vocabulary: Vocabulary
+    data: CuratedData
+    provenance: Provenance
+    quads: list[ox.Quad]
+    counts: BuildCounts
+    origins: dict[str, list[Position]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def triples(self) -> list[ox.Triple]:
+        """The union of all graphs, each triple once, sorted."""
+        return sorted({ox.Triple(q.subject, q.predicate, q.object) for q in self.quads}, key=str)
+
+
+Progress = Callable[[str], None]
+
+
+def build_dataset(config: Config, progress: Progress | None = None) -> BuiltDataset:
+    """Load the ontology and curated data under ``config`` and build the dataset.
+
+    Raises InputError for bad input (including quotes not found in an available source text)
+    and ConfigurationError for a missing or broken ontology.
+    """
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        timings[name] = now - started
+        started = now
+        if progress:
+            progress(name)
+
+    vocabulary = load_vocabulary(config.ontology_dir)
+    step("ontology")
+    data = load_curated_data(config.data_dir, vocabulary, root=config.project_dir)
+    step("load")
+    warnings: list[str] = []
+    corpus: dict[str, SourceText] = {}
+    if config.corpus_dir is not None:
+        if config.corpus_dir.is_dir():
+            corpus = load_corpus(config.corpus_dir)
+        else:
+            warnings.append(
+                f"corpus folder {config.corpus_dir} not found: quotes are not checked against "
+                "the texts and references carry no character offsets"
+            )
+    anchors = anchor_quotes(data, corpus)
+    step("quotes")
+    provenance = derive_provenance(data, anchors)
+    step("provenance")
+    built = assemble(Iris(config.base), vocabulary, data, provenance)
+    built.warnings.extend(warnings)
+    for source in data.sources.values():
+        if source.sha256 and corpus and source.sha256 not in corpus:
+            built.warnings.append(
+                f"source '{source.id}': no file with sha256 {source.sha256[:12]}… in the corpus"
+            )
+    step("graph")
+    built.timings = timings
+    return built
+
+
+def anchor_quotes(data: CuratedData, corpus: dict[str, SourceText]) -> dict[int, Anchor]:
+    """Find every quote whose source text is available; a quote not found there is an error."""
+    anchors: dict[int, Anchor] = {}
+    problems: list[Problem] = []
+    for claim in data.claims:
+        text = source_text(data, corpus, claim.source)
+        if text is None:
+            continue
+        check = check_claim_quote(claim, text)
+        if check.anchor is not None:
+            anchors[id(claim)] = check.anchor
+        else:
+            problems.append(Problem(check.position, check.describe()))
+    if problems:
+        raise InputError(problems)
+    return anchors
+
+
+def literal(
+    value: str, datatype: ox.NamedNode | None = None, language: str | None = None
+) -> ox.Literal:
+    if language:
+        return ox.Literal(value, language=language)
+    return ox.Literal(value, datatype=datatype or XSD.string)
+
+
+def assemble(
+    iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance
+) -> BuiltDataset:
+    """Turn checked data and statement records into quads."""
+    quads: list[ox.Quad] = []
+    origins: dict[str, list[Position]] = defaultdict(list)
+
+    def term(value: Value) -> ox.NamedNode | ox.Literal:
+        if isinstance(value, EntityValue):
+            if value.id in data.entities:
+                return iris.entity(value.id)
+            return iris.source(value.id)
+        if value.language:
+            return ox.Literal(value.lexical, language=value.language)
+        return ox.Literal(value.lexical, datatype=ox.NamedNode(value.datatype))
+
+    graph = iris.entities_graph
+
+    def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
+        quads.append(ox.Quad(s, p, o, graph))
+
+    for entity in sorted(data.entities.values(), key=lambda e: e.id):
+        node = iris.entity(entity.id)
+        origins[node.value].append(entity.position)
+        add(node, RDF.type, AGKG.term(entity.type))
+        for tag, label in sorted(entity.labels.items()):
+            add(node, RDFS.label, literal(label, language=tag))
+            add(node, SKOS.prefLabel, literal(label, language=tag))
+        for tag, names in sorted(entity.aliases.items()):
+            for name in names:
+                add(node, SKOS.altLabel, literal(name, language=tag))
+        for tag, text in sorted(entity.descriptions.items()):
+            add(node, SCHEMA.description, literal(text, language=tag))
+        if entity.wikidata:
+            add(node, OWL.sameAs, WD.term(entity.wikidata))
+            add(node, AGKG.wikidataId, literal(entity.wikidata))
+        for iri in entity.same_as:
+            add(node, OWL.sameAs, ox.NamedNode(iri))
+
+    statements_by_source: dict[str, list[StatementRecord]] = defaultdict(list)
+    for key, sources in provenance.statement_sources.items():
+        for source_id in sources:
+            statements_by_source[source_id].append(provenance.statements[key])
+    references_by_source = defaultdict(list)
+    for reference in provenance.references.values():
+        references_by_source[reference.source].append(reference)
+
+    for source in sorted(data.sources.values(), key=lambda s: s.id):
+        graph = iris.source_graph(source.id)
+        node = iris.source(source.id)
+        origins[node.value].append(source.position)
+        add(node, RDF.type, AGKG.term(source.type))
+        add(node, RDF.type, SCHEMA.term(source.type))
+        if source.headline:
+            add(node, SCHEMA.headline, literal(source.headline, language=source.language))
+        for author in source.authors:
+            add(node, SCHEMA.author, iris.entity(author))
+        if source.byline:
+            add(node, AGKG.byline, literal(source.byline))
+        if source.outlet:
+            add(node, SCHEMA.publisher, iris.entity(source.outlet))
+        if source.dateline:
+            add(node, AGKG.dateline, literal(source.dateline))
+        if source.published:
+            add(
+                node,
+                SCHEMA.datePublished,
+                literal(source.published.lexical, XSD.term(source.published.datatype)),
+            )
+        if source.published_not_before:
+            when = source.published_not_before
+            add(node, AGKG.publishedNotBefore, literal(when.lexical, XSD.term(when.datatype)))
+        add(node, SCHEMA.inLanguage, literal(source.language))
+        if source.url:
+            add(node, SCHEMA.url, ox.NamedNode(source.url))
+        if source.sha256:
+            add(node, AGKG.sha256, literal(source.sha256))
+        if source.relays:
+            add(node, AGKG.relays, iris.source(source.relays))
+        if source.note:
+            add(node, RDFS.comment, literal(source.note, language="en"))
+
+        own_references = {r.key for r in references_by_source[source.id]}
+        for record in sorted(statements_by_source[source.id], key=lambda r: r.key):
+            subject = iris.entity(record.subject)
+            statement = iris.statement(record.key)
+            origins[statement.value] = record.positions
+            value = term(record.value)
+            if record.best:
+                add(subject, AGKG.term(record.property), value)
+                add(statement, RDF.type, WIKIBASE.BestRank)
+            add(subject, AGKGP.term(record.property), statement)
+            add(statement, RDF.type, AGKG.Statement)
+            add(statement, AGKGPS.term(record.property), value)
+            add(statement, WIKIBASE.rank, RANK_INDIVIDUALS[record.rank])
+            for name, qualifier in record.qualifiers:
+                add(statement, AGKG.term(name), term(qualifier))
+            for reason in record.rank_reasons:
+                add(statement, AGKG.rankReason, literal(reason, language="en"))
+            for better in record.better_supported_by:
+                add(statement, AGKG.betterSupportedBy, iris.statement(better))
+            for note in record.notes:
+                add(statement, RDFS.comment, literal(note, language="en"))
+            for key in record.references:
+                if key in own_references:
+                    add(statement, PROV.wasDerivedFrom, iris.reference(key))
+
+        for reference in sorted(references_by_source[source.id], key=lambda r: r.key):
+            ref = iris.reference(reference.key)
+            origins[ref.value] = reference.positions
+            add(ref, RDF.type, AGKG.Reference)
+            add(ref, RDF.type, OA.SpecificResource)
+            add(ref, OA.hasSource, node)
+            if reference.attributed_to:
+                add(ref, AGKG.attributedTo, term(EntityValue(reference.attributed_to)))
+            quote = iris.selector(reference.key, "quote")
+            add(ref, OA.hasSelector, quote)
+            add(quote, RDF.type, OA.TextQuoteSelector)
+            add(quote, OA.exact, literal(reference.quote))
+            anchor = reference.anchor
+            prefix = anchor.prefix if anchor else reference.prefix
+            suffix = anchor.suffix if anchor else reference.suffix
+            if prefix:
+                add(quote, OA.prefix, literal(prefix))
+            if suffix:
+                add(quote, OA.suffix, literal(suffix))
+            if anchor:
+                position = iris.selector(reference.key, "position")
+                add(ref, OA.hasSelector, position)
+                add(position, RDF.type, OA.TextPositionSelector)
+                add(position, OA.start, literal(str(anchor.start), XSD.nonNegativeInteger))
+                add(position, OA.end, literal(str(anchor.end), XSD.nonNegativeInteger))
+
+    triples = {(q.subject, q.predicate, q.object) for q in quads}
+    counts = BuildCounts(
+        sources=len(data.sources),
+        entities=len(data.entities),
+        claims=len(data.claims),
+        statements=len(provenance.statements),
+        references=len(provenance.references),
+        triples=len(triples),
+        quads=len(set(quads)),
+    )
+    return BuiltDataset(
+        iris=iris,
+        vocabulary=vocabulary,
+        data=data,
+        provenance=provenance,
+        quads=sorted(set(quads), key=str),
+        counts=counts,
+        origins=dict(origins),
+    )
+
+
+def load_only(config: Config) -> CuratedData:
+    """Load and check the curated data without building (for tools that need only that)."""
+    return load_curated_data(
+        config.data_dir, load_vocabulary(config.ontology_dir), root=config.project_dir
+    )
+
+
+__all__ = ["BuiltDataset", "Iris", "Path", "build_dataset"]

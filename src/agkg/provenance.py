@@ -1,0 +1,206 @@
+"""From claims to Wikidata-style statements and references.
+
+Identical claims (same subject, property, value and qualifiers), from one source or several,
+become one statement with one reference per distinct piece of evidence. Statement and reference
+identifiers are content hashes, so the same data always yields the same IRIs, a changed claim
+yields a new one, and no blank node is ever needed.
+
+This module knows nothing about RDF terms; ``graph.py`` turns its records into triples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .claims import Claim, CuratedData, EntityValue, LiteralValue, Value
+from .errors import InputError, Position, Problem
+from .quotes import Anchor
+
+HASH_HEX_DIGITS = 16  # 64 bits: collision-free in practice far beyond 10^7 statements
+RANK_ORDER = {"deprecated": 0, "normal": 1, "preferred": 2}
+
+
+@dataclass
+class ReferenceRecord:
+    """One piece of evidence: a quote in a source, and whom the source attributes it to."""
+
+    key: str
+    source: str
+    quote: str
+    prefix: str | None
+    suffix: str | None
+    attributed_to: str | None
+    anchor: Anchor | None = None
+    positions: list[Position] = field(default_factory=list)
+
+
+@dataclass
+class StatementRecord:
+    """One statement: subject, property, value, qualifiers, rank, and its references."""
+
+    key: str
+    subject: str
+    property: str
+    value: Value
+    qualifiers: tuple[tuple[str, Value], ...]
+    rank: str
+    references: list[str] = field(default_factory=list)
+    rank_reasons: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    better_supported_by: list[str] = field(default_factory=list)
+    positions: list[Position] = field(default_factory=list)
+    best: bool = False
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({ref.split("\0")[0] for ref in self.references})
+
+
+@dataclass
+class Provenance:
+    """All statements and references, keyed by their hash-based local identifiers."""
+
+    statements: dict[str, StatementRecord]
+    references: dict[str, ReferenceRecord]
+    # per statement: the sources whose references support it
+    statement_sources: dict[str, list[str]]
+
+
+def value_key(value: Value) -> list[str]:
+    if isinstance(value, EntityValue):
+        return ["entity", value.id]
+    return ["literal", value.lexical, value.datatype, value.language or ""]
+
+
+def _digest(parts: list[object]) -> str:
+    canonical = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:HASH_HEX_DIGITS]
+
+
+def statement_key(claim: Claim) -> str:
+    """``{subject}-{property}-{hash}``: readable, and unique for subject+property+value+qualifiers."""
+    digest = _digest(
+        [
+            claim.subject,
+            claim.property,
+            value_key(claim.value),
+            [[name, value_key(value)] for name, value in claim.qualifiers],
+        ]
+    )
+    return f"{claim.subject}-{claim.property}-{digest}"
+
+
+def reference_key(claim: Claim) -> str:
+    """Hash of source, quote (NFC), prefix, suffix and attribution."""
+
+    def nfc(text: str | None) -> str:
+        return unicodedata.normalize("NFC", text) if text else ""
+
+    return _digest(
+        [
+            claim.source,
+            nfc(claim.quote),
+            nfc(claim.prefix),
+            nfc(claim.suffix),
+            claim.attributed_to or "",
+        ]
+    )
+
+
+def derive_provenance(data: CuratedData, anchors: dict[int, Anchor] | None = None) -> Provenance:
+    """Merge claims into statements; mark best ranks; raise InputError on rank conflicts.
+
+    ``anchors`` maps ``id(claim)`` to where its quote sits in the source text, when known.
+    """
+    anchors = anchors or {}
+    statements: dict[str, StatementRecord] = {}
+    references: dict[str, ReferenceRecord] = {}
+    statement_sources: dict[str, set[str]] = defaultdict(set)
+    first_claim: dict[str, Claim] = {}
+    problems: list[Problem] = []
+    claim_statement: dict[str, str] = {}
+
+    for claim in data.claims:
+        skey = statement_key(claim)
+        rkey = reference_key(claim)
+        record = statements.get(skey)
+        if record is None:
+            record = StatementRecord(
+                skey, claim.subject, claim.property, claim.value, claim.qualifiers, claim.rank
+            )
+            statements[skey] = record
+            first_claim[skey] = claim
+        elif record.rank != claim.rank:
+            first = first_claim[skey]
+            problems.append(
+                Problem(
+                    claim.position,
+                    f"this claim states the same statement as the claim at {first.position} "
+                    f"but ranks it {claim.rank}, not {record.rank}: identical claims must agree on rank",
+                )
+            )
+        record.positions.append(claim.position)
+        if rkey not in record.references:
+            record.references.append(rkey)
+        if claim.rank_reason and claim.rank_reason not in record.rank_reasons:
+            record.rank_reasons.append(claim.rank_reason)
+        if claim.note and claim.note not in record.notes:
+            record.notes.append(claim.note)
+        statement_sources[skey].add(claim.source)
+        if claim.id:
+            claim_statement[claim.id] = skey
+
+        reference = references.get(rkey)
+        if reference is None:
+            reference = ReferenceRecord(
+                rkey, claim.source, claim.quote, claim.prefix, claim.suffix, claim.attributed_to,
+                anchor=anchors.get(id(claim)),
+            )  # fmt: skip
+            references[rkey] = reference
+        reference.positions.append(claim.position)
+
+    for claim in data.claims:
+        if claim.better_supported_by and claim.better_supported_by in claim_statement:
+            record = statements[statement_key(claim)]
+            target = claim_statement[claim.better_supported_by]
+            if target != record.key and target not in record.better_supported_by:
+                record.better_supported_by.append(target)
+
+    if problems:
+        raise InputError(problems)
+    _mark_best_ranks(statements.values())
+    for record in statements.values():
+        record.references.sort()
+        record.better_supported_by.sort()
+    return Provenance(
+        statements=dict(sorted(statements.items())),
+        references=dict(sorted(references.items())),
+        statement_sources={k: sorted(v) for k, v in sorted(statement_sources.items())},
+    )
+
+
+def _mark_best_ranks(statements: object) -> None:
+    """Wikidata's rule: per subject and property, the preferred statements if any, else the
+    normal ones; deprecated statements are never best and so never truthy."""
+    groups: dict[tuple[str, str], list[StatementRecord]] = defaultdict(list)
+    for record in statements:  # type: ignore[attr-defined]
+        groups[(record.subject, record.property)].append(record)
+    for group in groups.values():
+        top = max(RANK_ORDER[r.rank] for r in group)
+        if top == RANK_ORDER["deprecated"]:
+            continue
+        for record in group:
+            record.best = RANK_ORDER[record.rank] == top
+
+
+__all__ = [
+    "LiteralValue",
+    "Provenance",
+    "ReferenceRecord",
+    "StatementRecord",
+    "derive_provenance",
+]

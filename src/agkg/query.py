@@ -1,0 +1,199 @@
+"""Answering SPARQL on the built dataset, and writing results in the W3C formats.
+
+The built dataset is cached as N-Quads under the cache folder together with a fingerprint of
+every input (data, ontology, corpus listing, base IRI, agkg version), so repeated queries load it
+in milliseconds instead of rebuilding, and any edit to the inputs triggers a rebuild.
+
+Local queries are safe by default: the default graph is the union of the dataset's graphs,
+``FROM`` and ``FROM NAMED`` only select graphs already in the store (nothing is fetched), and a
+``SERVICE`` call is refused unless explicitly allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from . import __version__
+from .config import Config
+from .errors import QueryError
+from .graph import BuiltDataset, Iris, build_dataset
+from .publishing import atomic_write, canonical_nquads
+from .vocab import data_prefixes
+
+RESULT_FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld")
+_SOLUTION_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+# Strings, IRIs and comments, which may contain any word without it being a keyword.
+_NOT_CODE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|#[^\n]*",
+    re.DOTALL,
+)
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+def uses_service(query: str) -> bool:
+    """Does the query contain the SERVICE keyword (outside strings, IRIs and comments)?"""
+    return bool(_SERVICE.search(_NOT_CODE.sub(" ", query)))
+
+
+def input_fingerprint(config: Config) -> str:
+    """A hash of everything a build depends on."""
+    digest = hashlib.sha256()
+    digest.update(f"agkg {__version__}\0{config.base}\0".encode())
+    for folder, pattern in ((config.data_dir, "**/*.y*ml"), (config.ontology_dir, "*.ttl")):
+        for path in sorted(folder.glob(pattern)):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    if config.corpus_dir is not None and config.corpus_dir.is_dir():
+        for path in sorted(config.corpus_dir.iterdir()):
+            stat = path.stat()
+            digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class DatasetStore:
+    """The dataset loaded in an in-memory Oxigraph store, ready to query."""
+
+    store: ox.Store
+    iris: Iris
+    rebuilt: bool
+
+
+def store_from_built(built: BuiltDataset) -> ox.Store:
+    store = ox.Store()
+    store.bulk_extend(built.quads)
+    graph = built.iris.ontology_graph
+    store.bulk_extend(
+        ox.Quad(t.subject, t.predicate, t.object, graph) for t in built.vocabulary.triples
+    )
+    return store
+
+
+def open_dataset(config: Config, progress: Callable[[str], None] | None = None) -> DatasetStore:
+    """The queryable dataset: from the cache when the inputs are unchanged, else rebuilt."""
+    cache = config.cache_dir / "query"
+    fingerprint = input_fingerprint(config)
+    marker, dump = cache / "fingerprint", cache / "dataset.nq"
+    if marker.exists() and dump.exists() and marker.read_text().strip() == fingerprint:
+        store = ox.Store()
+        store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+        return DatasetStore(store, Iris(config.base), rebuilt=False)
+    built = build_dataset(config, progress)
+    store = store_from_built(built)
+    atomic_write(dump, canonical_nquads(store))
+    atomic_write(marker, (fingerprint + "\n").encode())
+    return DatasetStore(store, built.iris, rebuilt=True)
+
+
+QueryAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def run_query(
+    dataset: DatasetStore,
+    query: str,
+    allow_service: bool = False,
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
+) -> QueryAnswer:
+    """Evaluate a SPARQL query over the union of the dataset's graphs."""
+    if not allow_service and uses_service(query):
+        raise QueryError("SERVICE calls are refused; pass --allow-service to permit them")
+    try:
+        return dataset.store.query(
+            query,
+            use_default_graph_as_union=True,
+            prefixes=data_prefixes(dataset.iris.base),
+            substitutions=substitutions,
+        )
+    except SyntaxError as error:
+        raise QueryError(f"malformed query: {error}") from error
+    except OSError as error:
+        raise QueryError(f"query failed: {error}") from error
+
+
+def write_answer(answer: QueryAnswer, output_format: str, stream: IO[bytes], base: str) -> None:
+    """Write a local query answer in ``output_format`` to a binary stream."""
+    if isinstance(answer, ox.QueryTriples):
+        if output_format not in _GRAPH_FORMATS and output_format != "table":
+            raise QueryError(
+                f"a CONSTRUCT/DESCRIBE result is a graph: use --format {'|'.join(_GRAPH_FORMATS)}"
+            )
+        rdf_format = _GRAPH_FORMATS.get(output_format, ox.RdfFormat.TURTLE)
+        triples = sorted(answer, key=str)
+        stream.write(ox.serialize(triples, format=rdf_format, prefixes=data_prefixes(base)))
+        return
+    if output_format in _GRAPH_FORMATS:
+        raise QueryError("a SELECT/ASK result is a table: use --format table|json|xml|csv|tsv")
+    if output_format == "table":
+        buffer = io.BytesIO()
+        answer.serialize(buffer, format=ox.QueryResultsFormat.JSON)
+        stream.write(
+            render_table(json.loads(buffer.getvalue()), data_prefixes(base)).encode("utf-8")
+        )
+        return
+    answer.serialize(stream, format=_SOLUTION_FORMATS[output_format])
+
+
+def render_table(results: dict[str, object], prefixes: dict[str, str]) -> str:
+    """An aligned text table from SPARQL JSON results, IRIs shortened with the prefixes."""
+    if "boolean" in results:
+        return ("yes" if results["boolean"] else "no") + "\n"
+    head = results.get("head", {})
+    variables: list[str] = list(head.get("vars", [])) if isinstance(head, dict) else []
+    body = results.get("results", {})
+    bindings = body.get("bindings", []) if isinstance(body, dict) else []
+    ordered = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+
+    def show(term: dict[str, str] | None) -> str:
+        if term is None:
+            return ""
+        value = term.get("value", "")
+        if term.get("type") == "uri":
+            for name, namespace in ordered:
+                if value.startswith(namespace) and len(value) > len(namespace):
+                    return f"{name}:{value[len(namespace) :]}"
+            return f"<{value}>"
+        return " ".join(value.split())
+
+    rows = [[show(binding.get(v)) for v in variables] for binding in bindings]
+    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
+    lines = [
+        "  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def read_query_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise QueryError(f"{path}: cannot read query: {error}") from error

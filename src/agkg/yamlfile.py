@@ -1,0 +1,172 @@
+"""Reading YAML while keeping the line and column of every key and value.
+
+PyYAML's constructors throw positions away and silently let a duplicate key win; curators need
+both. We build our own small tree from the parser's event stream in one pass, without
+recursion, which also lets us refuse anchors and aliases (alias bombs) and absurd nesting before
+they cost memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import Position, Problem
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 32
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+
+
+@dataclass
+class Node:
+    position: Position
+
+
+@dataclass
+class Scalar(Node):
+    """A scalar as written: ``plain`` is False for quoted and block scalars."""
+
+    text: str
+    plain: bool
+
+    @property
+    def is_null(self) -> bool:
+        return self.plain and self.text in NULL_WORDS
+
+
+@dataclass
+class Sequence(Node):
+    items: list[Node] = field(default_factory=list)
+
+
+@dataclass
+class Mapping(Node):
+    """Keys in file order; each key keeps its own position for 'unknown key' messages."""
+
+    items: dict[str, tuple[Position, Node]] = field(default_factory=dict)
+
+    def get(self, key: str) -> Node | None:
+        entry = self.items.get(key)
+        return entry[1] if entry else None
+
+
+class YamlProblems(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(map(str, problems)))
+
+
+def read_yaml(path: Path, display_path: str) -> Node | None:
+    """Parse one YAML document into a position-keeping tree; None for an empty file.
+
+    Raises YamlProblems listing syntax errors, duplicate keys, anchors/aliases, non-scalar keys
+    and nesting deeper than MAX_DEPTH.
+    """
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise YamlProblems(
+            [
+                Problem(
+                    Position(display_path), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"
+                )
+            ]
+        )
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise YamlProblems(
+            [Problem(Position(display_path), f"not UTF-8 text (byte {error.start})")]
+        ) from None
+    return parse_yaml(text, display_path)
+
+
+def parse_yaml(text: str, display_path: str) -> Node | None:
+    """Parse YAML text; see read_yaml."""
+    problems: list[Problem] = []
+
+    def pos(mark: yaml.Mark | None) -> Position:
+        if mark is None:
+            return Position(display_path)
+        return Position(display_path, mark.line + 1, mark.column + 1)
+
+    # stack of containers being filled; a mapping also holds its pending key
+    stack: list[tuple[Node, Scalar | None]] = []
+    root: Node | None = None
+    documents = 0
+
+    def attach(node: Node) -> None:
+        nonlocal root
+        if not stack:
+            root = node
+            return
+        container, pending = stack[-1]
+        if isinstance(container, Sequence):
+            container.items.append(node)
+        elif isinstance(container, Mapping):
+            if pending is None:
+                if not isinstance(node, Scalar):
+                    problems.append(Problem(node.position, "mapping keys must be plain text"))
+                    stack[-1] = (container, Scalar(node.position, "\0invalid", True))
+                    return
+                stack[-1] = (container, node)
+                return
+            stack[-1] = (container, None)
+            key = pending.text
+            if key == "\0invalid":
+                return
+            if key in container.items:
+                first = container.items[key][0]
+                problems.append(
+                    Problem(pending.position, f"duplicate key '{key}' (first at line {first.line})")
+                )
+                return
+            container.items[key] = (pending.position, node)
+
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            anchor = getattr(event, "anchor", None)
+            if isinstance(event, yaml.AliasEvent) or anchor:
+                problems.append(
+                    Problem(
+                        pos(event.start_mark), "YAML anchors and aliases (&, *) are not allowed"
+                    )
+                )
+                raise YamlProblems(problems)
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    problems.append(
+                        Problem(pos(event.start_mark), "only one YAML document per file")
+                    )
+                    raise YamlProblems(problems)
+            elif isinstance(event, yaml.ScalarEvent):
+                attach(Scalar(pos(event.start_mark), event.value, not event.style))
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    problems.append(
+                        Problem(pos(event.start_mark), f"nested deeper than {MAX_DEPTH} levels")
+                    )
+                    raise YamlProblems(problems)
+                node: Node = (
+                    Mapping(pos(event.start_mark))
+                    if isinstance(event, yaml.MappingStartEvent)
+                    else Sequence(pos(event.start_mark))
+                )
+                stack.append((node, None))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                finished, _ = stack.pop()
+                attach(finished)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = error.problem or error.context or "invalid YAML"
+        problems.append(Problem(pos(mark), f"YAML syntax error: {message}"))
+    except yaml.YAMLError as error:
+        problems.append(Problem(Position(display_path), f"YAML error: {error}"))
+    if problems:
+        raise YamlProblems(problems)
+    return root
