@@ -133,16 +133,12 @@ class CuratedData:
 def data_files(data_dir: Path) -> dict[str, list[Path]]:
     """The YAML files of each kind, in a stable order."""
     return {
-        kind: sorted(
-            p for p in (data_dir / kind).glob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
-        )
+        kind: sorted(p for p in (data_dir / kind).glob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
         for kind in ("sources", "entities", "claims")
     }
 
 
-def load_curated_data(
-    data_dir: Path, vocabulary: Vocabulary, root: Path | None = None
-) -> CuratedData:
+def load_curated_data(data_dir: Path, vocabulary: Vocabulary, root: Path | None = None) -> CuratedData:
     """Load and check every file under ``data_dir``; raise InputError listing every problem.
 
     Paths in messages are relative to ``root`` (the project folder) when given.
@@ -384,9 +380,7 @@ class _Loader:
                 self.entity_refs.append((source.outlet, outlet_node.position, "outlet"))
             source.dateline = self.scalar(item.get("dateline"), "dateline")
             source.published = self.date(item.get("published"), "published")
-            source.published_not_before = self.date(
-                item.get("published_not_before"), "published_not_before"
-            )
+            source.published_not_before = self.date(item.get("published_not_before"), "published_not_before")
             language_node = item.get("language")
             language = self.scalar(language_node, "language")
             if language is not None and language_node is not None:
@@ -397,9 +391,7 @@ class _Loader:
             url_node = item.get("url")
             source.url = self.scalar(url_node, "url")
             if source.url and url_node and not is_safe_iri(source.url):
-                self.problem(
-                    url_node.position, f"url '{source.url}' is not an absolute http(s) IRI"
-                )
+                self.problem(url_node.position, f"url '{source.url}' is not an absolute http(s) IRI")
                 source.url = None
             sha_node = item.get("sha256")
             source.sha256 = self.scalar(sha_node, "sha256")
@@ -446,14 +438,10 @@ class _Loader:
             qid_node = item.get("wikidata")
             entity.wikidata = self.scalar(qid_node, "wikidata")
             if entity.wikidata and qid_node and not QID_PATTERN.match(entity.wikidata):
-                self.problem(
-                    qid_node.position, f"wikidata '{entity.wikidata}' is not an item id like Q42"
-                )
+                self.problem(qid_node.position, f"wikidata '{entity.wikidata}' is not an item id like Q42")
                 entity.wikidata = None
             same_as_node = item.get("same_as")
-            if same_as_node is not None and not (
-                isinstance(same_as_node, Scalar) and same_as_node.is_null
-            ):
+            if same_as_node is not None and not (isinstance(same_as_node, Scalar) and same_as_node.is_null):
                 items = same_as_node.items if isinstance(same_as_node, Sequence) else [same_as_node]
                 for iri_node in items:
                     iri = self.scalar(iri_node, "same_as")
@@ -538,9 +526,7 @@ class _Loader:
         if quote_node is None:
             self.problem(item.position, "missing required key 'quote'")
         elif quote is None or not quote.strip():
-            self.problem(
-                quote_node.position, "quote is empty: give the exact words that support the claim"
-            )
+            self.problem(quote_node.position, "quote is empty: give the exact words that support the claim")
             quote = None
         rank = self.scalar(item.get("rank"), "rank") or "normal"
         rank_node = item.get("rank")
@@ -550,9 +536,7 @@ class _Loader:
             rank = "normal"
         rank_reason = self.scalar(item.get("rank_reason"), "rank_reason")
         if rank != "normal" and not (rank_reason and rank_reason.strip()):
-            self.problem(
-                (rank_node or item).position, f"a {rank} claim needs a rank_reason saying why"
-            )
+            self.problem((rank_node or item).position, f"a {rank} claim needs a rank_reason saying why")
         qualifier_nodes: list[tuple[str, Node, Position]] = []
         qualifiers_node = item.get("qualifiers")
         if qualifiers_node is not None and not (
@@ -563,8 +547,7 @@ class _Loader:
                     if name not in self.vocabulary.qualifiers:
                         self.problem(
                             position,
-                            f"unknown qualifier '{name}'"
-                            + did_you_mean(name, self.vocabulary.qualifiers),
+                            f"unknown qualifier '{name}'" + did_you_mean(name, self.vocabulary.qualifiers),
                         )
                     else:
                         qualifier_nodes.append((name, node, position))
@@ -597,7 +580,7 @@ class _Loader:
                 qualifier_nodes,
                 item.get("attributed_to"),
                 item.get("better_supported_by"),
-            )  # fmt: skip
+            )
         )
 
     # ----- values, once all ids are known
@@ -608,8 +591,8 @@ class _Loader:
             if len(texts) != 1:
                 self.problem(node.position, f"{what}: give exactly one {{language: text}} pair")
                 return None
-            ((tag, text),) = texts.items()
-            return LiteralValue(text, RDF.langString.value, tag)
+            ((tag, language_text),) = texts.items()
+            return LiteralValue(language_text, RDF.langString.value, tag)
         text = self.scalar(node, what)
         if text is None:
             self.problem(node.position, f"{what} must not be empty")
@@ -648,12 +631,8 @@ class _Loader:
                 )
                 return None
             number = int(text)
-            if (kind == "positiveInteger" and number < 1) or (
-                kind == "nonNegativeInteger" and number < 0
-            ):
-                self.problem(
-                    node.position, f"{what}: {number} must be {kind.removesuffix('Integer')}"
-                )
+            if (kind == "positiveInteger" and number < 1) or (kind == "nonNegativeInteger" and number < 0):
+                self.problem(node.position, f"{what}: {number} must be {kind.removesuffix('Integer')}")
                 return None
             return LiteralValue(str(number), XSD.term(kind).value)
         if kind == "decimal":
@@ -712,9 +691,7 @@ class _Loader:
         values = self.read_values(pending.value_node, spec, language, f"value of {claim.property}")
         if len(values) != 1:
             if len(values) > 1:
-                self.problem(
-                    pending.value_node.position, "a claim has one value; write one claim per value"
-                )
+                self.problem(pending.value_node.position, "a claim has one value; write one claim per value")
             ok = False
         qualifiers: list[tuple[str, Value]] = []
         for name, node, _position in pending.qualifier_nodes:
@@ -765,9 +742,7 @@ class _Loader:
             elif target == claim.id:
                 self.problem(claim.position, "better_supported_by points at the claim itself")
             elif target in by_id and by_id[target].rank == "deprecated":
-                self.problem(
-                    claim.position, f"better_supported_by: claim '{target}' is itself deprecated"
-                )
+                self.problem(claim.position, f"better_supported_by: claim '{target}' is itself deprecated")
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

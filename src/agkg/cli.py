@@ -47,9 +47,7 @@ class AgkgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AgkgError as error:
-            code = next(
-                (c for cls, c in EXIT_CODES.items() if isinstance(error, cls)), EXIT_BAD_INPUT
-            )
+            code = next((c for cls, c in EXIT_CODES.items() if isinstance(error, cls)), EXIT_BAD_INPUT)
             if isinstance(error, InputError):
                 for problem in error.problems:
                     click.echo(str(problem), err=True)
@@ -243,14 +241,10 @@ def verify(settings: Settings, corpus_dir: Path | None, output_format: str) -> N
         for check in report.checks:
             if check.status == "no-text":
                 click.echo(f"{check.position}: {check.describe()}")
-    summary = ", ".join(
-        f"{report.count(s)} {s}" for s in ("found", "not-found", "ambiguous", "no-text")
-    )
+    summary = ", ".join(f"{report.count(s)} {s}" for s in ("found", "not-found", "ambiguous", "no-text"))
     click.echo(f"{len(report.checks)} quotes: {summary}", err=True)
     failures = [
-        Problem(c.position, c.describe())
-        for c in report.checks
-        if c.status in ("not-found", "ambiguous")
+        Problem(c.position, c.describe()) for c in report.checks if c.status in ("not-found", "ambiguous")
     ]
     if failures:
         raise InputError(failures)
@@ -300,7 +294,7 @@ def publish(settings: Settings, out_dir: Path | None, force: bool) -> None:
     )
 
 
-@cli.command()
+@cli.command("query")
 @click.argument("query_text", required=False)
 @click.option(
     "--file",
@@ -326,7 +320,7 @@ def publish(settings: Settings, out_dir: Path | None, force: bool) -> None:
 )
 @click.option("--allow-service", is_flag=True, help="Permit SERVICE calls in local queries.")
 @pass_settings
-def query(
+def query_command(
     settings: Settings,
     query_text: str | None,
     query_file: Path | None,
@@ -341,7 +335,7 @@ def query(
     if (query_text is None) == (query_file is None):
         fail("give a query as an argument or with --file, not both")
     text = read_query_file(query_file) if query_file else str(query_text)
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     if endpoint:
         from .remote import query_endpoint
         from .vocab import data_prefixes
@@ -358,4 +352,4 @@ def query(
 
 
 def main() -> None:
-    cli(prog_name="agkg")
+    cli.main(prog_name="agkg")

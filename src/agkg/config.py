@@ -105,9 +105,7 @@ def _read_config_file(path: Path) -> dict[str, str]:
         raise ConfigurationError(f"{path}: [agkg] must be a table")
     unknown = set(table) - set(DEFAULTS)
     if unknown:
-        raise ConfigurationError(
-            f"{path}: unknown setting(s) in [agkg]: {', '.join(sorted(unknown))}"
-        )
+        raise ConfigurationError(f"{path}: unknown setting(s) in [agkg]: {', '.join(sorted(unknown))}")
     return {k: str(v) for k, v in table.items()}
 
 

@@ -59,9 +59,7 @@ def parse_time_value(text: str) -> TimeValue:
     """Read ``2015``, ``2015-01``, ``2021-08-15`` or ``2021-08-27T15:09``; ValueError says why not."""
     match = _DATE.match(text.strip())
     if not match:
-        raise ValueError(
-            f"'{text}' is not a date; write YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm"
-        )
+        raise ValueError(f"'{text}' is not a date; write YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm")
     year = int(match["year"])
     if year == 0:
         raise ValueError(f"'{text}': year 0000 does not exist")

@@ -186,17 +186,13 @@ def anchor_quotes(data: CuratedData, corpus: dict[str, SourceText]) -> dict[int,
     return anchors
 
 
-def literal(
-    value: str, datatype: ox.NamedNode | None = None, language: str | None = None
-) -> ox.Literal:
+def literal(value: str, datatype: ox.NamedNode | None = None, language: str | None = None) -> ox.Literal:
     if language:
         return ox.Literal(value, language=language)
     return ox.Literal(value, datatype=datatype or XSD.string)
 
 
-def assemble(
-    iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance
-) -> BuiltDataset:
+def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance) -> BuiltDataset:
     """Turn checked data and statement records into quads."""
     quads: list[ox.Quad] = []
     origins: dict[str, list[Position]] = defaultdict(list)
@@ -350,9 +346,7 @@ def assemble(
 
 def load_only(config: Config) -> CuratedData:
     """Load and check the curated data without building (for tools that need only that)."""
-    return load_curated_data(
-        config.data_dir, load_vocabulary(config.ontology_dir), root=config.project_dir
-    )
+    return load_curated_data(config.data_dir, load_vocabulary(config.ontology_dir), root=config.project_dir)
 
 
 __all__ = ["BuiltDataset", "Iris", "Path", "build_dataset"]

@@ -108,9 +108,7 @@ def index_vocabulary(triples: list[ox.Triple]) -> Vocabulary:
     vocabulary = Vocabulary(triples=triples)
     for cls in classes:
         if cls in AGKG:
-            vocabulary.superclasses[AGKG.local_name(cls)] = frozenset(
-                _ancestors(cls.value, parents)
-            )
+            vocabulary.superclasses[AGKG.local_name(cls)] = frozenset(_ancestors(cls.value, parents))
 
     for prop, prop_types in types.items():
         if prop not in AGKG:

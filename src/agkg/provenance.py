@@ -55,9 +55,6 @@ class StatementRecord:
     positions: list[Position] = field(default_factory=list)
     best: bool = False
 
-    @property
-    def sources(self) -> list[str]:
-        return sorted({ref.split("\0")[0] for ref in self.references})
 
 
 @dataclass

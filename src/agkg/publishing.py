@@ -10,6 +10,7 @@ context that no consumer has to fetch.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -45,9 +46,7 @@ class PublishedFile:
 def atomic_write(path: Path, content: bytes) -> None:
     """Write ``content`` to ``path`` so that readers see either the old or the new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-    )
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(content)
@@ -56,10 +55,8 @@ def atomic_write(path: Path, content: bytes) -> None:
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-        except FileNotFoundError:
-            pass
         raise
 
 
@@ -67,9 +64,7 @@ def sorted_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     """Triples in a stable order; blank nodes (the ontology and shapes have some, the data
     none) are first renamed by RDF Dataset Canonicalization so their labels are stable too."""
     unique = set(triples)
-    if any(
-        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in unique
-    ):
+    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in unique):
         dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in unique)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         unique = {ox.Triple(q.subject, q.predicate, q.object) for q in dataset}
@@ -77,7 +72,13 @@ def sorted_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
 
 
 def turtle(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> bytes:
-    return ox.serialize(sorted_triples(triples), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    return _bytes(ox.serialize(sorted_triples(triples), format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+
+
+def _bytes(output: bytes | None) -> bytes:
+    """pyoxigraph.serialize returns bytes when given no output file."""
+    assert output is not None
+    return output
 
 
 def canonical_ntriples(triples: Iterable[ox.Triple]) -> bytes:
@@ -95,7 +96,7 @@ def trig(quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> bytes:
         set(quads),
         key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)),
     )
-    return ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    return _bytes(ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=prefixes))
 
 
 def compact_jsonld(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> bytes:
@@ -131,27 +132,20 @@ def compact_jsonld(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> by
             elif obj.datatype == XSD.string:
                 node[key].append((str(obj), obj.value))
             else:
-                node[key].append(
-                    (str(obj), {"@value": obj.value, "@type": compact(obj.datatype.value)})
-                )
+                node[key].append((str(obj), {"@value": obj.value, "@type": compact(obj.datatype.value)}))
 
     graph = []
     for iri in sorted(nodes):
         entry: dict[str, object] = {"@id": compact(iri)}
         for key in sorted(nodes[iri], key=lambda k: (k != "@type", k)):
             values = [
-                v
-                for _, v in sorted(
-                    set((s, json.dumps(v, sort_keys=True)) for s, v in nodes[iri][key])
-                )
+                v for _, v in sorted(set((s, json.dumps(v, sort_keys=True)) for s, v in nodes[iri][key]))
             ]
             decoded = [json.loads(v) for v in values]
             entry[key] = decoded[0] if len(decoded) == 1 else decoded
         graph.append(entry)
     document = {"@context": dict(sorted(prefixes.items())), "@graph": graph}
-    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode(
-        "utf-8"
-    )
+    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
 
 
 def void_description(built: BuiltDataset, dump_names: Iterable[str]) -> list[ox.Triple]:

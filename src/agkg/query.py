@@ -88,9 +88,7 @@ def store_from_built(built: BuiltDataset) -> ox.Store:
     store = ox.Store()
     store.bulk_extend(built.quads)
     graph = built.iris.ontology_graph
-    store.bulk_extend(
-        ox.Quad(t.subject, t.predicate, t.object, graph) for t in built.vocabulary.triples
-    )
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in built.vocabulary.triples)
     return store
 
 
@@ -117,7 +115,7 @@ def run_query(
     dataset: DatasetStore,
     query: str,
     allow_service: bool = False,
-    substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = None,
 ) -> QueryAnswer:
     """Evaluate a SPARQL query over the union of the dataset's graphs."""
     if not allow_service and uses_service(query):
@@ -144,16 +142,14 @@ def write_answer(answer: QueryAnswer, output_format: str, stream: IO[bytes], bas
             )
         rdf_format = _GRAPH_FORMATS.get(output_format, ox.RdfFormat.TURTLE)
         triples = sorted(answer, key=str)
-        stream.write(ox.serialize(triples, format=rdf_format, prefixes=data_prefixes(base)))
+        stream.write(ox.serialize(triples, format=rdf_format, prefixes=data_prefixes(base)) or b"")
         return
     if output_format in _GRAPH_FORMATS:
         raise QueryError("a SELECT/ASK result is a table: use --format table|json|xml|csv|tsv")
     if output_format == "table":
         buffer = io.BytesIO()
         answer.serialize(buffer, format=ox.QueryResultsFormat.JSON)
-        stream.write(
-            render_table(json.loads(buffer.getvalue()), data_prefixes(base)).encode("utf-8")
-        )
+        stream.write(render_table(json.loads(buffer.getvalue()), data_prefixes(base)).encode("utf-8"))
         return
     answer.serialize(stream, format=_SOLUTION_FORMATS[output_format])
 
@@ -185,9 +181,7 @@ def render_table(results: dict[str, object], prefixes: dict[str, str]) -> str:
         "  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip(),
         "  ".join("-" * w for w in widths),
     ]
-    lines += [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
 

@@ -119,9 +119,7 @@ def quote_pattern(text: str) -> str:
     return r"\s+".join(re.escape(p) for p in pieces if p)
 
 
-def find_quote(
-    source: SourceText, quote: str, prefix: str | None, suffix: str | None
-) -> list[Anchor]:
+def find_quote(source: SourceText, quote: str, prefix: str | None, suffix: str | None) -> list[Anchor]:
     """Every place ``quote`` occurs in ``source``, narrowed by the curator's prefix and suffix."""
     before = quote_pattern(prefix) + r"\s*" if prefix and prefix.strip() else ""
     after = r"\s*" + quote_pattern(suffix) if suffix and suffix.strip() else ""
@@ -178,9 +176,7 @@ def check_quotes(
     return QuoteReport(checks)
 
 
-def source_text(
-    data: CuratedData, corpus: dict[str, SourceText], source_id: str
-) -> SourceText | None:
+def source_text(data: CuratedData, corpus: dict[str, SourceText], source_id: str) -> SourceText | None:
     sha = data.sources[source_id].sha256
     return corpus.get(sha) if sha else None
 

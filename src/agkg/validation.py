@@ -7,6 +7,7 @@ passed as pySHACL's ontology graph so ``sh:targetClass`` sees subclasses.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,10 +63,10 @@ def load_shapes(shapes_dir: Path) -> tuple[rdflib.Graph, list[ox.Triple]]:
     return to_rdflib(triples), sorted(triples, key=str)
 
 
-def to_rdflib(triples: object) -> rdflib.Graph:
+def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
     """Copy triples into an rdflib Graph through N-Triples (the fastest route rdflib offers)."""
     graph = rdflib.Graph()
-    data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)  # type: ignore[call-overload]
+    data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
     if data:
         graph.parse(data=data.decode("utf-8"), format="nt")
     return graph
@@ -102,7 +103,7 @@ def validate_dataset(built: BuiltDataset, shapes: rdflib.Graph) -> ValidationRep
         severity = report_graph.value(result, RSH.resultSeverity)
         results.append(
             ValidationResult(
-                severity=SEVERITY_NAMES.get(severity, str(severity)),  # type: ignore[arg-type]
+                severity=SEVERITY_NAMES.get(severity, str(severity)),
                 focus=focus,
                 path=one(RSH.resultPath),
                 shape=None if source_shape is None else str(source_shape),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -70,11 +71,7 @@ def read_yaml(path: Path, display_path: str) -> Node | None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise YamlProblems(
-            [
-                Problem(
-                    Position(display_path), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"
-                )
-            ]
+            [Problem(Position(display_path), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
         )
     try:
         text = path.read_bytes().decode("utf-8")
@@ -89,7 +86,7 @@ def parse_yaml(text: str, display_path: str) -> Node | None:
     """Parse YAML text; see read_yaml."""
     problems: list[Problem] = []
 
-    def pos(mark: yaml.Mark | None) -> Position:
+    def pos(mark: Any) -> Position:
         if mark is None:
             return Position(display_path)
         return Position(display_path, mark.line + 1, mark.column + 1)
@@ -132,25 +129,19 @@ def parse_yaml(text: str, display_path: str) -> Node | None:
             anchor = getattr(event, "anchor", None)
             if isinstance(event, yaml.AliasEvent) or anchor:
                 problems.append(
-                    Problem(
-                        pos(event.start_mark), "YAML anchors and aliases (&, *) are not allowed"
-                    )
+                    Problem(pos(event.start_mark), "YAML anchors and aliases (&, *) are not allowed")
                 )
                 raise YamlProblems(problems)
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    problems.append(
-                        Problem(pos(event.start_mark), "only one YAML document per file")
-                    )
+                    problems.append(Problem(pos(event.start_mark), "only one YAML document per file"))
                     raise YamlProblems(problems)
             elif isinstance(event, yaml.ScalarEvent):
                 attach(Scalar(pos(event.start_mark), event.value, not event.style))
             elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if len(stack) >= MAX_DEPTH:
-                    problems.append(
-                        Problem(pos(event.start_mark), f"nested deeper than {MAX_DEPTH} levels")
-                    )
+                    problems.append(Problem(pos(event.start_mark), f"nested deeper than {MAX_DEPTH} levels"))
                     raise YamlProblems(problems)
                 node: Node = (
                     Mapping(pos(event.start_mark))
