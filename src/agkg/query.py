@@ -4,7 +4,8 @@ The built dataset is cached as N-Quads under the cache folder together with a fi
 every input (data, ontology, corpus listing, base IRI, agkg version), so repeated queries load it
 in milliseconds instead of rebuilding, and any edit to the inputs triggers a rebuild.
 
-Local queries are safe by default: the default graph is the union of the dataset's graphs,
+Local queries are safe by default: the default graph is the union of the dataset's graphs
+and the ontology,
 ``FROM`` and ``FROM NAMED`` only select graphs already in the store (nothing is fetched), and a
 ``SERVICE`` call is refused unless explicitly allowed.
 """
@@ -61,9 +62,12 @@ def uses_service(query: str) -> bool:
 
 
 def input_fingerprint(config: Config) -> str:
-    """A hash of everything a build depends on."""
+    """A hash of everything a build depends on, agkg's own code included (so an upgrade or a
+    development edit never serves a store built by older code)."""
     digest = hashlib.sha256()
     digest.update(f"agkg {__version__}\0{config.base}\0".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     for folder, pattern in ((config.data_dir, "**/*.y*ml"), (config.ontology_dir, "*.ttl")):
         for path in sorted(folder.glob(pattern)):
             digest.update(str(path.relative_to(folder)).encode() + b"\0")
@@ -85,10 +89,19 @@ class DatasetStore:
 
 
 def store_from_built(built: BuiltDataset) -> ox.Store:
+    """Named graphs as published, plus a default graph holding their union and the ontology.
+
+    The union is materialised rather than left to Oxigraph's union-default-graph mode, which
+    yields a triple once per named graph containing it: a fact two sources support would
+    answer twice, whereas SPARQL's merged default graph holds each triple once.
+    """
     store = ox.Store()
     store.bulk_extend(built.quads)
-    graph = built.iris.ontology_graph
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in built.vocabulary.triples)
+    ontology = built.iris.ontology_graph
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in built.vocabulary.triples)
+    default = ox.DefaultGraph()
+    union = set(built.triples()) | set(built.vocabulary.triples)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in union)
     return store
 
 
@@ -123,7 +136,7 @@ def run_query(
     try:
         return dataset.store.query(
             query,
-            use_default_graph_as_union=True,
+            use_default_graph_as_union=False,
             prefixes=data_prefixes(dataset.iris.base),
             substitutions=substitutions,
         )

@@ -154,7 +154,7 @@ def closest_passage(source: SourceText, quote: str) -> tuple[str, int]:
         matcher = difflib.SequenceMatcher(None, target, line, autojunk=False)
         block = matcher.find_longest_match(0, len(target), 0, len(line))
         start = max(0, block.b - block.a)
-        window = line[start : start + len(target)]
+        window = line[start : start + len(target) + len(target) // 4]
         ratio = difflib.SequenceMatcher(None, target, window, autojunk=False).ratio()
         if ratio > best_ratio:
             best_ratio, best_line, best_text = ratio, number, window
