@@ -302,6 +302,15 @@ def publish(settings: Settings, out_dir: Path | None, force: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Read the query from a file.",
 )
+@click.option("--name", "query_name", help="Run the named query queries/NAME.rq.")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help='Bind ?KEY to VALUE (<iri>, prefix:name, "literal"@lang, or plain text); repeatable.',
+)
+@click.option("--list", "list_names", is_flag=True, help="List the named queries and their questions.")
 @click.option(
     "--format",
     "output_format",
@@ -324,6 +333,9 @@ def query_command(
     settings: Settings,
     query_text: str | None,
     query_file: Path | None,
+    query_name: str | None,
+    params: tuple[str, ...],
+    list_names: bool,
     output_format: str,
     endpoint: str | None,
     timeout: float,
@@ -331,24 +343,37 @@ def query_command(
 ) -> None:
     """Run a SPARQL query on the dataset (or --endpoint URL) and print the results."""
     from .query import open_dataset, read_query_file, render_table, run_query, write_answer
+    from .querylib import list_queries, load_named_query, parse_params, prepare_local, prepare_remote
+    from .vocab import data_prefixes
 
-    if (query_text is None) == (query_file is None):
-        fail("give a query as an argument or with --file, not both")
-    text = read_query_file(query_file) if query_file else str(query_text)
+    library = settings.config.project_dir / "queries"
+    if list_names:
+        for named in list_queries(library):
+            click.echo(f"{named.name:<24} {named.question}")
+        return
+    if sum(x is not None for x in (query_text, query_file, query_name)) != 1:
+        fail("give one query: as an argument, with --file, or with --name")
+    if query_name is not None:
+        text = load_named_query(library, query_name).text
+    else:
+        text = read_query_file(query_file) if query_file else str(query_text)
+    prefixes = data_prefixes(settings.config.base)
+    bindings = parse_params(params, prefixes)
     out = sys.stdout.buffer
     if endpoint:
         from .remote import query_endpoint
-        from .vocab import data_prefixes
 
-        answer = query_endpoint(endpoint, text, output_format, timeout)
+        answer = query_endpoint(endpoint, prepare_remote(text, bindings, prefixes), output_format, timeout)
         if output_format == "table" and answer.format == "json":
-            out.write(render_table(answer.json(), data_prefixes(settings.config.base)).encode())
+            out.write(render_table(answer.json(), prefixes).encode())
         else:
-            out.write(answer.body)
+            answer.write_to(out)
         return
+    text, substitutions = prepare_local(text, bindings)
     dataset = open_dataset(settings.config, settings.progress())
     settings.done()
-    write_answer(run_query(dataset, text, allow_service), output_format, out, settings.config.base)
+    result = run_query(dataset, text, allow_service, substitutions)
+    write_answer(result, output_format, out, settings.config.base)
 
 
 def main() -> None:

@@ -1,16 +1,31 @@
-"""Querying a remote SPARQL 1.1 endpoint through SPARQLWrapper.
+"""Talking to remote SPARQL services: queries through SPARQLWrapper, and plain HTTP for push.
 
-Credentials come only from the environment (``AGKG_ENDPOINT_USER``, ``AGKG_ENDPOINT_PASSWORD``),
-never from the command line where they would show in shell history and process lists. Errors
-carry the server's own message and map to exit code 3.
+Every request names agkg and its version in its User-Agent, has a timeout, and is retried a
+bounded number of times with backoff when the server answers 429 (Too Many Requests) or 503
+(Service Unavailable), waiting as long as its ``Retry-After`` asks (within a cap).
+
+Credentials come only from the environment (``AGKG_ENDPOINT_USER``, ``AGKG_ENDPOINT_PASSWORD``,
+and ``AGKG_ENDPOINT_AUTH`` = ``basic`` or ``digest``), never from the command line where they
+would show in shell history and process lists. Errors carry the server's own message and map to
+exit code 3.
+
+A result the server marks as partial (HTTP 206, or Virtuoso's ``X-SQL-State`` header on an
+"anytime" query cut short) is an error, never passed off as the complete answer.
 """
 
 from __future__ import annotations
 
+import ast
+import email.utils
+import http.client
 import json
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
 
 from . import __version__
 from .errors import QueryError, RemoteError
@@ -19,36 +34,130 @@ USER_AGENT = f"agkg/{__version__} (Armed Groups Knowledge Graph; https://w3id.or
 
 _SELECT_FORMATS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "table": "json"}
 _GRAPH_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "table": "turtle"}
+RETRY_STATUSES = (429, 503)
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to wait before retrying a 429/503 answer."""
+
+    retries: int = 3
+    backoff: float = 0.5  # first wait without Retry-After; doubles each time
+    max_wait: float = 30.0  # no single wait is longer, whatever Retry-After says
+
+    def wait(self, attempt: int, retry_after: str | None) -> float:
+        asked = parse_retry_after(retry_after)
+        seconds = asked if asked is not None else self.backoff * (2**attempt)
+        return max(0.0, min(seconds, self.max_wait))
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date (RFC 9110 10.2.3)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user: str
+    password: str
+    scheme: str  # basic or digest
+
+
+def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credentials | None:
+    env = os.environ if environ is None else environ
+    user = env.get("AGKG_ENDPOINT_USER")
+    if not user:
+        return None
+    scheme = env.get("AGKG_ENDPOINT_AUTH", "basic").lower()
+    if scheme not in ("basic", "digest"):
+        raise RemoteError(f"AGKG_ENDPOINT_AUTH must be basic or digest, not {scheme!r}")
+    return Credentials(user, env.get("AGKG_ENDPOINT_PASSWORD", ""), scheme)
+
+
+@dataclass
+class RequestLog:
+    """Counts what was sent, for reports and tests."""
+
+    requests: int = 0
+    retries: int = 0
+    waited: float = 0.0
+    statuses: list[int] = field(default_factory=list)
+
+
+def server_message(body: bytes, limit: int = 600) -> str:
+    """The useful part of an error body, on one line."""
+    text = body.decode("utf-8", errors="replace").strip()
+    if text.startswith("{"):
+        try:
+            parsed = json.loads(text)
+            if isinstance(parsed, dict):
+                text = str(parsed.get("message") or parsed.get("error") or text)
+        except ValueError:
+            pass
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def check_complete(status: int, headers: Mapping[str, str] | Any, url: str) -> None:
+    """Refuse a partial result: HTTP 206, or an X-SQL-State header (Virtuoso's anytime queries)."""
+    state = headers.get("X-SQL-State")
+    if status == 206 or state:
+        detail = headers.get("X-SQL-Message") or ""
+        what = f"HTTP {status}" + (f", X-SQL-State {state}" if state else "")
+        raise RemoteError(
+            f"{url}: the endpoint returned a partial result ({what}){': ' + detail if detail else ''}; "
+            "the answer is incomplete (raise the server's limits or narrow the query)"
+        )
 
 
 @dataclass
 class RemoteAnswer:
-    """What the endpoint sent: the body, and the format it is in."""
+    """An endpoint's answer, not yet read: stream it with ``write_to`` or take it with ``read``."""
 
-    body: bytes
+    stream: IO[bytes]
     format: str  # json, xml, csv, tsv, turtle, nt, json-ld
     query_type: str  # SELECT, ASK, CONSTRUCT, DESCRIBE
+    url: str
+
+    def write_to(self, out: IO[bytes]) -> int:
+        """Copy the body to ``out`` chunk by chunk; a body cut short is an error."""
+        total = 0
+        try:
+            while chunk := self.stream.read(_CHUNK):
+                out.write(chunk)
+                total += len(chunk)
+        except (http.client.IncompleteRead, OSError) as error:
+            raise RemoteError(f"{self.url}: the result was cut off after {total} bytes: {error}") from None
+        finally:
+            self.stream.close()
+        return total
+
+    def read(self) -> bytes:
+        import io
+
+        buffer = io.BytesIO()
+        self.write_to(buffer)
+        return buffer.getvalue()
 
     def json(self) -> dict[str, object]:
-        parsed: dict[str, object] = json.loads(self.body)
+        try:
+            parsed: dict[str, object] = json.loads(self.read())
+        except ValueError as error:
+            raise RemoteError(f"{self.url}: the endpoint sent malformed JSON: {error}") from None
         return parsed
 
 
-def query_endpoint(
-    url: str,
-    query: str,
-    output_format: str,
-    timeout: float = 60.0,
-    environ: Mapping[str, str] | None = None,
-) -> RemoteAnswer:
-    """Send ``query`` to ``url``; raise RemoteError with the server's message on failure."""
-    from SPARQLWrapper import POST, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-    env = os.environ if environ is None else environ
-    wrapper = SPARQLWrapper(url, agent=USER_AGENT)
-    wrapper.setQuery(query)
-    query_type = str(wrapper.queryType).upper()
+def _wire_format(query_type: str, output_format: str) -> str:
     if query_type in ("SELECT", "ASK"):
         wire = _SELECT_FORMATS.get(output_format)
     elif query_type in ("CONSTRUCT", "DESCRIBE"):
@@ -57,18 +166,162 @@ def query_endpoint(
         raise QueryError(f"only SELECT, ASK, CONSTRUCT and DESCRIBE can be sent, not {query_type}")
     if wire is None:
         raise QueryError(f"--format {output_format} does not fit a {query_type} query")
+    return wire
+
+
+def _sparqlwrapper_message(error: Exception) -> str:
+    """SPARQLWrapper puts the server's body in its message as a bytes repr: take it back out."""
+    text = str(error)
+    head, sep, tail = text.partition("\n\nResponse:\n")
+    if sep:
+        try:
+            body = ast.literal_eval(tail)
+            if isinstance(body, bytes):
+                return server_message(body)
+        except (ValueError, SyntaxError):
+            pass
+    return head
+
+
+def query_endpoint(
+    url: str,
+    query: str,
+    output_format: str,
+    timeout: float = 60.0,
+    environ: Mapping[str, str] | None = None,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    log: RequestLog | None = None,
+) -> RemoteAnswer:
+    """Send ``query`` to ``url``; raise RemoteError with the server's message on failure."""
+    from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    policy = policy or RetryPolicy()
+    log = log if log is not None else RequestLog()
+    credentials = credentials_from_env(environ)
+    wrapper = SPARQLWrapper(url, agent=USER_AGENT)
+    wrapper.setQuery(query)
+    query_type = str(wrapper.queryType).upper()
+    wire = _wire_format(query_type, output_format)
     wrapper.setReturnFormat(wire)
     wrapper.setMethod(POST)
-    wrapper.setTimeout(int(max(1, timeout)))
-    user, password = env.get("AGKG_ENDPOINT_USER"), env.get("AGKG_ENDPOINT_PASSWORD")
-    if user:
-        wrapper.setCredentials(user, password or "")
-    try:
-        response = wrapper.query()
-        body = response.response.read()
-    except SPARQLWrapperException as error:
-        raise RemoteError(f"{url}: {error}") from None
-    except OSError as error:  # URLError, timeouts, refused connections
-        reason = getattr(error, "reason", error)
-        raise RemoteError(f"{url}: {reason}") from None
-    return RemoteAnswer(body=body, format=wire, query_type=query_type)
+    wrapper.setTimeout(int(max(1, round(timeout))))
+    if credentials is not None:
+        wrapper.setCredentials(credentials.user, credentials.password)
+        if credentials.scheme == "digest":
+            wrapper.setHTTPAuth(DIGEST)
+    attempt = 0
+    while True:
+        log.requests += 1
+        try:
+            response = wrapper.query().response
+        except urllib.error.HTTPError as error:
+            log.statuses.append(error.code)
+            if error.code in RETRY_STATUSES and attempt < policy.retries:
+                wait = policy.wait(attempt, error.headers.get("Retry-After"))
+                attempt += 1
+                log.retries += 1
+                log.waited += wait
+                sleep(wait)
+                continue
+            message = server_message(error.read())
+            tried = f" after {attempt + 1} attempts" if attempt else ""
+            raise RemoteError(f"{url}: HTTP {error.code} {error.reason}{tried}: {message}") from None
+        except SPARQLWrapperException as error:
+            status = getattr(error.__context__, "code", None)
+            if status is not None:
+                log.statuses.append(status)
+            prefix = f"HTTP {status}: " if status else ""
+            raise RemoteError(f"{url}: {prefix}{_sparqlwrapper_message(error)}") from None
+        except (OSError, http.client.HTTPException) as error:  # URLError, timeouts, refused connections
+            reason = getattr(error, "reason", error)
+            raise RemoteError(f"{url}: {reason or type(error).__name__}") from None
+        status = response.getcode()
+        log.statuses.append(status)
+        check_complete(status, response.headers, url)
+        return RemoteAnswer(stream=response, format=wire, query_type=query_type, url=url)
+
+
+@dataclass
+class HttpResult:
+    status: int
+    headers: Any
+    body: bytes
+
+
+class HttpClient:
+    """Plain HTTP for the Graph Store Protocol and SPARQL Update, with the same manners as queries."""
+
+    def __init__(
+        self,
+        timeout: float = 60.0,
+        environ: Mapping[str, str] | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.timeout = timeout
+        self.environ = environ
+        self.policy = policy or RetryPolicy()
+        self.sleep = sleep
+        self.log = RequestLog()
+        handlers: list[urllib.request.BaseHandler] = []
+        credentials = credentials_from_env(environ)
+        if credentials is not None:
+            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            manager.add_password(None, "http://", credentials.user, credentials.password)
+            manager.add_password(None, "https://", credentials.user, credentials.password)
+            if credentials.scheme == "digest":
+                handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
+            else:
+                handlers.append(_PreemptiveBasicAuth(credentials))
+        self._opener = urllib.request.build_opener(*handlers)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpResult:
+        """Send one request (retrying 429/503); any answer comes back, connection failures raise."""
+        attempt = 0
+        while True:
+            request = urllib.request.Request(url, data=body, method=method)
+            request.add_header("User-Agent", USER_AGENT)
+            for name, value in (headers or {}).items():
+                request.add_header(name, value)
+            self.log.requests += 1
+            try:
+                with self._opener.open(request, timeout=self.timeout) as response:
+                    result = HttpResult(response.status, response.headers, response.read())
+            except urllib.error.HTTPError as error:
+                result = HttpResult(error.code, error.headers, error.read())
+            except (OSError, http.client.HTTPException) as error:
+                reason = getattr(error, "reason", error)
+                raise RemoteError(f"{url}: {reason or type(error).__name__}") from None
+            self.log.statuses.append(result.status)
+            if result.status in RETRY_STATUSES and attempt < self.policy.retries:
+                wait = self.policy.wait(attempt, result.headers.get("Retry-After"))
+                attempt += 1
+                self.log.retries += 1
+                self.log.waited += wait
+                self.sleep(wait)
+                continue
+            return result
+
+
+class _PreemptiveBasicAuth(urllib.request.BaseHandler):
+    """Send Basic credentials with every request (stores rarely send a challenge first)."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        import base64
+
+        token = f"{credentials.user}:{credentials.password}".encode()
+        self._header = "Basic " + base64.b64encode(token).decode("ascii")
+
+    def http_request(self, request: urllib.request.Request) -> urllib.request.Request:
+        request.add_unredirected_header("Authorization", self._header)
+        return request
+
+    https_request = http_request
