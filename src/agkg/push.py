@@ -1,0 +1,279 @@
+"""Loading the published dataset into a remote triple store, graph by graph.
+
+The graphs pushed are the ones ``agkg publish`` wrote: one per source and the entities graph
+(``dataset.trig``), the ontology (``ontology.ttl``) and the shapes (``shapes.ttl``).
+
+Each graph is replaced as a whole, in one step the store performs atomically, so a push that
+fails midway leaves every graph either as it was or as it is now, and pushing the same data
+twice leaves the store as it was after the first push:
+
+* SPARQL 1.1 Graph Store Protocol ``PUT`` of the graph's triples (section 5.3: replace), when a
+  graph store URL is given;
+* otherwise, or when the store answers the PUT with 404/405/501, SPARQL 1.1 Update: a graph
+  that fits in one batch is replaced by one request (``DROP SILENT GRAPH; INSERT DATA``);
+  a larger one is loaded batch by batch into a staging graph, counted there, and ``MOVE``d over
+  the target. Blank nodes (the ontology and shapes have some) keep all their triples in one
+  batch, because a blank node label means a different node in each request.
+
+Afterwards one query counts the triples of every pushed graph; a count that differs from the
+published one is an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import urllib.parse
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import ConfigurationError, RemoteError
+from .graph import Iris
+from .remote import HttpClient, query_endpoint, server_message
+
+GSP_FALLBACK_STATUSES = (404, 405, 501)
+DEFAULT_BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class GraphPayload:
+    """One named graph to push: its IRI and its triples (unique, in a stable order)."""
+
+    name: ox.NamedNode
+    triples: list[ox.Triple]
+
+
+@dataclass(frozen=True)
+class PushTarget:
+    """Where a store takes queries, Graph Store Protocol requests and updates."""
+
+    query_url: str
+    graph_store_url: str | None = None
+    update_url: str | None = None
+
+
+@dataclass
+class GraphResult:
+    graph: str
+    triples: int
+    stored: int
+    method: str  # gsp or update
+
+
+@dataclass
+class PushReport:
+    graphs: list[GraphResult] = field(default_factory=list)
+    requests: int = 0
+    retries: int = 0
+    seconds: float = 0.0
+    fell_back: bool = False
+
+    @property
+    def triples(self) -> int:
+        return sum(g.triples for g in self.graphs)
+
+
+def load_published(out_dir: Path, iris: Iris) -> list[GraphPayload]:
+    """The graphs of a published dataset in ``out_dir`` (``agkg publish`` writes it)."""
+    needed = {name: out_dir / name for name in ("dataset.trig", "ontology.ttl", "shapes.ttl")}
+    missing = [name for name, path in needed.items() if not path.is_file()]
+    if missing:
+        raise ConfigurationError(
+            f"{out_dir}: no {', '.join(missing)}: run 'agkg publish' first (or pass --dist)"
+        )
+    by_graph: dict[ox.NamedNode, set[ox.Triple]] = defaultdict(set)
+    try:
+        for quad in ox.parse(path=needed["dataset.trig"], format=ox.RdfFormat.TRIG):
+            if not isinstance(quad.graph_name, ox.NamedNode):
+                raise ConfigurationError(f"{needed['dataset.trig']}: triples outside a named graph")
+            by_graph[quad.graph_name].add(ox.Triple(quad.subject, quad.predicate, quad.object))
+        for graph, name in ((iris.ontology_graph, "ontology.ttl"), (iris.shapes_graph, "shapes.ttl")):
+            by_graph[graph].update(
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in ox.parse(path=needed[name], format=ox.RdfFormat.TURTLE)
+            )
+    except (SyntaxError, OSError) as error:
+        raise ConfigurationError(f"{out_dir}: cannot read the published dataset: {error}") from error
+    return [
+        GraphPayload(graph, sorted(triples, key=str))
+        for graph, triples in sorted(by_graph.items(), key=lambda item: item[0].value)
+    ]
+
+
+def ntriples(triples: Iterable[ox.Triple]) -> str:
+    return "".join(f"{t} .\n" for t in triples)
+
+
+def batches(triples: list[ox.Triple], size: int) -> list[list[ox.Triple]]:
+    """Split into batches of about ``size``, keeping triples linked by blank nodes together."""
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def find(node: ox.BlankNode) -> ox.BlankNode:
+        root = node
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        parent[node] = root
+        return root
+
+    for triple in triples:
+        nodes = [t for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)]
+        for node in nodes[1:]:
+            parent[find(node)] = find(nodes[0])
+        for node in nodes:
+            find(node)
+    groups: dict[object, list[ox.Triple]] = defaultdict(list)
+    for index, triple in enumerate(triples):
+        blank = next((t for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)), None)
+        groups[find(blank) if blank is not None else index].append(triple)
+    result: list[list[ox.Triple]] = []
+    current: list[ox.Triple] = []
+    for group in groups.values():
+        if current and len(current) + len(group) > size:
+            result.append(current)
+            current = []
+        current.extend(group)
+    if current:
+        result.append(current)
+    return result
+
+
+def with_graph_parameter(url: str, graph: ox.NamedNode) -> str:
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}graph={urllib.parse.quote(graph.value, safe='')}"
+
+
+class Pusher:
+    """Pushes graphs to one target through one HTTP client."""
+
+    def __init__(
+        self,
+        target: PushTarget,
+        client: HttpClient,
+        batch_size: int = DEFAULT_BATCH,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise ConfigurationError("the batch size must be at least 1")
+        self.target = target
+        self.client = client
+        self.batch_size = batch_size
+        self.progress = progress
+        self.use_gsp = target.graph_store_url is not None
+        self.fell_back = False
+
+    def push(self, graphs: list[GraphPayload]) -> PushReport:
+        started = time.perf_counter()
+        report = PushReport()
+        for number, graph in enumerate(graphs, 1):
+            if self.progress:
+                self.progress(f"push {number}/{len(graphs)} {graph.name.value}")
+            method = self._push_graph(graph)
+            report.graphs.append(GraphResult(graph.name.value, len(graph.triples), -1, method))
+        stored = self.count([g.name for g in graphs])
+        mismatches = []
+        for result in report.graphs:
+            result.stored = stored.get(result.graph, 0)
+            if result.stored != result.triples:
+                mismatches.append(f"{result.graph}: pushed {result.triples}, store holds {result.stored}")
+        report.requests = self.client.log.requests
+        report.retries = self.client.log.retries
+        report.fell_back = self.fell_back
+        report.seconds = time.perf_counter() - started
+        if mismatches:
+            raise RemoteError("triple counts differ after the push: " + "; ".join(mismatches))
+        return report
+
+    def _push_graph(self, graph: GraphPayload) -> str:
+        if self.use_gsp:
+            assert self.target.graph_store_url is not None
+            body = ntriples(graph.triples).encode("utf-8")
+            url = with_graph_parameter(self.target.graph_store_url, graph.name)
+            answer = self.client.request(
+                "PUT", url, body, {"Content-Type": "application/n-triples; charset=utf-8"}
+            )
+            if 200 <= answer.status < 300:
+                return "gsp"
+            if answer.status in GSP_FALLBACK_STATUSES and self.target.update_url and not self.fell_back:
+                self.use_gsp = False
+                self.fell_back = True
+            else:
+                raise RemoteError(
+                    f"{url}: HTTP {answer.status} replacing {graph.name.value}: {server_message(answer.body)}"
+                )
+        self._replace_by_update(graph)
+        return "update"
+
+    def update(self, text: str) -> None:
+        url = self.target.update_url
+        if url is None:
+            raise ConfigurationError("no SPARQL Update URL: pass --update (or --graph-store)")
+        answer = self.client.request(
+            "POST", url, text.encode("utf-8"), {"Content-Type": "application/sparql-update; charset=utf-8"}
+        )
+        if not 200 <= answer.status < 300:
+            raise RemoteError(f"{url}: HTTP {answer.status}: {server_message(answer.body)}")
+
+    def _replace_by_update(self, graph: GraphPayload) -> None:
+        name = str(graph.name)
+        parts = batches(graph.triples, self.batch_size)
+        if len(parts) <= 1:
+            # One request: the store applies it as one transaction (SPARQL 1.1 Update, 3.1.3 DROP).
+            self.update(
+                f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{ntriples(graph.triples)}}} }}"
+            )
+            return
+        staging = ox.NamedNode(graph.name.value + "-agkg-staging")
+        self.update(f"DROP SILENT GRAPH {staging}")
+        try:
+            for part in parts:
+                self.update(f"INSERT DATA {{ GRAPH {staging} {{\n{ntriples(part)}}} }}")
+            loaded = self.count([staging]).get(staging.value, 0)
+            if loaded != len(graph.triples):
+                raise RemoteError(
+                    f"staging graph {staging.value} holds {loaded} triples, expected {len(graph.triples)}"
+                )
+            self.update(f"MOVE SILENT GRAPH {staging} TO GRAPH {name}")
+        except RemoteError:
+            with contextlib.suppress(RemoteError):
+                self.update(f"DROP SILENT GRAPH {staging}")
+            raise
+
+    def count(self, graphs: list[ox.NamedNode]) -> dict[str, int]:
+        """Triples per graph, as the store's query endpoint counts them."""
+        values = " ".join(str(g) for g in graphs)
+        query = f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+        answer = query_endpoint(
+            self.target.query_url,
+            query,
+            "json",
+            timeout=self.client.timeout,
+            policy=self.client.policy,
+            sleep=self.client.sleep,
+            log=self.client.log,
+            environ=self.client.environ,
+        )
+        body = answer.json()
+        counts: dict[str, int] = {}
+        results = body.get("results")
+        bindings = results.get("bindings", []) if isinstance(results, dict) else []
+        for row in bindings:
+            try:
+                counts[row["g"]["value"]] = int(row["n"]["value"])
+            except (KeyError, TypeError, ValueError) as error:
+                raise RemoteError(f"{self.target.query_url}: unexpected count result {row!r}") from error
+        return counts
+
+
+def push_dataset(
+    graphs: list[GraphPayload],
+    target: PushTarget,
+    client: HttpClient | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Callable[[str], None] | None = None,
+) -> PushReport:
+    """Replace each graph in the store with the published one, then verify the counts."""
+    return Pusher(target, client or HttpClient(), batch_size, progress).push(graphs)
