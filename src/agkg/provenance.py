@@ -56,7 +56,6 @@ class StatementRecord:
     best: bool = False
 
 
-
 @dataclass
 class Provenance:
     """All statements and references, keyed by their hash-based local identifiers."""
