@@ -34,6 +34,15 @@ USER_AGENT = f"agkg/{__version__} (Armed Groups Knowledge Graph; https://w3id.or
 
 _SELECT_FORMATS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "table": "json"}
 _GRAPH_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "table": "turtle"}
+_ACCEPT = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "json-ld": "application/ld+json",
+}
 RETRY_STATUSES = (429, 503)
 _CHUNK = 1 << 16
 
@@ -140,6 +149,11 @@ class RemoteAnswer:
             raise RemoteError(f"{self.url}: the result was cut off after {total} bytes: {error}") from None
         finally:
             self.stream.close()
+        # http.client's read(n) returns short data without complaint when the connection closes
+        # early, so compare with the announced length.
+        announced = getattr(self.stream, "headers", {}).get("Content-Length")
+        if announced is not None and announced.isdigit() and total < int(announced):
+            raise RemoteError(f"{self.url}: the result was cut off after {total} of {announced} bytes")
         return total
 
     def read(self) -> bytes:
@@ -204,7 +218,8 @@ def query_endpoint(
     wrapper.setQuery(query)
     query_type = str(wrapper.queryType).upper()
     wire = _wire_format(query_type, output_format)
-    wrapper.setReturnFormat(wire)
+    wrapper.setReturnFormat("turtle" if wire == "nt" else wire)  # SPARQLWrapper knows no "nt"
+    wrapper.addCustomHttpHeader("Accept", _ACCEPT[wire])
     wrapper.setMethod(POST)
     wrapper.setTimeout(int(max(1, round(timeout))))
     if credentials is not None:
