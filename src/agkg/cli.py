@@ -241,8 +241,11 @@ def verify(settings: Settings, corpus_dir: Path | None, output_format: str) -> N
     help="Output folder (default: dist/).",
 )
 @click.option("--force", is_flag=True, help="Publish even if the shapes report violations.")
+@click.option(
+    "--site", "with_site", is_flag=True, help="Also write the static site (pages, RDF) to OUT/site/."
+)
 @pass_settings
-def publish(settings: Settings, out_dir: Path | None, force: bool) -> None:
+def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bool) -> None:
     """Build, validate and write the dumps to dist/ (refuses on violations unless --force)."""
     from .graph import build_dataset
     from .publishing import render_dumps, write_dumps
@@ -266,10 +269,19 @@ def publish(settings: Settings, out_dir: Path | None, force: bool) -> None:
         )
     files = render_dumps(built, built.vocabulary.triples, shapes_triples, progress)
     written = write_dumps(files, out_dir or config.out_dir)
+    if with_site:
+        from .site import SiteData, render_site, write_site
+
+        if progress:
+            progress("site")
+        site_dir = (out_dir or config.out_dir) / "site"
+        pages = write_site(render_site(SiteData.from_files(files, config.base)), site_dir)
     settings.done()
     settings.warn(built.warnings)
     for item in written:
         click.echo(f"{item.path}  {item.size} bytes")
+    if with_site:
+        click.echo(f"{site_dir}/  {len(pages)} files")
     click.echo(
         f"published {built.counts.statements} statements, {built.counts.references} references, "
         f"{built.counts.triples} triples ({report.violations} violations)",
@@ -399,6 +411,45 @@ def push_command(
         + ("; the store refused Graph Store PUT, SPARQL Update used" if report.fell_back else ""),
         err=True,
     )
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option(
+    "--query-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    envvar="AGKG_QUERY_TIMEOUT",
+    help="Seconds a SPARQL query may run before it is stopped (env AGKG_QUERY_TIMEOUT).",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    envvar="AGKG_MAX_ROWS",
+    help="Most result rows a query returns (env AGKG_MAX_ROWS).",
+)
+@click.option(
+    "--query-workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    envvar="AGKG_QUERY_WORKERS",
+    help="Worker processes answering SPARQL queries (env AGKG_QUERY_WORKERS).",
+)
+@pass_settings
+def serve(
+    settings: Settings, host: str, port: int, query_timeout: float, max_rows: int, query_workers: int
+) -> None:
+    """Serve the published dataset: IRIs, pages, SPARQL endpoint (needs the 'serve' extra)."""
+    from .server import ServerSettings
+    from .server import serve as run_server
+
+    limits = ServerSettings(query_timeout=query_timeout, max_rows=max_rows, query_workers=query_workers)
+    run_server(settings.config, host, port, limits)
 
 
 def main() -> None:

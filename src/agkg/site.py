@@ -1,0 +1,1001 @@
+"""Pages a person reads and per-resource RDF a program reads, for the server and the static site.
+
+Both serve the same URL layout, relative to the dataset's base IRI, so links are relative and
+the pages work wherever they are mounted:
+
+    id/{x}, source/{x}, statement/{x}, reference/{x}   the IRIs: 303 See Other to a document
+    doc/{kind}/{x}.html | .ttl | .nt | .jsonld          the documents describing them
+    doc/ontology.html                                   classes and properties, with their shapes
+    dumps/{file}                                        the published dumps
+    .well-known/void                                    the VoID description
+
+The data IRIs are slash IRIs, so they follow the 303 recipe of "Cool URIs for the Semantic Web"
+(section 4.3); the ontology's terms are hash IRIs (``…/ontology#ArmedGroup``) and dereference
+to the one ontology document. See docs/serving.md.
+
+Everything here is computed from the published files (``dataset.nq``, ``ontology.ttl``,
+``shapes.ttl``, ``void.ttl``), so the pages say exactly what the dumps say.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pyoxigraph as ox
+
+from .errors import ConfigurationError
+from .graph import Iris
+from .publishing import atomic_write, canonical_ntriples, compact_jsonld, turtle
+from .vocab import (
+    AGKG,
+    AGKGP,
+    AGKGPS,
+    OA,
+    ONTOLOGY_IRI,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SH,
+    SKOS,
+    WD,
+    WIKIBASE,
+    XSD,
+    data_prefixes,
+)
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+# What the dataset mints under its base, in URL-path order.
+KINDS = ("id", "source", "statement", "reference")
+
+# Document formats: extension -> media type, in the order offered when a client has no preference.
+DOCUMENT_TYPES: dict[str, str] = {
+    "html": "text/html",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
+DUMP_TYPES: dict[str, str] = {
+    ".ttl": "text/turtle",
+    ".trig": "application/trig",
+    ".nt": "application/n-triples",
+    ".nq": "application/n-quads",
+    ".jsonld": "application/ld+json",
+}
+PUBLISHED_INPUTS = ("dataset.nq", "ontology.ttl", "shapes.ttl", "void.ttl")
+_SAFE_LOCAL = re.compile(r"[A-Za-z0-9._~-]+")
+RANK_ORDER = {WIKIBASE.PreferredRank: 0, WIKIBASE.NormalRank: 1, WIKIBASE.DeprecatedRank: 2}
+
+
+# --- content negotiation (RFC 9110 section 12.5.1) ---------------------------------------------
+
+
+def parse_accept(header: str | None) -> list[tuple[str, float]]:
+    """Media ranges with their weights, from an Accept header; none means anything."""
+    if not header or not header.strip():
+        return [("*/*", 1.0)]
+    ranges = []
+    for part in header.split(","):
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        if not media:
+            continue
+        weight = 1.0
+        for parameter in pieces[1:]:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    weight = 0.0
+        ranges.append((media, weight))
+    return ranges
+
+
+def negotiate(header: str | None, offers: Iterable[str]) -> str | None:
+    """The offered media type the client prefers most; ties go to the earlier offer.
+
+    A more specific range overrides a wildcard (``text/turtle;q=0`` beats ``*/*``). None when
+    the client accepts none of the offers.
+    """
+    ranges = parse_accept(header)
+    best: tuple[float, int, str] | None = None
+    for index, offer in enumerate(offers):
+        kind = offer.split("/")[0]
+        specificity, weight = -1, 0.0
+        for media, q in ranges:
+            level = 2 if media == offer else 1 if media == f"{kind}/*" else 0 if media == "*/*" else -1
+            if level > specificity:
+                specificity, weight = level, q
+        if specificity >= 0 and weight > 0 and (best is None or weight > best[0]):
+            best = (weight, index, offer)
+    return best[2] if best else None
+
+
+# --- indexes over triples ------------------------------------------------------------------------
+
+
+class Index:
+    """Triples by subject and by object, for the fixed lookups the pages make."""
+
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+        self.out: dict[Term, dict[ox.NamedNode, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        self.into: dict[Term, list[tuple[Term, ox.NamedNode]]] = defaultdict(list)
+        for t in sorted(set(triples), key=str):
+            self.out[t.subject][t.predicate].append(t.object)
+            self.into[t.object].append((t.subject, t.predicate))
+
+    def objects(self, subject: Term, predicate: ox.NamedNode) -> list[Term]:
+        found = self.out.get(subject)
+        return list(found.get(predicate, [])) if found else []
+
+    def first(self, subject: Term, predicate: ox.NamedNode) -> Term | None:
+        values = self.objects(subject, predicate)
+        return values[0] if values else None
+
+    def about(self, subject: Term) -> list[ox.Triple]:
+        found = self.out.get(subject, {})
+        return [ox.Triple(subject, p, o) for p, values in found.items() for o in values]  # type: ignore[arg-type]
+
+    def subjects(self, predicate: ox.NamedNode, obj: Term) -> list[Term]:
+        return [s for s, p in self.into.get(obj, []) if p == predicate]
+
+    def has(self, subject: Term) -> bool:
+        return subject in self.out
+
+
+@dataclass
+class SiteData:
+    """The published dataset, indexed for pages and per-resource descriptions."""
+
+    base: str
+    quads: list[ox.Quad]
+    ontology_triples: list[ox.Triple]
+    shapes_triples: list[ox.Triple]
+    files: dict[str, bytes]
+    data: Index = field(init=False)
+    ontology: Index = field(init=False)
+    shapes: Index = field(init=False)
+    graphs: dict[ox.NamedNode, list[ox.Triple]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.data = Index(ox.Triple(q.subject, q.predicate, q.object) for q in self.quads)
+        self.ontology = Index(self.ontology_triples)
+        self.shapes = Index(self.shapes_triples)
+        graphs: dict[ox.NamedNode, list[ox.Triple]] = defaultdict(list)
+        for q in self.quads:
+            if isinstance(q.graph_name, ox.NamedNode):
+                graphs[q.graph_name].append(ox.Triple(q.subject, q.predicate, q.object))
+        self.graphs = dict(graphs)
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, bytes], base: str) -> SiteData:
+        """Read the published files (as ``render_dumps`` makes them, or as read from dist/)."""
+        missing = [name for name in PUBLISHED_INPUTS if name not in files]
+        if missing:
+            raise ConfigurationError(f"published files missing: {', '.join(missing)} (run 'agkg publish')")
+        try:
+            quads = list(ox.parse(files["dataset.nq"], format=ox.RdfFormat.N_QUADS))
+            ontology = list(ox.parse(files["ontology.ttl"], format=ox.RdfFormat.TURTLE))
+            shapes = list(ox.parse(files["shapes.ttl"], format=ox.RdfFormat.TURTLE))
+        except SyntaxError as error:
+            raise ConfigurationError(f"a published file does not parse: {error}") from error
+        if quads and not any(
+            q.subject.value.startswith(base + "id/")
+            for q in quads[:1000]
+            if isinstance(q.subject, ox.NamedNode)
+        ):
+            raise ConfigurationError(
+                f"the published dataset has no IRIs under the base {base}: publish again with this base"
+            )
+        return cls(base, quads, ontology, shapes, dict(files))
+
+    @classmethod
+    def from_folder(cls, folder: Path, base: str) -> SiteData:
+        """Read what ``agkg publish`` wrote to ``folder``."""
+        if not (folder / "dataset.nq").is_file():
+            raise ConfigurationError(f"nothing published in {folder}: run 'agkg publish' first")
+        files = {}
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.suffix in DUMP_TYPES:
+                files[path.name] = path.read_bytes()
+        return cls.from_files(files, base)
+
+    @property
+    def iris(self) -> Iris:
+        return Iris(self.base)
+
+    @property
+    def graph_names(self) -> set[str]:
+        """The named graphs a query may select: the data graphs and the ontology graph."""
+        return {g.value for g in self.graphs} | {self.iris.ontology_graph.value}
+
+    def dumps(self) -> dict[str, bytes]:
+        return {
+            name: content for name, content in sorted(self.files.items()) if name.endswith(tuple(DUMP_TYPES))
+        }
+
+    # --- what there is ---------------------------------------------------------------------------
+
+    def split(self, iri: str) -> tuple[str, str] | None:
+        """(kind, local name) for an IRI this dataset mints, e.g. ('id', 'iskp')."""
+        if not iri.startswith(self.base):
+            return None
+        kind, _, local = iri[len(self.base) :].partition("/")
+        local = local.split("#", 1)[0]
+        if kind in KINDS and _SAFE_LOCAL.fullmatch(local):
+            return kind, local
+        return None
+
+    def node(self, kind: str, local: str) -> ox.NamedNode | None:
+        """The resource ``{base}{kind}/{local}`` if the dataset describes it."""
+        if kind not in KINDS or not _SAFE_LOCAL.fullmatch(local):
+            return None
+        node = ox.NamedNode(f"{self.base}{kind}/{local}")
+        return node if self.data.has(node) else None
+
+    def resources(self) -> Iterator[tuple[str, str]]:
+        """Every (kind, local) the dataset describes, sorted."""
+        found = {self.split(s.value) for s in self.data.out if isinstance(s, ox.NamedNode)}
+        yield from sorted(x for x in found if x is not None)
+
+    # --- RDF descriptions ------------------------------------------------------------------------
+
+    def description(self, kind: str, node: ox.NamedNode) -> list[ox.Triple]:
+        """The triples a document about ``node`` carries.
+
+        An entity comes with its statements and their evidence, so one fetch gives a client
+        everything it says and why; a source with its named graph (everything it supports).
+        """
+        if kind == "source":
+            return sorted(
+                set(self.graphs.get(self.iris.source_graph(node.value.rsplit("/", 1)[-1]), [])), key=str
+            )
+        triples = set(self.data.about(node))
+        statements: list[Term] = []
+        references: list[Term] = []
+        if kind == "id":
+            statements = [
+                o for t in triples if t.predicate in AGKGP and t.predicate not in AGKGPS for o in [t.object]
+            ]
+        elif kind == "statement":
+            statements = [node]
+            triples.update(
+                ox.Triple(s, p, node) for s, p in self.data.into.get(node, []) if isinstance(s, ox.NamedNode)
+            )
+        elif kind == "reference":
+            references = [node]
+        for statement in statements:
+            triples.update(self.data.about(statement))
+            references.extend(self.data.objects(statement, PROV.wasDerivedFrom))
+        for reference in references:
+            if reference != node:
+                triples.update(self.data.about(reference))
+            for selector in self.data.objects(reference, OA.hasSelector):
+                triples.update(self.data.about(selector))
+        return sorted(triples, key=str)
+
+    def serialize(self, triples: list[ox.Triple], extension: str) -> bytes:
+        prefixes = data_prefixes(self.base)
+        if extension == "ttl":
+            return turtle(triples, prefixes)
+        if extension == "nt":
+            return canonical_ntriples(triples)
+        if extension == "jsonld":
+            return compact_jsonld(triples, prefixes)
+        raise ValueError(extension)
+
+    def document(self, kind: str, local: str, extension: str) -> bytes | None:
+        """The document ``doc/{kind}/{local}.{extension}``, or None if there is no such resource."""
+        node = self.node(kind, local)
+        if node is None or extension not in DOCUMENT_TYPES:
+            return None
+        if extension == "html":
+            return Pages(self).resource(kind, node).encode("utf-8")
+        return self.serialize(self.description(kind, node), extension)
+
+    # --- labels ----------------------------------------------------------------------------------
+
+    def label(self, node: Term) -> str:
+        for index in (self.data, self.ontology):
+            labels = index.objects(node, RDFS.label) + index.objects(node, SCHEMA.headline)
+            if labels:
+                english = [x for x in labels if isinstance(x, ox.Literal) and x.language == "en"]
+                chosen = english[0] if english else labels[0]
+                return chosen.value if isinstance(chosen, ox.Literal) else str(chosen)
+        if isinstance(node, ox.NamedNode):
+            return local_name(node.value)
+        if isinstance(node, ox.Literal):
+            return node.value
+        return str(node)
+
+
+def local_name(iri: str) -> str:
+    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
+
+
+def prefixed(iri: str, prefixes: Mapping[str, str]) -> str:
+    for name, namespace in sorted(prefixes.items(), key=lambda item: -len(item[1])):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{name}:{iri[len(namespace) :]}"
+    return f"<{iri}>"
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+
+def e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+class Pages:
+    """HTML pages. Every link is relative, so pages work from any mount point or folder."""
+
+    def __init__(self, site: SiteData, live: bool = False) -> None:
+        self.site = site
+        self.data = site.data
+        self.live = live  # served by agkg serve (has a query page), or a static site
+
+    # --- skeleton -----------------------------------------------------------------------------
+
+    def page(self, title: str, body: str, root: str, alternates: Mapping[str, str] | None = None) -> str:
+        links = "".join(
+            f'<link rel="alternate" type="{e(DOCUMENT_TYPES[ext])}" href="{e(href)}">'
+            for ext, href in (alternates or {}).items()
+        )
+        return (
+            "<!DOCTYPE html>\n"
+            '<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{e(title)} · agkg</title>"
+            f'<link rel="stylesheet" href="{root}static/agkg.css">{links}</head>\n<body>'
+            f'<header><a class="home" href="{root}index.html">Armed Groups Knowledge Graph</a>'
+            f'<nav><a href="{root}doc/ontology.html">Ontology</a> '
+            + (f'<a href="{root}query">Query</a> ' if self.live else "")
+            + f'<a href="{root}dumps/">Dumps</a></nav></header>\n<main>{body}</main>\n'
+            "<footer>Claims curated from news reporting, each with the quoted words that support it. "
+            f'<a href="{root}.well-known/void">VoID</a></footer></body></html>\n'
+        )
+
+    def href(self, node: Term, root: str) -> str | None:
+        """Where a page links for ``node``: its document here, the ontology page, or outside."""
+        if not isinstance(node, ox.NamedNode):
+            return None
+        found = self.site.split(node.value)
+        if found and self.data.has(node):
+            kind, local = found
+            return f"{root}doc/{kind}/{quote(local)}.html"
+        if node.value.startswith((AGKG.iri, AGKGP.iri)):
+            return f"{root}doc/ontology.html#{quote(local_name(node.value))}"
+        if node.value.startswith(("http://", "https://")):
+            return node.value
+        return None
+
+    def link(self, node: Term, root: str, text: str | None = None) -> str:
+        label = text if text is not None else self.site.label(node)
+        target = self.href(node, root)
+        if target is None:
+            return self.value(node, root)
+        return f'<a href="{e(target)}">{e(label)}</a>'
+
+    def value(self, node: Term, root: str) -> str:
+        if isinstance(node, ox.Literal):
+            shown = e(node.value)
+            if node.language:
+                return f'{shown} <span class="lang">{e(node.language)}</span>'
+            if node.datatype not in (XSD.string, RDF.langString):
+                kind = local_name(node.datatype.value)
+                return f'<span class="literal" title="{e(node.datatype.value)}">{shown}</span> <span class="datatype">{e(kind)}</span>'
+            return shown
+        if isinstance(node, ox.NamedNode):
+            return self.link(node, root)
+        return e(node)
+
+    def downloads(self, kind: str, local: str, root: str) -> str:
+        names = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD"}
+        items = " ".join(
+            f'<a href="{root}doc/{kind}/{quote(local)}.{ext}" type="{DOCUMENT_TYPES[ext]}">{name}</a>'
+            for ext, name in names.items()
+        )
+        return f'<p class="downloads">As data: {items}</p>'
+
+    # --- pages ----------------------------------------------------------------------------------
+
+    def resource(self, kind: str, node: ox.NamedNode) -> str:
+        local = node.value.rsplit("/", 1)[-1]
+        root = "../../"
+        alternates = {ext: f"{quote(local)}.{ext}" for ext in DOCUMENT_TYPES if ext != "html"}
+        render = {
+            "id": self.entity,
+            "source": self.source,
+            "statement": self.statement_page,
+            "reference": self.reference_page,
+        }[kind]
+        title, body = render(node, root)
+        iri = f'<p class="iri">IRI <code>{e(node.value)}</code></p>'
+        return self.page(
+            title, body.replace("<!--iri-->", iri + self.downloads(kind, local, root), 1), root, alternates
+        )
+
+    def entity(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
+        data = self.data
+        name = self.site.label(node)
+        types = [t for t in data.objects(node, RDF.type) if isinstance(t, ox.NamedNode)]
+        parts = [f"<h1>{e(name)}</h1>"]
+        parts.append('<p class="type">' + ", ".join(self.link(t, root) for t in types) + "</p><!--iri-->")
+        for description in data.objects(node, SCHEMA.description):
+            parts.append(f'<p class="description">{self.value(description, root)}</p>')
+        names = []
+        for label in data.objects(node, RDFS.label):
+            if isinstance(label, ox.Literal) and label.value != name:
+                names.append(self.value(label, root))
+        aliases = [self.value(a, root) for a in data.objects(node, SKOS.altLabel)]
+        facts = []
+        if names:
+            facts.append(("Other names", ", ".join(names)))
+        if aliases:
+            facts.append(("Also known as", ", ".join(aliases)))
+        for same in data.objects(node, OWL.sameAs):
+            if isinstance(same, ox.NamedNode):
+                text = f"Wikidata {local_name(same.value)}" if same.value.startswith(WD.iri) else same.value
+                facts.append(("Same as", f'<a class="external" href="{e(same.value)}">{e(text)}</a>'))
+        if facts:
+            parts.append(self.facts(facts))
+
+        by_property: dict[ox.NamedNode, list[Term]] = defaultdict(list)
+        for predicate, values in data.out.get(node, {}).items():
+            if predicate in AGKGP and predicate not in AGKGPS:
+                by_property[predicate].extend(values)
+        if by_property:
+            parts.append("<h2>Statements</h2>")
+        for predicate in sorted(by_property, key=lambda p: self.property_label(p)):
+            claim_property = AGKG.term(AGKGP.local_name(predicate))
+            parts.append(
+                f'<section class="property"><h3>{self.link(claim_property, root, self.property_label(predicate))}</h3>'
+            )
+            for statement in self.sorted_statements(by_property[predicate]):
+                parts.append(self.statement_card(statement, root))
+            parts.append("</section>")
+
+        mentions = self.mentions(node, root)
+        if mentions:
+            parts.append('<h2>In statements about others</h2><ul class="mentions">' + mentions + "</ul>")
+        said = [r for r in data.subjects(AGKG.attributedTo, node)]
+        if said:
+            parts.append("<h2>Quoted as saying</h2>")
+            parts.extend(self.evidence(r, root) for r in said)
+        for predicate, heading in ((SCHEMA.author, "Wrote"), (SCHEMA.publisher, "Published")):
+            works = data.subjects(predicate, node)
+            if works:
+                items = "".join(f"<li>{self.link(w, root)}</li>" for w in works)
+                parts.append(f"<h2>{heading}</h2><ul>{items}</ul>")
+        return name, "\n".join(parts)
+
+    def property_label(self, predicate: ox.NamedNode) -> str:
+        name = local_name(predicate.value)
+        return self.site.label(AGKG.term(name))
+
+    def sorted_statements(self, statements: Iterable[Term]) -> list[Term]:
+        def key(statement: Term) -> tuple[int, str]:
+            rank = self.data.first(statement, WIKIBASE.rank)
+            return RANK_ORDER.get(rank, 1) if isinstance(rank, ox.NamedNode) else 1, str(
+                self.statement_value(statement)
+            )
+
+        return sorted(set(statements), key=key)
+
+    def statement_value(self, statement: Term) -> Term | None:
+        for predicate, values in self.data.out.get(statement, {}).items():
+            if predicate in AGKGPS and values:
+                return values[0]
+        return None
+
+    def statement_card(
+        self, statement: Term, root: str, only_source: Term | None = None, subject: bool = False
+    ) -> str:
+        data = self.data
+        rank = data.first(statement, WIKIBASE.rank)
+        rank_name = (
+            local_name(rank.value).removesuffix("Rank").lower()
+            if isinstance(rank, ox.NamedNode)
+            else "normal"
+        )
+        value = self.statement_value(statement)
+        parts = [
+            f'<article class="statement rank-{e(rank_name)}" id="{e(local_name(str(statement).strip("<>")))}">'
+        ]
+        head = ""
+        if subject:
+            for s, p in data.into.get(statement, []):
+                if p in AGKGP:
+                    head = f"{self.link(s, root)} · {self.link(AGKG.term(AGKGP.local_name(p)), root, self.property_label(p))}: "
+        shown = self.value(value, root) if value is not None else "?"
+        parts.append(
+            f'<p class="value">{head}<span class="claimed">{shown}</span> <span class="rank">{e(rank_name)} rank</span>'
+        )
+        if isinstance(statement, ox.NamedNode):
+            local = statement.value.rsplit("/", 1)[-1]
+            parts.append(
+                f' <a class="permalink" href="{root}doc/statement/{quote(local)}.html" title="this statement">¶</a>'
+            )
+        parts.append("</p>")
+        if rank_name == "deprecated":
+            reasons = [self.value(r, root) for r in data.objects(statement, AGKG.rankReason)]
+            better = []
+            for other in data.objects(statement, AGKG.betterSupportedBy):
+                other_value = self.statement_value(other)
+                if isinstance(other, ox.NamedNode):
+                    local = other.value.rsplit("/", 1)[-1]
+                    text = self.site.label(other_value) if other_value is not None else local
+                    better.append(f'<a href="{root}doc/statement/{quote(local)}.html">{e(text)}</a>')
+            note = "Deprecated: " + ("; ".join(reasons) if reasons else "ranked down")
+            if better:
+                note += ". Better supported: " + ", ".join(better)
+            parts.append(f'<p class="deprecated-reason">{note}</p>')
+        qualifiers = []
+        skip = {
+            RDF.type,
+            WIKIBASE.rank,
+            PROV.wasDerivedFrom,
+            AGKG.rankReason,
+            AGKG.betterSupportedBy,
+            RDFS.comment,
+        }
+        for predicate, values in data.out.get(statement, {}).items():
+            if predicate in skip or predicate in AGKGPS:
+                continue
+            for v in values:
+                qualifiers.append(
+                    (self.link(predicate, root, self.site.label(predicate)), self.value(v, root))
+                )
+        if qualifiers:
+            parts.append(
+                '<dl class="qualifiers">'
+                + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in qualifiers)
+                + "</dl>"
+            )
+        for comment in data.objects(statement, RDFS.comment):
+            parts.append(f'<p class="note">{self.value(comment, root)}</p>')
+        references = data.objects(statement, PROV.wasDerivedFrom)
+        sources = {data.first(r, OA.hasSource) for r in references} - {None}
+        count = len(sources)
+        parts.append(
+            f'<p class="corroboration">Supported by {count} source{"s" if count != 1 else ""}'
+            f"{' (corroborated)' if count > 1 else ''}</p>"
+        )
+        for reference in references:
+            if only_source is None or data.first(reference, OA.hasSource) == only_source:
+                parts.append(self.evidence(reference, root))
+        parts.append("</article>")
+        return "".join(parts)
+
+    def evidence(self, reference: Term, root: str) -> str:
+        """The quoted words, who the source attributes them to, and the source."""
+        data = self.data
+        quote_node = next(
+            (
+                s
+                for s in data.objects(reference, OA.hasSelector)
+                if OA.TextQuoteSelector in data.objects(s, RDF.type)
+            ),
+            None,
+        )
+        exact = data.first(quote_node, OA.exact) if quote_node is not None else None
+        prefix = data.first(quote_node, OA.prefix) if quote_node is not None else None
+        suffix = data.first(quote_node, OA.suffix) if quote_node is not None else None
+        parts = ['<figure class="evidence">']
+        words = e(exact.value) if isinstance(exact, ox.Literal) else ""
+        before = f'<span class="context">…{e(prefix.value)}</span>' if isinstance(prefix, ox.Literal) else ""
+        after = f'<span class="context">{e(suffix.value)}…</span>' if isinstance(suffix, ox.Literal) else ""
+        parts.append(f'<blockquote>{before}<q class="quote">{words}</q>{after}</blockquote>')
+        cite = []
+        attributed = data.first(reference, AGKG.attributedTo)
+        if attributed is not None:
+            cite.append(f'<span class="attribution">attributed to {self.link(attributed, root)}</span>')
+        source = data.first(reference, OA.hasSource)
+        if source is not None:
+            cite.append(f"<cite>{self.link(source, root)}</cite>")
+            outlet = data.first(source, SCHEMA.publisher)
+            if outlet is not None:
+                cite.append(f'<span class="outlet">{self.link(outlet, root)}</span>')
+            date = data.first(source, SCHEMA.datePublished) or data.first(source, AGKG.publishedNotBefore)
+            if isinstance(date, ox.Literal):
+                cite.append(f'<time datetime="{e(date.value)}">{e(date.value.replace("T", " "))}</time>')
+        parts.append("<figcaption>" + " · ".join(cite) + "</figcaption></figure>")
+        return "".join(parts)
+
+    def mentions(self, node: Term, root: str) -> str:
+        items = []
+        for statement, predicate in self.data.into.get(node, []):
+            if predicate in AGKGPS:
+                for subject, p in self.data.into.get(statement, []):
+                    if p in AGKGP and p not in AGKGPS:
+                        items.append(
+                            f"<li>{self.link(subject, root)} · {e(self.property_label(p))} "
+                            f'<a href="{e(self.href(statement, root) or "")}">statement</a></li>'
+                        )
+        return "".join(sorted(set(items)))
+
+    def facts(self, rows: list[tuple[str, str]]) -> str:
+        return '<dl class="facts">' + "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+
+    def source(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
+        data = self.data
+        title = self.site.label(node)
+        rows: list[tuple[str, str]] = []
+        fields = (
+            ("Type", RDF.type),
+            ("Author", SCHEMA.author),
+            ("Byline", AGKG.byline),
+            ("Outlet", SCHEMA.publisher),
+            ("Dateline", AGKG.dateline),
+            ("Published", SCHEMA.datePublished),
+            ("Published not before", AGKG.publishedNotBefore),
+            ("Language", SCHEMA.inLanguage),
+            ("Original", SCHEMA.url),
+            ("Relays", AGKG.relays),
+            ("Text sha256", AGKG.sha256),
+            ("Note", RDFS.comment),
+        )
+        for name, predicate in fields:
+            values = data.objects(node, predicate)
+            if values:
+                rows.append((name, ", ".join(self.value(v, root) for v in values)))
+        relayed_by = data.subjects(AGKG.relays, node)
+        if relayed_by:
+            rows.append(("Relayed by", ", ".join(self.link(s, root) for s in relayed_by)))
+        parts = [f"<h1>{e(title)}</h1><!--iri-->", self.facts(rows)]
+        statements = []
+        for reference in data.subjects(OA.hasSource, node):
+            statements.extend(data.subjects(PROV.wasDerivedFrom, reference))
+        by_subject: dict[Term, list[Term]] = defaultdict(list)
+        for statement in set(statements):
+            for subject, predicate in data.into.get(statement, []):
+                if predicate in AGKGP and predicate not in AGKGPS:
+                    by_subject[subject].append(statement)
+        total = len(set(statements))
+        parts.append(
+            f"<h2>What this source supports</h2><p>{total} statement{'s' if total != 1 else ''} about {len(by_subject)} entities.</p>"
+        )
+        for subject in sorted(by_subject, key=lambda s: self.site.label(s).lower()):
+            parts.append(f'<section class="subject"><h3>{self.link(subject, root)}</h3>')
+            for statement in sorted(by_subject[subject], key=lambda s: (self.property_label_of(s), str(s))):
+                parts.append(self.statement_card(statement, root, only_source=node, subject=True))
+            parts.append("</section>")
+        return title, "\n".join(parts)
+
+    def property_label_of(self, statement: Term) -> str:
+        for _, predicate in self.data.into.get(statement, []):
+            if predicate in AGKGP:
+                return self.property_label(predicate)
+        return ""
+
+    def statement_page(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
+        title = "Statement"
+        for subject, predicate in self.data.into.get(node, []):
+            if predicate in AGKGP:
+                title = f"{self.site.label(subject)} · {self.property_label(predicate)}"
+        return title, f"<h1>{e(title)}</h1><!--iri-->" + self.statement_card(node, root, subject=True)
+
+    def reference_page(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
+        parts = ["<h1>Reference</h1><!--iri-->", self.evidence(node, root), "<h2>Statements citing it</h2>"]
+        parts.extend(
+            self.statement_card(s, root, subject=True) for s in self.data.subjects(PROV.wasDerivedFrom, node)
+        )
+        return "Reference", "\n".join(parts)
+
+    def index(self, root: str = "") -> str:
+        by_type: dict[str, list[Term]] = defaultdict(list)
+        sources = []
+        for kind, local in self.site.resources():
+            node = ox.NamedNode(f"{self.site.base}{kind}/{local}")
+            if kind == "id":
+                kinds = self.data.objects(node, RDF.type)
+                by_type[self.site.label(kinds[0]) if kinds else "thing"].append(node)
+            elif kind == "source":
+                sources.append(node)
+        parts = [
+            "<h1>Armed Groups Knowledge Graph</h1>",
+            "<p>Claims about armed groups from news reporting, as Wikidata-style statements, each "
+            "with the words of the article that support it.</p>",
+            "<h2>Sources</h2><ul>" + "".join(f"<li>{self.link(s, root)}</li>" for s in sources) + "</ul>",
+            "<h2>Entities</h2>",
+        ]
+        for name in sorted(by_type):
+            items = sorted(by_type[name], key=lambda n: self.site.label(n).lower())
+            parts.append(
+                f'<h3>{e(name)}</h3><ul class="entities">'
+                + "".join(f"<li>{self.link(n, root)}</li>" for n in items)
+                + "</ul>"
+            )
+        return self.page("Home", "\n".join(parts), root)
+
+    def ontology_page(self, root: str = "../") -> str:
+        onto = self.site.ontology
+        shapes = self.site.shapes
+        terms = sorted(
+            (s for s in onto.out if isinstance(s, ox.NamedNode) and s.value.startswith(AGKG.iri)),
+            key=lambda s: s.value.lower(),
+        )
+        classes = [t for t in terms if OWL.Class in onto.objects(t, RDF.type)]
+        properties = [t for t in terms if t not in classes]
+        # shape constraints: node shapes by target class; property shapes by path
+        targeting: dict[Term, list[Term]] = defaultdict(list)
+        for shape in shapes.out:
+            for target in shapes.objects(shape, SH.targetClass):
+                targeting[target].append(shape)
+        constraining: dict[Term, list[tuple[Term, Term]]] = defaultdict(list)
+        for shape in shapes.out:
+            for property_shape in shapes.objects(shape, SH.property):
+                for path in shapes.objects(property_shape, SH.path):
+                    constraining[path].append((shape, property_shape))
+
+        def shape_name(shape: Term) -> str:
+            label = shapes.first(shape, RDFS.label)
+            return label.value if isinstance(label, ox.Literal) else local_name(str(shape).strip("<>"))
+
+        def constraint(property_shape: Term) -> str:
+            bits = []
+            for predicate, values in shapes.out.get(property_shape, {}).items():
+                if predicate in (SH.path,):
+                    continue
+                for v in values:
+                    shown = (
+                        v.value
+                        if isinstance(v, ox.Literal)
+                        else local_name(v.value)
+                        if isinstance(v, ox.NamedNode)
+                        else "…"
+                    )
+                    bits.append(f"{local_name(predicate.value)} {shown}")
+            return "; ".join(bits)
+
+        def term_entry(term: ox.NamedNode) -> str:
+            name = local_name(term.value)
+            rows: list[tuple[str, str]] = []
+            for title, predicate in (
+                ("Type", RDF.type),
+                ("Subclass of", RDFS.subClassOf),
+                ("Subproperty of", RDFS.subPropertyOf),
+                ("Domain", RDFS.domain),
+                ("Range", RDFS.range),
+                ("Comment", RDFS.comment),
+            ):
+                values = onto.objects(term, predicate)
+                if values:
+                    rows.append((title, ", ".join(self.onto_value(v, root) for v in values)))
+            for shape in targeting.get(term, []):
+                rows.append(("Shape", f"instances are checked by <em>{e(shape_name(shape))}</em>"))
+            for shape, property_shape in constraining.get(term, []):
+                rows.append(("Shape", f"<em>{e(shape_name(shape))}</em>: {e(constraint(property_shape))}"))
+            definition = onto.first(term, SKOS.definition) or onto.first(term, RDFS.comment)
+            text = f"<p>{e(definition.value)}</p>" if isinstance(definition, ox.Literal) else ""
+            return (
+                f'<section class="term" id="{e(name)}"><h3>{e(self.site.label(term))} <code>agkg:{e(name)}</code></h3>'
+                f"{text}{self.facts(rows)}</section>"
+            )
+
+        parts = [
+            "<h1>The agkg ontology</h1>",
+            f'<p class="iri">IRI <code>{e(ONTOLOGY_IRI)}</code> · terms are <code>{e(AGKG.iri)}…</code> · '
+            f'<a href="{root}dumps/ontology.ttl">Turtle</a> · <a href="{root}dumps/shapes.ttl">shapes</a></p>',
+            f"<h2>Classes ({len(classes)})</h2>",
+            *[term_entry(t) for t in classes],
+            f"<h2>Properties ({len(properties)})</h2>",
+            *[term_entry(t) for t in properties],
+        ]
+        return self.page("Ontology", "\n".join(parts), root)
+
+    def onto_value(self, node: Term, root: str) -> str:
+        if isinstance(node, ox.NamedNode) and node.value.startswith(AGKG.iri):
+            return f'<a href="#{e(local_name(node.value))}">{e(self.site.label(node))}</a>'
+        if isinstance(node, ox.NamedNode):
+            shown = prefixed(node.value, {**data_prefixes(self.site.base), "sh": SH.iri})
+            return f'<a class="external" href="{e(node.value)}">{e(shown)}</a>'
+        return self.value(node, root)
+
+    def dumps_index(self, root: str = "../") -> str:
+        rows = "".join(
+            f'<tr><td><a href="{e(name)}">{e(name)}</a></td><td>{len(content):,}</td>'
+            f"<td>{e(DUMP_TYPES.get(Path(name).suffix, ''))}</td></tr>"
+            for name, content in self.site.dumps().items()
+        )
+        body = (
+            "<h1>Dumps</h1><table><tr><th>file</th><th>bytes</th><th>media type</th></tr>" + rows + "</table>"
+        )
+        return self.page("Dumps", body, root)
+
+    def query_page(
+        self, query: str, examples: list[tuple[str, str, str]], results: str, limits: object
+    ) -> str:
+        """The query form (works without script), the examples, and the rendered answer."""
+        timeout = getattr(limits, "query_timeout", 0)
+        max_rows = getattr(limits, "max_rows", 0)
+        parts = [
+            "<h1>Query</h1>",
+            f'<p class="notice">SPARQL 1.1 over the whole dataset (default graph: the union of all graphs). '
+            f"Queries stop after {timeout:g} s and return at most {max_rows} rows; SERVICE and updates are "
+            f'refused. Programs use the endpoint <a href="sparql"><code>sparql</code></a>.</p>',
+            '<form id="query-form" method="get" action="query">'
+            f'<textarea id="query" name="query" spellcheck="false" aria-label="SPARQL query">{e(query)}</textarea>'
+            '<p><button type="submit">Run</button> <span class="notice">Ctrl+Enter runs the query</span></p></form>',
+        ]
+        if results:
+            parts.append(f'<section id="results"><h2>Results</h2>{results}</section>')
+        if examples:
+            parts.append('<h2>Examples</h2><ul class="examples">')
+            for name, question, text in examples:
+                parts.append(
+                    f'<li><a data-example="example-{e(name)}" href="query?query={quote(text)}">{e(question)}</a>'
+                    f' <code>{e(name)}.rq</code><pre hidden id="example-{e(name)}">{e(text)}</pre></li>'
+                )
+            parts.append("</ul>")
+        parts.append('<script src="static/query.js"></script>')
+        return self.page("Query", "\n".join(parts), "")
+
+
+def static_asset(name: str) -> bytes:
+    """A file bundled in the package's static/ folder (CSS and script; no CDN)."""
+    return resources.files("agkg").joinpath("static", name).read_bytes()
+
+
+STATIC_FILES = ("agkg.css", "query.js")
+
+
+# --- the static site ----------------------------------------------------------------------------
+
+
+def render_site(site: SiteData) -> dict[str, bytes]:
+    """Every file of the static site, keyed by its path relative to the site root."""
+    pages = Pages(site)
+    files: dict[str, bytes] = {
+        "index.html": pages.index("").encode(),
+        "doc/ontology.html": pages.ontology_page("../").encode(),
+    }
+    for kind, local in site.resources():
+        for extension in DOCUMENT_TYPES:
+            content = site.document(kind, local, extension)
+            if content is not None:
+                files[f"doc/{kind}/{local}.{extension}"] = content
+    for name, content in site.dumps().items():
+        files[f"dumps/{name}"] = content
+    files["dumps/index.html"] = pages.dumps_index("../").encode()
+    files[".well-known/void.ttl"] = site.files["void.ttl"]
+    for name in STATIC_FILES:
+        files[f"static/{name}"] = static_asset(name)
+    files[".htaccess"] = apache_config(site.base).encode()
+    files["nginx.conf"] = nginx_config(site.base).encode()
+    return files
+
+
+def write_site(files: Mapping[str, bytes], folder: Path) -> list[Path]:
+    """Write the site atomically file by file, and remove files a previous run left over."""
+    written = []
+    for name, content in sorted(files.items()):
+        path = folder / name
+        atomic_write(path, content)
+        written.append(path)
+    keep = {p.resolve() for p in written}
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file() and path.resolve() not in keep:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return written
+
+
+def base_path(base: str) -> str:
+    """The path of the base IRI, where the site root is served: '/agkg/' for w3id.org/agkg/."""
+    path = urlsplit(base).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def apache_config(base: str) -> str:
+    """An .htaccess doing the 303 redirects and media types of docs/serving.md (mod_rewrite)."""
+    path = base_path(base)
+    kinds = "|".join(KINDS)
+    rules = []
+    for extension, media in (
+        ("ttl", "text/turtle"),
+        ("nt", "application/n-triples"),
+        ("jsonld", "application/ld\\+json"),
+    ):
+        rules.append(f"RewriteCond %{{HTTP_ACCEPT}} {media}\n")
+        rules.append(f"RewriteRule ^({kinds})/([A-Za-z0-9._~-]+)$ doc/$1/$2.{extension} [R=303,L]\n")
+    rules.append("RewriteCond %{HTTP_ACCEPT} text/turtle\n")
+    rules.append("RewriteRule ^ontology$ dumps/ontology.ttl [R=303,L]\n")
+    return (
+        "# agkg static site: Apache 2.4 with mod_rewrite, mod_headers and mod_mime.\n"
+        "# Written by 'agkg publish --site'; see docs/serving.md. The site root is the base IRI\n"
+        f"# {base}\n"
+        "Options -MultiViews\n"
+        "DirectoryIndex index.html\n"
+        "AddType text/turtle .ttl\n"
+        "AddType application/trig .trig\n"
+        "AddType application/n-triples .nt\n"
+        "AddType application/n-quads .nq\n"
+        "AddType application/ld+json .jsonld\n"
+        "AddCharset utf-8 .ttl .trig .nt .nq .jsonld .html\n"
+        "<IfModule mod_headers.c>\n"
+        '  Header set Access-Control-Allow-Origin "*"\n'
+        "</IfModule>\n"
+        "RewriteEngine On\n"
+        f"RewriteBase {path}\n"
+        "# Slash IRIs answer 303 See Other to a document (Cool URIs for the Semantic Web, 4.3).\n"
+        "# The Accept header is matched in this order; q-values are not weighed.\n"
+        + "".join(rules)
+        + f"RewriteRule ^({kinds})/([A-Za-z0-9._~-]+)$ doc/$1/$2.html [R=303,L]\n"
+        "RewriteRule ^ontology$ doc/ontology.html [R=303,L]\n"
+        "RewriteRule ^prop/(?:statement/)?([A-Za-z0-9_-]+)$ doc/ontology.html#$1 [R=303,NE,L]\n"
+        "RewriteRule ^\\.well-known/void$ .well-known/void.ttl [T=text/turtle,L]\n"
+        "<IfModule mod_headers.c>\n"
+        '  <If "%{REQUEST_URI} =~ m#/(id|source|statement|reference)/#">\n'
+        "    Header append Vary Accept\n"
+        "  </If>\n"
+        "</IfModule>\n"
+    )
+
+
+def nginx_config(base: str) -> str:
+    """An nginx snippet for the same redirects; ``map`` goes in the http block."""
+    path = base_path(base)
+    kinds = "|".join(KINDS)
+    return (
+        "# agkg static site for nginx. Written by 'agkg publish --site'; see docs/serving.md.\n"
+        f"# The site folder is served at {path} (the path of the base IRI {base}).\n"
+        "# 1. In the http { } block:\n"
+        "map $http_accept $agkg_ext {\n"
+        "    default                    html;\n"
+        '    "~*text/turtle"            ttl;\n'
+        '    "~*application/n-triples"  nt;\n'
+        '    "~*application/ld\\+json"  jsonld;\n'
+        "}\n"
+        "# 2. In the server { } block (root or alias pointing at dist/site/):\n"
+        f"location ~ ^{path}({kinds})/([A-Za-z0-9._~-]+)$ {{\n"
+        "    add_header Vary Accept always;\n"
+        '    add_header Access-Control-Allow-Origin "*" always;\n'
+        f"    return 303 {path}doc/$1/$2.$agkg_ext;\n"
+        "}\n"
+        f"location = {path}ontology {{\n"
+        "    add_header Vary Accept always;\n"
+        f"    if ($agkg_ext = ttl) {{ return 303 {path}dumps/ontology.ttl; }}\n"
+        f"    return 303 {path}doc/ontology.html;\n"
+        "}\n"
+        f"location = {path}.well-known/void {{\n"
+        f"    rewrite ^ {path}.well-known/void.ttl last;\n"
+        "}\n"
+        f"location {path} {{\n"
+        '    add_header Access-Control-Allow-Origin "*";\n'
+        "    types {\n"
+        "        text/html html; text/css css; text/javascript js;\n"
+        "        text/turtle ttl; application/trig trig; application/n-triples nt;\n"
+        "        application/n-quads nq; application/ld+json jsonld;\n"
+        "    }\n"
+        "    charset utf-8;\n"
+        "    charset_types text/turtle application/n-triples application/n-quads application/trig application/ld+json;\n"
+        "    index index.html;\n"
+        "}\n"
+    )
+
+
+def site_folder(out_dir: Path) -> Path:
+    return out_dir / "site"
+
+
+__all__ = [
+    "DOCUMENT_TYPES",
+    "Pages",
+    "SiteData",
+    "negotiate",
+    "render_site",
+    "write_site",
+]
