@@ -142,3 +142,82 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.exit_code == 0, result.output
     return out
+
+
+VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+
+
+class VirtuosoServer:
+    """A private Virtuoso 7 (Debian's virtuoso-opensource) on two free loopback ports.
+
+    Its database lives in ``location``; the SPARQL user may update (``GRANT SPARQL_UPDATE``),
+    and the Graph Store Protocol is at ``/sparql-graph-crud-auth`` with digest auth as dba.
+    """
+
+    def __init__(self, location: Path) -> None:
+        import re
+        import subprocess
+
+        binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+        if binary is None or isql is None or not VIRTUOSO_INI.is_file():
+            import os
+
+            if os.environ.get("CI"):
+                pytest.fail("virtuoso-opensource is not installed (.ci/run installs it)")
+            pytest.skip("virtuoso-opensource is not installed (apt-get install virtuoso-opensource)")
+        location.mkdir(parents=True, exist_ok=True)
+        self.sql_port, self.port = free_port(), free_port()
+        ini = VIRTUOSO_INI.read_text(encoding="utf-8")
+        ini = ini.replace("/var/lib/virtuoso-opensource-7/db", str(location))
+        ini = re.sub(r"(?m)^ServerPort\s*=\s*1111\b.*$", f"ServerPort = 127.0.0.1:{self.sql_port}", ini)
+        ini = re.sub(r"(?m)^ServerPort\s*=\s*8890\b.*$", f"ServerPort = 127.0.0.1:{self.port}", ini)
+        config = location / "virtuoso.ini"
+        config.write_text(ini, encoding="utf-8")
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [binary, "+foreground", "+configfile", str(config)],
+            cwd=location,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_http(self.url + "/sparql?query=ASK%7B%7D", seconds=60)
+        grant = subprocess.run(
+            [isql, str(self.sql_port), "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if grant.returncode != 0:
+            self.stop()
+            pytest.fail(f"cannot grant SPARQL_UPDATE on Virtuoso: {grant.stdout} {grant.stderr}")
+
+    @property
+    def query_url(self) -> str:
+        return self.url + "/sparql"
+
+    @property
+    def update_url(self) -> str:
+        return self.url + "/sparql"
+
+    @property
+    def store_url(self) -> str:
+        return self.url + "/sparql-graph-crud-auth"
+
+    def stop(self) -> None:
+        import subprocess
+
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """A fresh Virtuoso server for the test session (skipped where it is not installed, not in CI)."""
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()

@@ -37,6 +37,9 @@ from .remote import HttpClient, query_endpoint, server_message
 
 GSP_FALLBACK_STATUSES = (404, 405, 501)
 DEFAULT_BATCH = 20_000
+# Triples per INSERT {…} WHERE {} (used for blank nodes): Virtuoso 7 compiles a template into
+# SQL and refuses one of ~1,600 triples ("generated SQL text has exceeded 10000 lines").
+TEMPLATE_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,18 @@ def batches(triples: list[ox.Triple], size: int) -> list[list[ox.Triple]]:
     return result
 
 
+def insert(graph: ox.NamedNode, triples: list[ox.Triple]) -> str:
+    """An update adding ``triples`` to ``graph``.
+
+    ``INSERT DATA`` when there are no blank nodes; otherwise ``INSERT {…} WHERE {}``, whose
+    template may hold blank nodes (SPARQL 1.1 Update 3.1.3; Virtuoso refuses them in INSERT DATA).
+    """
+    body = f"GRAPH {graph} {{\n{ntriples(triples)}}}"
+    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+        return f"INSERT {{ {body} }} WHERE {{}}"
+    return f"INSERT DATA {{ {body} }}"
+
+
 def with_graph_parameter(url: str, graph: ox.NamedNode) -> str:
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}graph={urllib.parse.quote(graph.value, safe='')}"
@@ -219,18 +234,21 @@ class Pusher:
 
     def _replace_by_update(self, graph: GraphPayload) -> None:
         name = str(graph.name)
-        parts = batches(graph.triples, self.batch_size)
+        size = self.batch_size
+        if any(
+            isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in graph.triples
+        ):
+            size = min(size, TEMPLATE_BATCH)
+        parts = batches(graph.triples, size)
         if len(parts) <= 1:
             # One request: the store applies it as one transaction (SPARQL 1.1 Update, 3.1.3 DROP).
-            self.update(
-                f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{ntriples(graph.triples)}}} }}"
-            )
+            self.update(f"DROP SILENT GRAPH {name} ;\n{insert(graph.name, graph.triples)}")
             return
         staging = ox.NamedNode(graph.name.value + "-agkg-staging")
         self.update(f"DROP SILENT GRAPH {staging}")
         try:
             for part in parts:
-                self.update(f"INSERT DATA {{ GRAPH {staging} {{\n{ntriples(part)}}} }}")
+                self.update(insert(staging, part))
             loaded = self.count([staging]).get(staging.value, 0)
             if loaded != len(graph.triples):
                 raise RemoteError(

@@ -282,12 +282,11 @@ class HttpClient:
         self.log = RequestLog()
         handlers: list[urllib.request.BaseHandler] = []
         credentials = credentials_from_env(environ)
+        self._credentials = credentials
+        self._passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         if credentials is not None:
-            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            manager.add_password(None, "http://", credentials.user, credentials.password)
-            manager.add_password(None, "https://", credentials.user, credentials.password)
             if credentials.scheme == "digest":
-                handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
+                handlers.append(urllib.request.HTTPDigestAuthHandler(self._passwords))
             else:
                 handlers.append(_PreemptiveBasicAuth(credentials))
         self._opener = urllib.request.build_opener(*handlers)
@@ -300,6 +299,9 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
     ) -> HttpResult:
         """Send one request (retrying 429/503); any answer comes back, connection failures raise."""
+        if self._credentials is not None:
+            # The digest handler answers a challenge only for URLs it has a password for.
+            self._passwords.add_password(None, url, self._credentials.user, self._credentials.password)
         attempt = 0
         while True:
             request = urllib.request.Request(url, data=body, method=method)
