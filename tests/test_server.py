@@ -245,6 +245,7 @@ def test_entity_page_shows_statements_with_evidence(server: Running) -> None:
     assert "Better supported" in page
     assert 'href="../../doc/source/siddiqui-2021.html"' in page  # pages link to each other
     assert 'href="../../doc/ontology.html#ArmedGroup"' in page
+    assert '<a href="../../query">Query</a>' in page  # the served pages link the query page
     country = server.get("/doc/id/afghanistan.html")[2].decode()
     assert 'href="http://www.wikidata.org/entity/Q889"' in country and "Wikidata Q889" in country
 

@@ -468,7 +468,7 @@ def create_app(
         local, _, extension = name.rpartition(".")
         key = (kind, local, extension)
         if key not in cache:
-            content = site.document(kind, local, extension)
+            content = site.document(kind, local, extension, live=True)
             if content is None:
                 return text(404, f"no document {kind}/{name}")
             cache[key] = content

@@ -294,13 +294,13 @@ class SiteData:
             return compact_jsonld(triples, prefixes)
         raise ValueError(extension)
 
-    def document(self, kind: str, local: str, extension: str) -> bytes | None:
+    def document(self, kind: str, local: str, extension: str, live: bool = False) -> bytes | None:
         """The document ``doc/{kind}/{local}.{extension}``, or None if there is no such resource."""
         node = self.node(kind, local)
         if node is None or extension not in DOCUMENT_TYPES:
             return None
         if extension == "html":
-            return Pages(self).resource(kind, node).encode("utf-8")
+            return Pages(self, live).resource(kind, node).encode("utf-8")
         return self.serialize(self.description(kind, node), extension)
 
     # --- labels ----------------------------------------------------------------------------------
