@@ -27,6 +27,8 @@ SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 INTEGER_PATTERN = re.compile(r"^[+-]?[0-9]+$")
 DECIMAL_PATTERN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+# Python refuses int() of more than 4300 digits; no count in a news report comes near this.
+MAX_INTEGER_DIGITS = 100
 RANKS = ("normal", "preferred", "deprecated")
 SOURCE_TYPES = ("NewsArticle", "Report")
 # characters never legitimate in curated text: C0/C1 controls other than tab and newline
@@ -154,6 +156,13 @@ def load_curated_data(data_dir: Path, vocabulary: Vocabulary, root: Path | None 
     for path in files["claims"]:
         loader.read_claims_file(path)
     loader.check_cross_references()
+    if not loader.problems and not (loader.sources or loader.entities or loader.claims):
+        # An empty folder (a wrong --data, a botched checkout) would otherwise publish an
+        # empty dataset over the real one.
+        loader.problem(
+            Position(loader.display(data_dir)),
+            "no sources, entities or claims found: refusing to build an empty dataset",
+        )
     if loader.problems:
         raise InputError(loader.problems)
     return CuratedData(
@@ -265,8 +274,10 @@ class _Loader:
             names = ", ".join(f"U+{ord(c):04X}" for c in bad)
             self.problem(node.position, f"{what} contains control character(s) {names}")
 
-    def identifier(self, node: Node | None, what: str) -> str | None:
-        text = self.scalar(node, what)
+    def identifier(self, node: Node | None, what: str, required: bool = False) -> str | None:
+        """An id; with ``required``, a key written but left empty (``id: null``) is a problem,
+        where it used to make the whole entry vanish without a word."""
+        text = self.scalar(node, what, required=required)
         if text is None or node is None:
             return None
         if not ID_PATTERN.match(text):
@@ -353,7 +364,7 @@ class _Loader:
     def read_sources_file(self, path: Path) -> None:
         for item in self.top_level(path, ("sources",), "sources"):
             self.check_keys(item, SOURCE_KEYS)
-            identifier = self.identifier(item.get("id"), "source id")
+            identifier = self.identifier(item.get("id"), "source id", required=True)
             if item.get("id") is None:
                 self.problem(item.position, "missing required key 'id'")
             source_type = self.required(item, "type")
@@ -408,7 +419,7 @@ class _Loader:
         classes = self.vocabulary.classes
         for item in self.top_level(path, ("entities",), "entities"):
             self.check_keys(item, ENTITY_KEYS)
-            identifier = self.identifier(item.get("id"), "entity id")
+            identifier = self.identifier(item.get("id"), "entity id", required=True)
             if item.get("id") is None:
                 self.problem(item.position, "missing required key 'id'")
             entity_type = self.required(item, "type")
@@ -462,7 +473,7 @@ class _Loader:
             return
         self.check_keys(root, ("source", "claims"))
         source_node = root.get("source")
-        source_id = self.identifier(source_node, "source")
+        source_id = self.identifier(source_node, "source", required=True)
         if source_node is None:
             self.problem(root.position, "missing required key 'source'")
         elif source_id and source_id not in self.sources:
@@ -503,7 +514,7 @@ class _Loader:
                 )
             else:
                 self.claim_ids[claim_id] = item.position
-        subject = self.identifier(item.get("subject"), "subject")
+        subject = self.identifier(item.get("subject"), "subject", required=True)
         subject_node = item.get("subject")
         if subject_node is None:
             self.problem(item.position, "missing required key 'subject'")
@@ -624,6 +635,13 @@ class _Loader:
                 return None
             return LiteralValue(time.lexical, XSD.term(time.datatype).value)
         if kind in ("integer", "positiveInteger", "nonNegativeInteger"):
+            if len(text.lstrip("+-")) > MAX_INTEGER_DIGITS:
+                self.problem(
+                    node.position,
+                    f"{what}: a number of {len(text.lstrip('+-'))} digits is too long "
+                    f"(at most {MAX_INTEGER_DIGITS})",
+                )
+                return None
             if not INTEGER_PATTERN.match(text):
                 self.problem(
                     node.position,

@@ -82,4 +82,7 @@ def parse_time_value(text: str) -> TimeValue:
     if hour > 23 or minute > 59 or second > 59:
         raise ValueError(f"'{text}': {hour:02d}:{minute:02d}:{second:02d} is not a time of day")
     zone = match["zone"] or ""
+    if zone not in ("", "Z") and (int(zone[4:6]) > 59 or (int(zone[1:3]), int(zone[4:6])) > (14, 0)):
+        # XSD 1.1 (D.3.7): offsets run from -14:00 to +14:00
+        raise ValueError(f"'{text}': time zone offset {zone} is outside -14:00 to +14:00")
     return TimeValue(f"{date}T{hour:02d}:{minute:02d}:{second:02d}{zone}", "time")

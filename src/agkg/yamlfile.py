@@ -73,11 +73,16 @@ def read_yaml(path: Path, display_path: str) -> Node | None:
         raise YamlProblems(
             [Problem(Position(display_path), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
         )
+    data = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
+        # point at the bad byte as an editor would: line, and column in characters
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        column = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1
+        where = Position(display_path, data.count(b"\n", 0, error.start) + 1, column)
         raise YamlProblems(
-            [Problem(Position(display_path), f"not UTF-8 text (byte {error.start})")]
+            [Problem(where, f"not UTF-8 text (byte 0x{data[error.start]:02X}); save the file as UTF-8")]
         ) from None
     return parse_yaml(text, display_path)
 
