@@ -1,6 +1,6 @@
 """SHACL validation of a built dataset, with each result traced back to the input line.
 
-The data graph validated is the built dataset plus the ontology: ``sh:class`` needs the
+The data graph validated is the built dataset plus the ontology's schema triples: ``sh:class`` needs the
 ``rdfs:subClassOf`` triples, and the SPARQL rules follow ``agkg:statementProperty`` from a truthy
 predicate to its statement predicates. The shapes are checked against SHACL-SHACL first, so a
 broken shapes file is a configuration error (exit 2), never a silently weaker validation.
@@ -154,9 +154,27 @@ def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
     return graph
 
 
+_SCHEMA_PREDICATES = (RDFS.subClassOf, AGKG.statementProperty, AGKG.statementValueProperty)
+
+
+def schema_triples(ontology: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """The part of the ontology the shapes need: class declarations, ``rdfs:subClassOf`` and the
+    links from each claim property to its statement predicates. Labels, definitions and
+    alignments would only slow every engine down."""
+    return sorted(
+        (
+            t
+            for t in ontology
+            if t.predicate in _SCHEMA_PREDICATES or (t.predicate == RDF.type and t.object == OWL.Class)
+        ),
+        key=str,
+    )
+
+
 def validation_triples(built: BuiltDataset) -> list[ox.Triple]:
-    """The data graph the shapes see: the union of the dataset's graphs plus the ontology."""
-    return sorted(set(built.triples()) | set(built.vocabulary.triples), key=str)
+    """The data graph the shapes see: the union of the dataset's graphs plus the ontology's
+    schema triples."""
+    return sorted(set(built.triples()) | set(schema_triples(built.vocabulary.triples)), key=str)
 
 
 # ------------------------------------------------------------------------- validating

@@ -1,0 +1,229 @@
+"""The shape suite: data-driven, like the W3C SHACL test suite.
+
+Each ``tests/shapes/<case>.ttl`` starts from ``base.ttl`` (a conforming graph), adds the
+triples of its Turtle body and removes its ``# remove:`` lines; its ``# expect:`` lines list
+every result the shapes must give (``Shape path Severity``, ``-`` for no path), and a case with
+none must conform. The same cases run through pySHACL (the reference), pyshacl-turbo (the
+engine agkg uses) and, when installed, Apache Jena's SHACL, which must agree.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.namespace import SH
+
+from agkg.ontology import load_vocabulary
+from agkg.validation import (
+    SHAPES_NAMESPACE,
+    ValidationReport,
+    check_shapes,
+    load_shapes,
+    schema_triples,
+    to_rdflib,
+    validate_graph,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+CASES = REPO / "tests" / "shapes"
+BASE = CASES / "base.ttl"
+SEVERITIES = {"Violation": "violation", "Warning": "warning", "Info": "info"}
+PREFIXES = "".join(line + "\n" for line in BASE.read_text().splitlines() if line.startswith("@prefix"))
+NAMESPACES = dict(re.findall(r"@prefix\s+(\w+):\s+<([^>]+)>", PREFIXES))
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    graph: rdflib.Graph
+    expected: Counter[tuple[str, str, str]]
+
+
+def expand(curie: str) -> str:
+    if curie == "-":
+        return ""
+    prefix, local = curie.split(":", 1)
+    return NAMESPACES[prefix] + local
+
+
+def case_names() -> list[str]:
+    return sorted(p.stem for p in CASES.glob("*.ttl"))
+
+
+@cache
+def ontology() -> rdflib.Graph:
+    return to_rdflib(schema_triples(load_vocabulary(REPO / "ontology").triples))
+
+
+@cache
+def shapes() -> rdflib.Graph:
+    return load_shapes(REPO / "shapes")[0]
+
+
+def load_case(name: str) -> Case:
+    """The case's data graph (without the ontology) and its expected results."""
+    text = (CASES / f"{name}.ttl").read_text(encoding="utf-8")
+    graph = rdflib.Graph().parse(BASE)
+    expected: Counter[tuple[str, str, str]] = Counter()
+    removals = []
+    for line in text.splitlines():
+        if line.startswith("# remove:"):
+            removals.append(line.removeprefix("# remove:"))
+        elif line.startswith("# expect:"):
+            shape, path, severity = line.removeprefix("# expect:").split()
+            expected[(SHAPES_NAMESPACE + shape, expand(path), SEVERITIES[severity])] += 1
+    if name != "base":
+        for triple in rdflib.Graph().parse(data=PREFIXES + "\n".join(removals), format="turtle"):
+            assert triple in graph, f"{name}: removes {triple}, which base.ttl does not have"
+            graph.remove(triple)
+        graph += rdflib.Graph().parse(data=PREFIXES + text, format="turtle")
+    return Case(name, graph, expected)
+
+
+def results_of(report: ValidationReport) -> Counter[tuple[str, str, str]]:
+    return Counter((r.shape or "", r.path or "", r.severity) for r in report.results)
+
+
+def validate_case(case: Case, engine: str) -> ValidationReport:
+    return validate_graph(case.graph + ontology(), shapes(), engine)
+
+
+def test_the_suite_has_conforming_and_violating_cases() -> None:
+    cases = [load_case(n) for n in case_names()]
+    assert sum(1 for c in cases if not c.expected) >= 5
+    assert sum(1 for c in cases if c.expected) >= 40
+
+
+def test_every_hand_written_shape_has_a_violating_case() -> None:
+    """Every named shape in agkg-shapes.ttl that can produce a result is exercised."""
+    graph = rdflib.Graph().parse(REPO / "shapes" / "agkg-shapes.ttl")
+    checking = {
+        str(s)
+        for s in set(graph.subjects(rdflib.RDF.type, SH.PropertyShape))
+        | set(graph.subjects(SH.sparql, None))
+        | {s for s in graph.subjects(rdflib.RDF.type, SH.NodeShape) if (s, SH["or"], None) in graph}
+        if isinstance(s, rdflib.URIRef)
+    }
+    exercised = {shape for name in case_names() for shape, _, _ in load_case(name).expected}
+    assert checking - exercised == set()
+
+
+@pytest.mark.parametrize("name", case_names())
+def test_case_gives_exactly_the_expected_results(name: str) -> None:
+    case = load_case(name)
+    report = validate_case(case, "turbo")
+    assert results_of(report) == case.expected
+    assert report.conforms == (not any(s == "violation" for _, _, s in case.expected))
+
+
+MINTED = ("id/", "statement/", "reference/", "source/")
+
+
+def rename(term: rdflib.term.Node, name: str) -> rdflib.term.Node:
+    """Give a case's minted IRIs a case-specific form, so all cases fit in one graph."""
+    if isinstance(term, rdflib.URIRef):
+        for kind in MINTED:
+            prefix = "https://w3id.org/agkg/" + kind
+            if term.startswith(prefix):
+                return rdflib.URIRef(f"{prefix}{name}--{term[len(prefix) :]}")
+    return term
+
+
+@cache
+def all_cases() -> rdflib.Graph:
+    """Every case in one graph (minted IRIs renamed per case) plus the ontology: one engine
+    run checks them all, which matters for pySHACL (seconds a case) and Jena (a JVM a run)."""
+    graph = rdflib.Graph()
+    for name in case_names():
+        for s, p, o in load_case(name).graph:
+            graph.add((rename(s, name), rename(p, name), rename(o, name)))
+    return graph + ontology()
+
+
+def test_the_merged_cases_give_the_union_of_their_results() -> None:
+    """Renaming keeps the cases apart: the merged graph gives each case's results, no more."""
+    merged = results_of(validate_graph(all_cases(), shapes(), "turbo"))
+    assert merged == sum((load_case(name).expected for name in case_names()), Counter())
+
+
+def test_turbo_and_pyshacl_agree_result_for_result() -> None:
+    """Focus, path, shape, severity, constraint component, value and message all agree."""
+    turbo = sorted(r.key() for r in validate_graph(all_cases(), shapes(), "turbo").results)
+    reference = sorted(r.key() for r in validate_graph(all_cases(), shapes(), "pyshacl").results)
+    assert turbo == reference
+
+
+def test_shapes_conform_to_shacl_shacl_in_pyshacl_and_turbo() -> None:
+    import pyshacl
+
+    conforms, _, text = pyshacl.validate(rdflib.Graph(), shacl_graph=shapes(), meta_shacl=True)
+    assert conforms, text
+    assert check_shapes(shapes()) == []
+
+
+# ----------------------------------------------------------------------------- Jena
+
+
+def jena_classpath() -> str | None:
+    """JENA_CP from shared/tools/jena-classpath.sh, or None when java or Jena is missing."""
+    if shutil.which("java") is None or not Path("/usr/share/java/jena-shacl.jar").exists():
+        return None
+    for shared in (REPO.parent / "shared", Path("/work/shared")):
+        script = shared / "tools" / "jena-classpath.sh"
+        if script.exists():
+            done = subprocess.run(
+                ["bash", "-c", f'source "{script}" >/dev/null && printf %s "$JENA_CP"'],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode == 0 and done.stdout:
+                return done.stdout
+    return None
+
+
+JENA_CP = jena_classpath()
+needs_jena = pytest.mark.skipif(
+    JENA_CP is None and not os.environ.get("CI"),
+    reason="Apache Jena is not installed (apt-get install -y libapache-jena-java); CI runs it",
+)
+
+
+@needs_jena
+def test_jena_agrees_with_turbo_on_every_case(tmp_path: Path) -> None:
+    """Jena's shacl gives the same results (focus node, shape, path, severity) on all cases."""
+    assert JENA_CP is not None, "CI must have Jena: .ci/run installs libapache-jena-java"
+    shapes_file = tmp_path / "shapes.nt"
+    shapes_file.write_text(shapes().serialize(format="nt"), encoding="utf-8")
+    data_file = tmp_path / "cases.nt"
+    data_file.write_text(all_cases().serialize(format="nt"), encoding="utf-8")
+    command = ["java", "-cp", JENA_CP, "shacl.shacl", "validate", "--shapes", str(shapes_file)]
+    done = subprocess.run(
+        [*command, "--data", str(data_file)], capture_output=True, text=True, check=False, timeout=600
+    )
+    assert done.returncode in (0, 1), done.stderr
+    report = rdflib.Graph().parse(data=done.stdout, format="turtle")
+    jena = sorted(
+        (
+            str(report.value(r, SH.focusNode)),
+            str(report.value(r, SH.sourceShape)),
+            str(report.value(r, SH.resultPath) or ""),
+            str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1].lower(),
+        )
+        for r in report.subjects(rdflib.RDF.type, SH.ValidationResult)
+    )
+    ours = validate_graph(all_cases(), shapes(), "turbo").results
+    assert jena == sorted((r.focus, r.shape or "", r.path or "", r.severity) for r in ours)
+    # and so the two agree on the conformance of every case
+    for name in case_names():
+        marker = f"{name}--"
+        assert any(marker in focus for focus, _, _, _ in jena) == bool(load_case(name).expected), name
