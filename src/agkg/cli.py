@@ -371,6 +371,45 @@ def query_command(
     write_answer(result, output_format, out, settings.config.base)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option(
+    "--query-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    envvar="AGKG_QUERY_TIMEOUT",
+    help="Seconds a SPARQL query may run before it is stopped (env AGKG_QUERY_TIMEOUT).",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    envvar="AGKG_MAX_ROWS",
+    help="Most result rows a query returns (env AGKG_MAX_ROWS).",
+)
+@click.option(
+    "--query-workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    envvar="AGKG_QUERY_WORKERS",
+    help="Worker processes answering SPARQL queries (env AGKG_QUERY_WORKERS).",
+)
+@pass_settings
+def serve(
+    settings: Settings, host: str, port: int, query_timeout: float, max_rows: int, query_workers: int
+) -> None:
+    """Serve the published dataset: IRIs, pages, SPARQL endpoint (needs the 'serve' extra)."""
+    from .server import ServerSettings
+    from .server import serve as run_server
+
+    limits = ServerSettings(query_timeout=query_timeout, max_rows=max_rows, query_workers=query_workers)
+    run_server(settings.config, host, port, limits)
+
+
 @cli.command("push")
 @click.option("--endpoint", required=True, help="The store's SPARQL query URL (counts are verified there).")
 @click.option("--graph-store", help="Graph Store Protocol URL: each graph is replaced with one PUT.")
@@ -413,43 +452,197 @@ def push_command(
     )
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@cli.command("reconcile")
 @click.option(
-    "--query-timeout",
-    type=click.FloatRange(min=0.1),
-    default=10.0,
+    "--endpoint",
+    default="https://query.wikidata.org/sparql",
     show_default=True,
-    envvar="AGKG_QUERY_TIMEOUT",
-    help="Seconds a SPARQL query may run before it is stopped (env AGKG_QUERY_TIMEOUT).",
+    help="Wikidata-compatible SPARQL endpoint to look candidates up on.",
 )
 @click.option(
-    "--max-rows",
-    type=click.IntRange(min=1),
-    default=10_000,
-    show_default=True,
-    envvar="AGKG_MAX_ROWS",
-    help="Most result rows a query returns (env AGKG_MAX_ROWS).",
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the review table (CSV) here (default: stdout).",
 )
 @click.option(
-    "--query-workers",
-    type=click.IntRange(min=1),
-    default=2,
-    show_default=True,
-    envvar="AGKG_QUERY_WORKERS",
-    help="Worker processes answering SPARQL queries (env AGKG_QUERY_WORKERS).",
+    "--accept-above",
+    type=click.FloatRange(0, 100),
+    help="Write the best candidate's ID into the entity file when it alone scores above SCORE.",
 )
+@click.option("--entity", "only", multiple=True, help="Reconcile only this entity id; repeatable.")
+@click.option(
+    "--limit", type=click.IntRange(1, 50), default=5, show_default=True, help="Candidates per entity."
+)
+@click.option(
+    "--batch-size", type=click.IntRange(1, 200), default=20, show_default=True, help="Entities per look-up."
+)
+@click.option(
+    "--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Seconds between requests."
+)
+@click.option(
+    "--contact",
+    envvar="AGKG_CONTACT",
+    help="Your e-mail or URL, sent in the User-Agent as Wikimedia asks (env AGKG_CONTACT).",
+)
+@click.option(
+    "--cache-days",
+    type=click.FloatRange(min=0),
+    default=7.0,
+    show_default=True,
+    help="Reuse answers this long.",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the answer cache.")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait per request.")
 @pass_settings
-def serve(
-    settings: Settings, host: str, port: int, query_timeout: float, max_rows: int, query_workers: int
+def reconcile_command(
+    settings: Settings,
+    endpoint: str,
+    out_file: Path | None,
+    accept_above: float | None,
+    only: tuple[str, ...],
+    limit: int,
+    batch_size: int,
+    delay: float,
+    contact: str | None,
+    cache_days: float,
+    no_cache: bool,
+    timeout: float,
 ) -> None:
-    """Serve the published dataset: IRIs, pages, SPARQL endpoint (needs the 'serve' extra)."""
-    from .server import ServerSettings
-    from .server import serve as run_server
+    """Find Wikidata candidates for entities without an ID; write a review CSV."""
+    import datetime
 
-    limits = ServerSettings(query_timeout=query_timeout, max_rows=max_rows, query_workers=query_workers)
-    run_server(settings.config, host, port, limits)
+    from .graph import load_only
+    from .ontology import load_vocabulary
+    from .publishing import atomic_write
+    from .reconciliation import (
+        AcceptedId,
+        SparqlClient,
+        decide,
+        reconcile_entities,
+        review_table,
+        write_wikidata_ids,
+    )
+
+    config = settings.config
+    vocabulary = load_vocabulary(config.ontology_dir)
+    data = load_only(config)
+    cache = None if no_cache else config.cache_dir / "wikidata"
+    client = SparqlClient(endpoint, contact, delay, cache, cache_days * 86400, timeout)
+    report = reconcile_entities(data, vocabulary, client, list(only) or None, batch_size, limit)
+    decide(report.matches, accept_above if accept_above is not None else 101.0)
+    table = review_table(report.matches)
+    if out_file:
+        atomic_write(out_file, table.encode("utf-8"))
+    else:
+        click.echo(table, nl=False)
+    accepted = [m for m in report.matches if accept_above is not None and m.decision == "accepted"]
+    today = datetime.date.today().isoformat()
+    written = write_wikidata_ids(
+        [
+            AcceptedId(
+                m.entity,
+                best.qid,
+                f"wikidata {best.qid} accepted by agkg reconcile on {today}: score {best.score:g} "
+                f"({' '.join(f.id for f in best.features if f.value not in (False, 0))}) at {endpoint}",
+            )
+            for m in accepted
+            if (best := m.best) is not None
+        ],
+        config.project_dir,
+    )
+    with_candidates = sum(1 for m in report.matches if m.candidates)
+    click.echo(
+        f"{len(report.matches)} entities looked up, {with_candidates} with candidates"
+        + (f", {len(accepted)} accepted into {len(written)} files" if accept_above is not None else "")
+        + f"; {report.requests} requests ({report.retries} retries), {report.cached} answers from the cache",
+        err=True,
+    )
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export the dataset for other tools (QuickStatements for Wikidata)."""
+
+
+@export_group.command("quickstatements")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the commands here (default: stdout).",
+)
+@click.option(
+    "--unmappable",
+    "unmappable_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write every statement not exported, with the reason, as TSV.",
+)
+@click.option("--exact-only", is_flag=True, help="Use only exact (not close) property alignments.")
+@pass_settings
+def export_quickstatements_command(
+    settings: Settings, out_file: Path | None, unmappable_file: Path | None, exact_only: bool
+) -> None:
+    """Write statements whose subject and value have Wikidata IDs as QuickStatements (V1)."""
+    from .graph import build_dataset
+    from .publishing import atomic_write
+    from .quickstatements import export_quickstatements
+
+    built = build_dataset(settings.config, settings.progress())
+    settings.done()
+    settings.warn(built.warnings)
+    export = export_quickstatements(built, exact_only)
+    if out_file:
+        atomic_write(out_file, export.text().encode("utf-8"))
+    else:
+        click.echo(export.text(), nl=False)
+    if unmappable_file:
+        rows = ["position\tstatement\tsubject\tproperty\tvalue\tstatus\treason"]
+        for status, issues in (("unmappable", export.unmappable), ("caveat", export.caveats)):
+            for issue in issues:
+                where = str(issue.positions[0]) if issue.positions else ""
+                fields = [
+                    where,
+                    issue.statement,
+                    issue.subject,
+                    issue.property,
+                    issue.value,
+                    status,
+                    issue.reason,
+                ]
+                rows.append("\t".join(" ".join(f.split()) for f in fields))
+        atomic_write(unmappable_file, ("\n".join(rows) + "\n").encode("utf-8"))
+    for issue in export.caveats:
+        click.echo(f"note: {issue}", err=True)
+    for issue in export.unmappable:
+        click.echo(f"unmappable: {issue}", err=True)
+    click.echo(
+        f"{export.statements} statements exported as {len(export.commands)} commands "
+        f"({export.references} references); {len(export.unmappable)} unmappable",
+        err=True,
+    )
+
+
+@cli.command("reconciliation-service")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option("--public-url", help="The service's URL as clients see it (behind a proxy).")
+@pass_settings
+def reconciliation_service_command(settings: Settings, host: str, port: int, public_url: str | None) -> None:
+    """Serve the Reconciliation API 0.2 for OpenRefine (needs the 'serve' extra)."""
+    try:
+        import uvicorn
+
+        from .reconciliation_service import create_app
+    except ImportError as error:
+        fail(f"the reconciliation service needs the 'serve' extra (pip install 'agkg[serve]'): {error}")
+    from .graph import build_dataset
+
+    built = build_dataset(settings.config, settings.progress())
+    settings.done()
+    settings.warn(built.warnings)
+    click.echo(f"Reconciliation service at {public_url or f'http://{host}:{port}/'}", err=True)
+    uvicorn.run(create_app(built, public_url), host=host, port=port, log_level="warning")
 
 
 def main() -> None:
