@@ -142,12 +142,14 @@ def test_a_bad_base_iri_is_refused(project: Path, run_agkg: Callable[..., Result
     assert "base IRI 'not an iri' must start with http://" in result.stderr
 
 
+@pytest.fixture(scope="module")
+def store(repo: Path, corpus: Path) -> ox.Store:
+    """The bundled dataset in a query store, as `agkg query` sees it."""
+    return store_from_built(build_dataset(load_config(repo, {"corpus": str(corpus)})))
+
+
 class TestModel:
     """The Wikidata-style statement model on the built dataset."""
-
-    @pytest.fixture(scope="class")
-    def store(self, repo: Path, corpus: Path) -> ox.Store:
-        return store_from_built(build_dataset(load_config(repo, {"corpus": str(corpus)})))
 
     def ask(self, store: ox.Store, where: str) -> list[dict[str, str]]:
         prefixes = (
