@@ -128,10 +128,16 @@ def test_close_matches_are_noted_and_excluded_by_exact_only(
     assert any("\tP571\t" in line for line in exact)
 
 
-def test_repository_data_exports_nothing_unverified(run_agkg: Callable[..., Result], project: Path) -> None:
+def test_repository_data_exports_only_verified_mappings(
+    run_agkg: Callable[..., Result], project: Path
+) -> None:
     lines, rows, _ = export(run_agkg, project)
-    assert lines == []  # no entity subject with a verified ID has a claim with a verified property
-    assert len(rows) == 93
+    # the one claim whose subject, property (country, P17) and value all have verified IDs
+    assert lines == [
+        'Q3861\tP17\tQ846\tS1476\ten:"Afghan Crisis: What you need to know about IS-K"'
+        '\tS577\t+2021-08-27T00:00:00Z/11\tS2093\t"Aneela Siddiqui"\tS1683\ten:"Doha, Qatar"'
+    ]
+    assert len(rows) == 92
 
 
 @pytest.mark.parametrize(

@@ -89,11 +89,13 @@ def test_expected_matches_and_non_matches(
     assert "P571=false" in iskp[1]["features"] and "1998" in iskp[1]["reasons"]
     assert "P571=true" in iskp[0]["features"]
     assert "type=false" in next(r for r in rows if r["candidate"] == "Q9900000021")["features"]
-    # non-matches: the only Haqqani network is a disambiguation page; Kabul ties with a river
+    # non-matches: the only Haqqani network is a disambiguation page
     assert best(rows, "haqqani-network")["match"] == "false"
+    # Kabul the city (agkg:City is aligned with Q515) beats Kabul the river on type
     kabul = [r for r in rows if r["entity"] == "kabul"]
-    assert {r["candidate"] for r in kabul} == {"Q5838", "Q9900000040"}
-    assert all(r["match"] == "false" for r in kabul) and kabul[0]["score"] == kabul[1]["score"]
+    assert [(r["candidate"], r["match"]) for r in kabul] == [("Q5838", "true"), ("Q9900000040", "false")]
+    assert float(kabul[0]["score"]) > float(kabul[1]["score"])
+    assert "type=false" in kabul[1]["features"]
     # an entity no item names gets a row saying so; entities with IDs are not looked up
     assert best(rows, "sajjan-gohel")["reasons"] == "no item has any of these names"
     assert not any(r["entity"] in ("afghanistan", "pakistan") for r in rows)
@@ -107,7 +109,8 @@ def test_accept_above_writes_ids_keeping_comments_and_layout(
     rows, result = reconcile(run_agkg, forgetful, wikidata.query_url, "--accept-above", "85")
     after = groups.read_text(encoding="utf-8").splitlines()
     assert best(rows, "iskp")["decision"] == "accepted"
-    assert best(rows, "kabul")["decision"] == "below-threshold"
+    assert best(rows, "kabul")["decision"] == "accepted"
+    assert best(rows, "haqqani-network")["decision"] != "accepted"
     # only insertions: every original line is still there, in order
     added = [line for line in after if line not in before]
     remaining = iter(after)
@@ -123,10 +126,11 @@ def test_accept_above_writes_ids_keeping_comments_and_layout(
     iskp_at = after.index("    wikidata: Q9900000010")
     assert after[iskp_at - 2].startswith("    description:")  # appended at the end of iskp's block
     places = (forgetful / "data" / "entities" / "places.yaml").read_text(encoding="utf-8")
-    assert "wikidata: Q5838" not in places  # the tie was not accepted
+    assert places.count("    wikidata: Q5838") == 1  # Kabul, now winning on type, written back
     data = load_curated_data(forgetful / "data", load_vocabulary(forgetful / "ontology"), forgetful)
     assert data.entities["iskp"].wikidata == "Q9900000010"
-    assert "5 accepted into 1 files" in result.stderr
+    assert data.entities["kabul"].wikidata == "Q5838"
+    assert "6 accepted into 2 files" in result.stderr
     # a second run has nothing more to accept and asks nothing new (the answers are cached)
     rows, result = reconcile(run_agkg, forgetful, wikidata.query_url, "--accept-above", "85")
     assert "iskp" not in {r["entity"] for r in rows}
