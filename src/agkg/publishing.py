@@ -1,8 +1,9 @@
 """Writing the dumps: byte-identical for the same data, and never half-written.
 
 Every file is produced from sorted triples, so output does not depend on hash seeds or insertion
-order, and written to a temporary file in the target folder which is flushed, fsynced and then
-renamed over the old one: a reader sees the old file or the new file, never a torn one.
+order. A publication is replaced as a whole, never file by file (see ``write_dumps``): a reader,
+a web server or ``agkg push`` sees the previous ``dist/`` or the new one, never a mix, whatever
+happens to the publisher (SIGINT, SIGKILL, a full disk).
 pyoxigraph's serializers do the Turtle, TriG and N-Quads syntax (fast, and they escape
 everything correctly); JSON-LD is written here because we want the compact form with a local
 context that no consumer has to fetch.
@@ -11,8 +12,12 @@ context that no consumer has to fetch.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import errno
 import json
 import os
+import shutil
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -21,7 +26,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .errors import ConfigurationError
 from .graph import BuiltDataset
+from .locking import publisher_lock
 from .vocab import DCTERMS, RDF, VOID, XSD, data_prefixes
 
 DUMP_FILES = (
@@ -92,10 +99,9 @@ def canonical_nquads(quads: Iterable[ox.Quad]) -> bytes:
 
 
 def trig(quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> bytes:
-    ordered = sorted(
-        set(quads),
-        key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)),
-    )
+    # (graph, "s p o g") orders like (graph, s, p, o): IRIs end in '>' and a term that is a
+    # prefix of another is followed by a space, which sorts before anything that can extend it
+    ordered = sorted(set(quads), key=lambda q: (str(q.graph_name), str(q)))
     return _bytes(ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=prefixes))
 
 
@@ -105,43 +111,51 @@ def compact_jsonld(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> by
     Nodes are sorted by @id and values by their N-Triples form, so the output is stable.
     """
     ordered_prefixes = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+    compacted: dict[str, str] = {}
 
     def compact(iri: str) -> str:
-        for name, namespace in ordered_prefixes:
-            if iri.startswith(namespace):
-                local = iri[len(namespace) :]
-                if local and not local.startswith("//") and ":" not in local:
-                    return f"{name}:{local}"
-        return iri
+        known = compacted.get(iri)
+        if known is None:
+            known = iri
+            for name, namespace in ordered_prefixes:
+                if iri.startswith(namespace):
+                    local = iri[len(namespace) :]
+                    if local and not local.startswith("//") and ":" not in local:
+                        known = f"{name}:{local}"
+                        break
+            compacted[iri] = known
+        return known
 
-    nodes: dict[str, dict[str, list[tuple[str, object]]]] = defaultdict(lambda: defaultdict(list))
+    # per node and key, each value once, keyed by its N-Triples form (which determines it);
+    # dict keys are written in sorted order, as the JSON is written without sort_keys
+    nodes: dict[str, dict[str, dict[str, object]]] = defaultdict(lambda: defaultdict(dict))
+    rdf_type = RDF.type
     for triple in triples:
         subject = triple.subject
         assert isinstance(subject, ox.NamedNode), "agkg mints no blank nodes"
         node = nodes[subject.value]
         obj = triple.object
-        if triple.predicate == RDF.type and isinstance(obj, ox.NamedNode):
-            node["@type"].append((str(obj), compact(obj.value)))
-            continue
-        key = compact(triple.predicate.value)
         if isinstance(obj, ox.NamedNode):
-            node[key].append((str(obj), {"@id": compact(obj.value)}))
-        elif isinstance(obj, ox.Literal):
-            if obj.language:
-                node[key].append((str(obj), {"@value": obj.value, "@language": obj.language}))
-            elif obj.datatype == XSD.string:
-                node[key].append((str(obj), obj.value))
+            if triple.predicate == rdf_type:
+                node["@type"][str(obj)] = compact(obj.value)
             else:
-                node[key].append((str(obj), {"@value": obj.value, "@type": compact(obj.datatype.value)}))
+                node[compact(triple.predicate.value)][str(obj)] = {"@id": compact(obj.value)}
+        elif isinstance(obj, ox.Literal):
+            values = node[compact(triple.predicate.value)]
+            if obj.language:
+                values[str(obj)] = {"@language": obj.language, "@value": obj.value}
+            elif obj.datatype == XSD.string:
+                values[str(obj)] = obj.value
+            else:
+                values[str(obj)] = {"@type": compact(obj.datatype.value), "@value": obj.value}
 
     graph = []
     for iri in sorted(nodes):
         entry: dict[str, object] = {"@id": compact(iri)}
-        for key in sorted(nodes[iri], key=lambda k: (k != "@type", k)):
-            values = [
-                v for _, v in sorted(set((s, json.dumps(v, sort_keys=True)) for s, v in nodes[iri][key]))
-            ]
-            decoded = [json.loads(v) for v in values]
+        properties = nodes[iri]
+        for key in sorted(properties, key=lambda k: (k != "@type", k)):
+            by_form = properties[key]
+            decoded = [by_form[form] for form in sorted(by_form)]
             entry[key] = decoded[0] if len(decoded) == 1 else decoded
         graph.append(entry)
     document = {"@context": dict(sorted(prefixes.items())), "@graph": graph}
@@ -160,7 +174,7 @@ def void_description(built: BuiltDataset, dump_names: Iterable[str]) -> list[ox.
     def integer(n: int) -> ox.Literal:
         return ox.Literal(str(n), datatype=XSD.integer)
 
-    union = {(q.subject, q.predicate, q.object) for q in built.quads}
+    union = [(t.subject, t.predicate, t.object) for t in built.triples()]
     add(dataset, RDF.type, VOID.Dataset)
     add(dataset, DCTERMS.title, ox.Literal("Armed Groups Knowledge Graph", language="en"))
     add(
@@ -221,7 +235,11 @@ def render_dumps(
         if progress:
             progress(name)
 
-    render("dataset.ttl", lambda: turtle(triples, prefixes))
+    # built.triples() is already what sorted_triples() returns: unique, sorted, no blank nodes
+    render(
+        "dataset.ttl",
+        lambda: _bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)),
+    )
     render("dataset.trig", lambda: trig(built.quads, prefixes))
     render("dataset.nt", lambda: canonical_ntriples(triples))
     render("dataset.nq", lambda: canonical_nquads(built.quads))
@@ -245,11 +263,143 @@ def _ontology_prefixes(prefixes: dict[str, str]) -> dict[str, str]:
     return {**prefixes, **extra}
 
 
-def write_dumps(files: dict[str, bytes], out_dir: Path) -> list[PublishedFile]:
-    """Write each file atomically into ``out_dir``."""
-    written = []
-    for name, content in files.items():
-        path = out_dir / name
-        atomic_write(path, content)
-        written.append(PublishedFile(name, path, len(content)))
+STAGING_MARK = ".publishing-"  # in the names of the sibling folders a publication is built in
+PREVIOUS_MARK = ".previous-"  # where the fallback swap parks the old folder for an instant
+KEPT_FOLDERS = ("site",)  # agkg's own sub-folders, carried into the new publication
+
+
+def write_dumps(
+    files: dict[str, bytes],
+    out_dir: Path,
+    extra: Callable[[Path], object] | None = None,
+) -> list[PublishedFile]:
+    """Replace the publication in ``out_dir`` with ``files``, all at once, under the publisher lock.
+
+    The new publication is written into a sibling staging folder (same file system, so renames
+    are atomic), every file fsynced, and then swapped with ``out_dir`` in one ``renameat2
+    (RENAME_EXCHANGE)``; the old one is deleted afterwards. ``extra`` may write more into the
+    staging folder (the static site) so that it is part of the same swap. A staging folder, not
+    a symlink to versioned folders, because ``dist/`` stays a plain folder that every tool and
+    web server treats as before, and nothing needs garbage-collecting but the staging folder.
+
+    What can go wrong, and what is left:
+    - An error while writing (a full disk, permissions) removes the staging folder and raises
+      ConfigurationError; ``out_dir`` is untouched. So does KeyboardInterrupt (SIGINT).
+    - SIGKILL or a power cut before the swap leaves ``out_dir`` untouched and the staging folder
+      behind; the next publish removes it. After the swap, ``out_dir`` is the new publication.
+    - Where ``RENAME_EXCHANGE`` is missing (not Linux, or a file system without it) the swap is
+      two renames; ``out_dir`` is absent for an instant, and if the process dies right then the
+      next publish puts the old folder back first.
+    - ``out_dir`` holding anything agkg does not publish (``--out .`` by mistake) is refused.
+    Concurrent publishers into the same parent folder take turns (``locking.publisher_lock``).
+    """
+    target = out_dir.resolve()  # a symlinked dist/ keeps its link; the folder it names is replaced
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    with publisher_lock(parent):
+        _recover(target)
+        _check_replaceable(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGING_MARK}", dir=parent))
+        try:
+            os.chmod(staging, 0o755)
+            written = []
+            for name, content in files.items():
+                atomic_write(staging / name, content)
+                written.append(PublishedFile(name, target / name, len(content)))
+            if target.is_dir():
+                for kept in KEPT_FOLDERS:
+                    if (target / kept).is_dir() and not (staging / kept).exists():
+                        _link_tree(target / kept, staging / kept)
+            if extra is not None:
+                extra(staging)
+            _fsync_folder(staging)
+            _swap(staging, target)
+        except OSError as error:
+            raise ConfigurationError(
+                f"{target}: cannot write the publication ({error}); the previous one is unchanged"
+            ) from None
+        finally:
+            # after the swap this is the old publication; before it, the unfinished new one
+            shutil.rmtree(staging, ignore_errors=True)
+        _fsync_folder(parent)
     return written
+
+
+def _check_replaceable(target: Path) -> None:
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise ConfigurationError(f"{target}: exists and is not a folder; refusing to replace it")
+    foreign = sorted(p.name for p in target.iterdir() if p.name not in (*DUMP_FILES, *KEPT_FOLDERS))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
+        raise ConfigurationError(
+            f"{target}: holds files agkg does not publish ({shown}); refusing to replace it "
+            "(publish into an empty folder or one agkg published)"
+        )
+
+
+def _recover(target: Path) -> None:
+    """Undo what a publisher killed mid-way left: restore a parked folder, drop staging folders."""
+    ours = [p for p in target.parent.iterdir() if p.name.startswith(f".{target.name}.")]
+    parked = sorted(p for p in ours if p.name.startswith(f".{target.name}{PREVIOUS_MARK}"))
+    if parked and not target.exists():
+        os.rename(parked[-1], target)
+    for leftover in ours:
+        if leftover.name.startswith((f".{target.name}{STAGING_MARK}", f".{target.name}{PREVIOUS_MARK}")):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put ``staging`` at ``target``; the old ``target`` (if any) ends up at ``staging``."""
+    if not target.exists():
+        os.rename(staging, target)
+        staging.mkdir()  # so the caller's cleanup has something to remove, as after an exchange
+        return
+    if _exchange(staging, target):
+        return
+    parked = target.parent / f".{target.name}{PREVIOUS_MARK}{staging.name[-8:]}"
+    os.rename(target, parked)
+    os.rename(staging, target)
+    os.rename(parked, staging)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths with Linux's renameat2; False where that is unavailable."""
+    library = ctypes.util.find_library("c")
+    if library is None:
+        return False
+    libc = ctypes.CDLL(library, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _link_tree(source: Path, destination: Path) -> None:
+    """Copy a folder by hard links (cheap, and the old files stay as they were), else by copying."""
+    try:
+        shutil.copytree(source, destination, copy_function=os.link, symlinks=True)
+    except OSError:
+        shutil.rmtree(destination, ignore_errors=True)
+        shutil.copytree(source, destination, symlinks=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a folder's entries (new names, renames) durable, where the platform allows it."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
