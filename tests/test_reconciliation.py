@@ -15,10 +15,11 @@ import pytest
 from click.testing import Result
 from conftest import OxigraphServer, free_port
 
+from agkg.alignment import wikidata_mapping
 from agkg.claims import Entity, load_curated_data
 from agkg.errors import Position
 from agkg.ontology import load_vocabulary
-from agkg.reconciliation import SparqlClient, find_candidates, wikidata_mapping
+from agkg.reconciliation import SparqlClient, find_candidates
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wikidata" / "items.ttl"
 REMOVED = {  # entities whose verified IDs the test project forgets, to see them found again

@@ -28,11 +28,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .alignment import WikidataMapping, wikidata_mapping
 from .claims import CuratedData, EntityValue, LiteralValue, Value
 from .errors import Position
 from .graph import BuiltDataset
 from .provenance import ReferenceRecord, StatementRecord
-from .reconciliation import WikidataMapping, wikidata_mapping
 from .vocab import RDF, XSD
 
 STATED_IN = "P248"

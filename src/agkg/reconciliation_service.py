@@ -30,9 +30,10 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from . import __version__
+from .alignment import wikidata_mapping
 from .claims import EntityValue, LiteralValue, Value
 from .graph import BuiltDataset
-from .reconciliation import normalise_name, wikidata_mapping
+from .reconciliation import normalise_name
 from .vocab import AGKG, RDFS
 
 API_VERSION = "0.2"

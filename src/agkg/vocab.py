@@ -59,6 +59,7 @@ DCTERMS = Namespace("http://purl.org/dc/terms/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 WIKIBASE = Namespace("http://wikiba.se/ontology#")
 WD = Namespace("http://www.wikidata.org/entity/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -86,6 +87,7 @@ def data_prefixes(base: str) -> dict[str, str]:
         "skos": SKOS.iri,
         "void": VOID.iri,
         "wd": WD.iri,
+        "wdt": WDT.iri,
         "wikibase": WIKIBASE.iri,
         "xsd": XSD.iri,
     }
