@@ -235,3 +235,24 @@ class TestModel:
         )
         who = {r["who"].rsplit("/", 1)[-1] for r in rows}
         assert {"sajjan-gohel", "unnamed-analysts", "jadoon-mines-2021"} <= who
+
+
+def test_reconcilers_see_wikidata_types_and_mapped_properties(published: Path) -> None:
+    """Entities carry wdt:P31 for aligned types and wdt:P… beside aligned truthy triples, with
+    only the Wikidata ids the ontology aligns (verified ones)."""
+    triples = oxigraph_triples(published / "dataset.ttl", ox.RdfFormat.TURTLE)
+    wdt = "http://www.wikidata.org/prop/direct/"
+    wd = "http://www.wikidata.org/entity/"
+    found = {(t.subject.value.rsplit("/", 1)[-1], t.predicate.value[len(wdt) :], t.object.value) for t in triples
+             if t.predicate.value.startswith(wdt)}  # fmt: skip
+    assert ("doha", "P17", wd + "Q846") in found
+    assert ("kabul", "P31", wd + "Q515") in found
+    assert ("sajjan-gohel", "P31", wd + "Q5") in found
+    assert ("iskp", "P571", "2015-01") in found  # the best-ranked inception only
+    assert ("iskp", "P571", "2018") not in found
+    assert ("nangarhar", "P17", wd + "Q843") not in found  # deprecated: Nangarhar is not in Pakistan
+    ontology = (published / "ontology.ttl").read_text(encoding="utf-8")
+    for _, pid, value in found:
+        assert f"wd:{pid} " in ontology or f"wd:{pid};" in ontology or pid == "P31", pid
+        if pid == "P31":
+            assert f"wd:{value.rsplit('/', 1)[-1]}" in ontology, value

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .alignment import wikidata_mapping
 from .claims import CuratedData, EntityValue, Value, load_curated_data
 from .config import Config
 from .errors import InputError, Position, Problem
@@ -36,6 +37,7 @@ from .vocab import (
     SCHEMA,
     SKOS,
     WD,
+    WDT,
     WIKIBASE,
     XSD,
 )
@@ -207,6 +209,12 @@ def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: 
         return ox.Literal(value.lexical, datatype=ox.NamedNode(value.datatype))
 
     graph = iris.entities_graph
+    # Wikidata's own truthy predicates beside ours, for reconcilers: only verified alignments
+    mapping = wikidata_mapping(vocabulary)
+
+    def wikidata_value(value: Value) -> ox.NamedNode | ox.Literal:
+        entity = data.entities.get(value.id) if isinstance(value, EntityValue) else None
+        return WD.term(entity.wikidata) if entity and entity.wikidata else term(value)
 
     def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
         quads.append(ox.Quad(s, p, o, graph))
@@ -223,6 +231,9 @@ def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: 
                 add(node, SKOS.altLabel, literal(name, language=tag))
         for tag, text in sorted(entity.descriptions.items()):
             add(node, SCHEMA.description, literal(text, language=tag))
+        for alignment in mapping.classes.get(entity.type, []):
+            if alignment.wikidata.startswith("Q"):
+                add(node, WDT.P31, WD.term(alignment.wikidata))
         if entity.wikidata:
             add(node, OWL.sameAs, WD.term(entity.wikidata))
             add(node, AGKG.wikidataId, literal(entity.wikidata))
@@ -280,6 +291,9 @@ def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: 
             value = term(record.value)
             if record.best:
                 add(subject, AGKG.term(record.property), value)
+                aligned = mapping.properties.get(record.property)
+                if aligned is not None and aligned.wikidata.startswith("P"):
+                    add(subject, WDT.term(aligned.wikidata), wikidata_value(record.value))
                 add(statement, RDF.type, WIKIBASE.BestRank)
             add(subject, AGKGP.term(record.property), statement)
             add(statement, RDF.type, AGKG.Statement)
