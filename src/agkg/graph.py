@@ -109,15 +109,29 @@ class BuiltDataset:
     vocabulary: Vocabulary
     data: CuratedData
     provenance: Provenance
-    quads: list[ox.Quad]
+    quads: list[ox.Quad]  # unique, sorted by their N-Quads form (triples() relies on it)
     counts: BuildCounts
     origins: dict[str, list[Position]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    _triples: list[ox.Triple] | None = field(default=None, repr=False, compare=False)
 
     def triples(self) -> list[ox.Triple]:
-        """The union of all graphs, each triple once, sorted."""
-        return sorted({ox.Triple(q.subject, q.predicate, q.object) for q in self.quads}, key=str)
+        """The union of all graphs, each triple once, sorted (computed once; a fresh list)."""
+        if self._triples is None:
+            # the quads are sorted by "s p o g", so equal triples are adjacent and already in
+            # the order of their "s p o" form (see publishing.trig on why the orders agree)
+            triples: list[ox.Triple] = []
+            previous: ox.Triple | None = None
+            for q in self.quads:
+                triple = ox.Triple(q.subject, q.predicate, q.object)
+                if triple != previous:
+                    triples.append(triple)
+                    previous = triple
+            if len(set(triples)) != len(triples):  # not built by assemble(): sort the slow way
+                triples = sorted(set(triples), key=str)
+            self._triples = triples
+        return list(self._triples)
 
 
 Progress = Callable[[str], None]
@@ -337,25 +351,27 @@ def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: 
                 add(position, OA.start, literal(str(anchor.start), XSD.nonNegativeInteger))
                 add(position, OA.end, literal(str(anchor.end), XSD.nonNegativeInteger))
 
-    triples = {(q.subject, q.predicate, q.object) for q in quads}
+    unique = set(quads)
     counts = BuildCounts(
         sources=len(data.sources),
         entities=len(data.entities),
         claims=len(data.claims),
         statements=len(provenance.statements),
         references=len(provenance.references),
-        triples=len(triples),
-        quads=len(set(quads)),
+        triples=0,
+        quads=len(unique),
     )
-    return BuiltDataset(
+    built = BuiltDataset(
         iris=iris,
         vocabulary=vocabulary,
         data=data,
         provenance=provenance,
-        quads=sorted(set(quads), key=str),
+        quads=sorted(unique, key=str),
         counts=counts,
         origins=dict(origins),
     )
+    counts.triples = len(built.triples())
+    return built
 
 
 def load_only(config: Config) -> CuratedData:

@@ -1,0 +1,400 @@
+"""Deterministic synthetic agkg projects: claim files (the pipeline's real input), not triples.
+
+``generate_project(folder, triples=100_000, seed=7)`` writes a project folder holding
+``agkg.toml``, ``data/sources``, ``data/entities``, ``data/claims`` (one file per source, as
+curators write them) and ``corpus/`` (one text per source, found by its sha256), shaped like the
+curated corpus:
+
+- many sources (news articles and reports; a tenth are relayed reports with no text), each with
+  authors, an outlet, a publication date and about 25 claims;
+- entities of every kind the claims need (armed groups, people, posts, places, events, ideologies,
+  unnamed sources) with labels in several languages (en, ps, fa, ar, ur) and aliases;
+- relationships between groups, leaders holding posts with start and sometimes end dates,
+  events with dates, places and perpetrators, member counts with qualifiers;
+- claims attributed to named people or unnamed sources, facts corroborated by several sources
+  (one statement, several references), deprecated claims with a reason and a pointer to the
+  better-supported claim, and a few preferred ones.
+
+The same seed and size always give the same bytes (Python's ``random.Random`` with a fixed seed
+is stable across runs and platforms). About 21 output triples come from a claim, 9 from an
+entity; ``claims_for`` turns a target triple count into a claim count.
+
+Usage: ``python bench/generate.py OUT_DIR --triples 100000 [--seed 7]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CLAIMS_PER_SOURCE = 25
+TRIPLES_PER_CLAIM = 19.5  # measured: about 19.5 output triples per claim (see bench/RESULTS.md)
+LANGUAGES = ("ps", "fa", "ar", "ur")
+SYLLABLES = (
+    "al", "ba", "da", "far", "gul", "ha", "ja", "kan", "lash", "man", "nur", "pak", "qa", "ra",
+    "sha", "tar", "waz", "zar", "kho", "hel", "mand", "ghaz", "bad", "kun",
+)  # fmt: skip
+# a few letters of each script so labels are genuinely multilingual text
+SCRIPTS = {
+    "ps": "ابپتټثجچحخډرړزژسشښصضطظعغفقکګلمنڼوهيې",
+    "fa": "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی",
+    "ar": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+    "ur": "ابپتٹثجچحخدڈذرڑزژسشصضطظعغفقکگلمنوہھی",
+}
+GROUP_WORDS = ("Front", "Movement", "Brigade", "Network", "Army", "Province", "Council", "Battalion")
+UNNAMED = ("unnamed-analysts", "unnamed-officials", "unnamed-reports", "unnamed-residents")
+
+
+def claims_for(triples: int) -> int:
+    return max(CLAIMS_PER_SOURCE, round(triples / TRIPLES_PER_CLAIM))
+
+
+@dataclass
+class Entity:
+    id: str
+    type: str
+    label: str
+
+
+@dataclass
+class Fact:
+    """A claim's content, shared by every source that corroborates it."""
+
+    subject: str
+    property: str
+    value: str
+    qualifiers: list[tuple[str, str]] = field(default_factory=list)
+    rank: str = "normal"
+    rank_reason: str | None = None
+    id: str | None = None
+    better: str | None = None
+    words: str = ""
+
+
+class Generator:
+    def __init__(self, claims: int, seed: int) -> None:
+        self.random = random.Random(seed)
+        self.claims = claims
+        self.entities: dict[str, list[Entity]] = {}
+        self.names: set[str] = set()
+        self.registry: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Fact] = {}
+
+    # ----- names
+
+    def name(self, words: int = 2) -> str:
+        r = self.random
+        while True:
+            parts = [
+                "".join(r.choice(SYLLABLES) for _ in range(r.randint(2, 3))).capitalize()
+                for _ in range(words)
+            ]
+            text = " ".join(parts)
+            if text not in self.names:
+                self.names.add(text)
+                return text
+
+    def script(self, language: str, length: int) -> str:
+        letters = SCRIPTS[language]
+        return " ".join(
+            "".join(self.random.choice(letters) for _ in range(self.random.randint(3, 7)))
+            for _ in range(length)
+        )
+
+    def make(self, kind: str, type_: str, count: int, label: str | None = None) -> list[Entity]:
+        made = []
+        for index in range(count):
+            base = label.format(name=self.name(), n=index) if label else self.name()
+            made.append(Entity(f"{kind}-{index}", type_, base))
+        self.entities.setdefault(kind, []).extend(made)
+        return made
+
+    # ----- entities
+
+    def build_entities(self) -> None:
+        n = self.claims
+        self.make("country", "Country", max(3, n // 2000), "Republic of {name}")
+        self.make("province", "Province", max(6, n // 300))
+        self.make("city", "City", max(10, n // 150))
+        self.make("ideology", "Ideology", 12, "{name}ism")
+        self.make("kind", "GroupKind", 6, "{name} militant group")
+        self.make("support", "SupportKind", 5, "{name} support")
+        self.make("index", "Index", 3, "{name} Terrorism Index")
+        self.make("outlet", "NewsOutlet", max(3, n // 1500), "The {name} Times")
+        self.make("group", "ArmedGroup", max(8, n // 40))
+        for group in self.entities["group"]:
+            group.label = f"{group.label} {self.random.choice(GROUP_WORDS)}"
+        self.make("person", "Person", max(12, n // 12))
+        self.make("post", "Post", max(6, n // 40), "Emir of {name}")
+        self.make("event", "Attack", max(8, n // 30), "{name} attack")
+        self.entities["unnamed"] = [Entity(u, "UnnamedSource", u.replace("-", " ")) for u in UNNAMED]
+
+    def entity_yaml(self, entity: Entity) -> str:
+        r = self.random
+        lines = [f"  - id: {entity.id}", f"    type: {entity.type}"]
+        labels = {"en": entity.label}
+        if entity.type != "UnnamedSource":
+            for language in r.sample(LANGUAGES, r.randint(0, 3)):
+                labels[language] = self.script(language, 2)
+        lines.append("    label: {" + ", ".join(f"{k}: {_q(v)}" for k, v in labels.items()) + "}")
+        if r.random() < 0.6 and entity.type != "UnnamedSource":
+            aliases = [entity.label.upper().replace(" ", "")[:8] + str(r.randint(1, 99))]
+            if r.random() < 0.5:
+                aliases.append(f"the {entity.label.split()[0]} group")
+            lines.append("    aliases: {en: [" + ", ".join(_q(a) for a in aliases) + "]}")
+        if r.random() < 0.5:
+            lines.append(f"    description: {{en: {_q(f'Synthetic {entity.type} number {entity.id}')}}}")
+        if r.random() < 0.3 and entity.type != "UnnamedSource":
+            lines.append(f"    wikidata: Q{r.randint(1, 10**8)}")
+        return "\n".join(lines)
+
+    def register(self, fact: Fact, facts: list[Fact]) -> Fact:
+        """The one Fact object for this content, so identical claims always agree on rank."""
+        key = (fact.subject, fact.property, fact.value, tuple(fact.qualifiers))
+        known = self.registry.get(key)
+        if known is not None:
+            return known
+        self.registry[key] = fact
+        facts.append(fact)
+        return fact
+
+    def pick(self, kind: str) -> Entity:
+        return self.random.choice(self.entities[kind])
+
+    # ----- facts
+
+    def date(self, low: int = 1995, high: int = 2023) -> str:
+        r = self.random
+        year = r.randint(low, high)
+        precision = r.random()
+        if precision < 0.3:
+            return str(year)
+        if precision < 0.6:
+            return f"{year}-{r.randint(1, 12):02d}"
+        return f"{year}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
+
+    def fact(self) -> Fact:
+        r = self.random
+        kind = r.random()
+        if kind < 0.28:
+            group = self.pick("group")
+            prop, target = r.choice(
+                [
+                    ("operatesIn", "province"), ("operatesIn", "country"), ("basedIn", "city"),
+                    ("alliedWith", "group"), ("opponentOf", "group"), ("targets", "group"),
+                    ("ideology", "ideology"), ("groupKind", "kind"), ("leader", "person"),
+                    ("founder", "person"), ("provinceOf", "group"), ("receivedSupportFrom", "group"),
+                ]
+            )  # fmt: skip
+            value = self.pick(target)
+            fact = Fact(group.id, prop, value.id, words=f"{group.label} {prop} {value.label}")
+            if prop == "receivedSupportFrom":
+                fact.qualifiers.append(("supportKind", self.pick("support").id))
+            elif r.random() < 0.3:
+                fact.qualifiers.append(("pointInTime", self.date()))
+            return fact
+        if kind < 0.4:
+            group = self.pick("group")
+            count = r.choice([200, 500, 1500, 3000, 8000, 12000])
+            fact = Fact(group.id, "memberCount", str(count), words=f"{group.label} has {count:,} fighters")
+            fact.qualifiers = [("pointInTime", self.date(2010)), ("approximate", "true")]
+            return fact
+        if kind < 0.46:
+            group = self.pick("group")
+            fact = Fact(group.id, "inception", self.date(1980, 2020), words=f"{group.label} was founded")
+            return fact
+        if kind < 0.6:
+            person, post = self.pick("person"), self.pick("post")
+            start = self.date(2000, 2020)
+            fact = Fact(person.id, "holdsPost", post.id, words=f"{person.label} became {post.label}")
+            fact.qualifiers.append(("startTime", start))
+            if r.random() < 0.4:
+                fact.qualifiers.append(("endTime", str(int(start[:4]) + r.randint(1, 3))))
+            return fact
+        if kind < 0.66:
+            person = self.pick("person")
+            return Fact(person.id, "memberOf", self.pick("group").id, words=f"{person.label} joined")
+        if kind < 0.7:
+            post = self.pick("post")
+            prop, target = r.choice([("postIn", "group"), ("jurisdiction", "province")])
+            return Fact(post.id, prop, self.pick(target).id, words=f"{post.label} {prop}")
+        if kind < 0.9:
+            event = self.pick("event")
+            prop, target = r.choice(
+                [("carriedOutBy", "group"), ("location", "city"), ("eventDate", None),
+                 ("responsibilityClaimedBy", "group"), ("attackTarget", "group")]
+            )  # fmt: skip
+            value = self.date(2005, 2014) if target is None else self.pick(target).id
+            return Fact(event.id, prop, value, words=f"{event.label} {prop}")
+        if kind < 0.95:
+            place = self.pick(r.choice(["city", "province"]))
+            target = "province" if place.type == "City" else "country"
+            return Fact(place.id, "locatedIn", self.pick(target).id, words=f"{place.label} lies in")
+        person = self.pick("person")
+        amount = r.choice([1, 5, 10]) * 1_000_000
+        fact = Fact(person.id, "bountyAmount", str(amount), words=f"a bounty of {amount} on {person.label}")
+        fact.qualifiers.append(("currency", "USD"))
+        return fact
+
+    # ----- files
+
+    def write(self, folder: Path) -> None:
+        r = self.random
+        self.build_entities()
+        sources = max(1, self.claims // CLAIMS_PER_SOURCE)
+        data, corpus = folder / "data", folder / "corpus"
+        for sub in ("sources", "entities", "claims"):
+            (data / sub).mkdir(parents=True, exist_ok=True)
+        corpus.mkdir(parents=True, exist_ok=True)
+        for kind, items in self.entities.items():
+            body = "\n\n".join(self.entity_yaml(e) for e in items)
+            (data / "entities" / f"{kind}.yaml").write_text(
+                f"# yaml-language-server: $schema=../../schema/entities.schema.json\nentities:\n{body}\n",
+                encoding="utf-8",
+            )
+        facts: list[Fact] = []
+        claim_counter = 0
+        written_ids: set[str] = set()
+        source_entries = []
+        for s in range(sources):
+            source_id = f"src-{s:06d}"
+            relayed = s % 10 == 5  # a tenth are relayed reports, with no text of their own
+            claims: list[Fact] = []
+            for _ in range(CLAIMS_PER_SOURCE):
+                # a fifth of the claims repeat a fact another source gave: corroboration
+                if facts and r.random() < 0.2:
+                    fact = r.choice(facts[-2000:])
+                else:
+                    fact = self.register(self.fact(), facts)
+                    if (
+                        r.random() < 0.15
+                        and fact.property in ("inception", "memberCount")
+                        and fact.rank == "normal"
+                    ):
+                        if fact.id is None:
+                            fact.id = f"claim-{claim_counter}"
+                            claim_counter += 1
+                        wrong = Fact(fact.subject, fact.property, _shift(fact), list(fact.qualifiers))
+                        wrong.rank = "deprecated"
+                        wrong.rank_reason = "Contradicted by the better-sourced figure given elsewhere."
+                        wrong.better = fact.id
+                        wrong.words = fact.words + " (disputed)"
+                        wrong = self.register(wrong, facts)
+                        if wrong.rank == "deprecated" and all(c is not wrong for c in claims):
+                            claims.append(wrong)
+                    elif r.random() < 0.1 and fact.property == "memberCount" and fact.id is None:
+                        fact.rank = "preferred"
+                        fact.rank_reason = "The most precise value reported."
+                if all(c is not fact for c in claims):
+                    claims.append(fact)
+            sentences: list[str] = []
+            lines = [
+                "# yaml-language-server: $schema=../../schema/claims.schema.json",
+                f"source: {source_id}",
+                "claims:",
+            ]
+            for number, fact in enumerate(claims):
+                quote = f"{fact.words}, said report {s}/{number} on “{self.date()}”"
+                sentences.append(quote + ".")
+                if fact.id and fact.id not in written_ids:
+                    written_ids.add(fact.id)
+                    lines.append(f"  - id: {fact.id}")
+                    lines.append(f"    subject: {fact.subject}")
+                else:
+                    lines.append(f"  - subject: {fact.subject}")
+                lines.append(f"    property: {fact.property}")
+                lines.append(f"    value: {fact.value}")
+                if fact.qualifiers:
+                    lines.append("    qualifiers:")
+                    lines.extend(f"      {k}: {v}" for k, v in fact.qualifiers)
+                lines.append(f"    quote: {_q(quote)}")
+                if r.random() < 0.15:
+                    attribution = r.choice(UNNAMED) if r.random() < 0.6 else self.pick("person").id
+                    lines.append(f"    attributed_to: {attribution}")
+                if fact.rank != "normal":
+                    lines.append(f"    rank: {fact.rank}")
+                    lines.append(f"    rank_reason: {_q(fact.rank_reason or '')}")
+                if fact.better:
+                    lines.append(f"    better_supported_by: {fact.better}")
+                if r.random() < 0.05:
+                    lines.append("    note: Wording checked against the printed edition.")
+                lines.append("")
+            (data / "claims" / f"{source_id}.yaml").write_text("\n".join(lines), encoding="utf-8")
+            text = _article(r, sentences)
+            entry = [
+                f"  - id: {source_id}",
+                f"    type: {'Report' if relayed else 'NewsArticle'}",
+                f"    headline: {_q('Synthetic report ' + str(s) + ' on ' + self.pick('group').label)}",
+                f"    authors: [{self.pick('person').id}]",
+                f"    outlet: {self.pick('outlet').id}",
+                f"    published: {self.date(2015, 2023)}",
+                f"    language: {'en' if r.random() < 0.9 else 'fa'}",
+            ]
+            if relayed:
+                entry.append(f"    relays: src-{r.randrange(s):06d}")
+            else:
+                digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                (corpus / f"{source_id}.txt").write_text(text, encoding="utf-8")
+                entry.append(f"    sha256: {digest}")
+            source_entries.append("\n".join(entry))
+        (data / "sources" / "sources.yaml").write_text(
+            "# yaml-language-server: $schema=../../schema/sources.schema.json\nsources:\n"
+            + "\n\n".join(source_entries)
+            + "\n",
+            encoding="utf-8",
+        )
+        (folder / "agkg.toml").write_text(
+            "[agkg]\n"
+            'base = "https://w3id.org/agkg/"\n'
+            'corpus = "corpus"\n'
+            f'ontology = "{REPO / "ontology"}"\n'
+            f'shapes = "{REPO / "shapes"}"\n',
+            encoding="utf-8",
+        )
+
+
+def _shift(fact: Fact) -> str:
+    """A wrong value for a deprecated claim: a tripled count, a founding year three years early."""
+    if fact.property == "memberCount":
+        return str(int(fact.value) * 3)
+    return str(int(fact.value[:4]) - 3)
+
+
+def _article(r: random.Random, sentences: list[str]) -> str:
+    """The source text: the quoted sentences in paragraphs, with filler in between."""
+    paragraphs = []
+    for start in range(0, len(sentences), 3):
+        filler = "Officials could not be reached for comment." if r.random() < 0.5 else ""
+        paragraphs.append(" ".join([*sentences[start : start + 3], filler]).strip())
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def generate_project(folder: Path, triples: int = 100_000, seed: int = 7) -> Path:
+    """Write a synthetic project of about ``triples`` output triples into ``folder`` (replaced)."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    Generator(claims_for(triples), seed).write(folder)
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--triples", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    generate_project(args.out, args.triples, args.seed)
+
+
+if __name__ == "__main__":
+    main()

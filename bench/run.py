@@ -1,0 +1,626 @@
+"""Run every agkg benchmark at one scale, each paired with an rdflib/pySHACL baseline.
+
+    .venv/bin/python bench/run.py --scale 100k [--runs 3] [--timeout 300] [--only publish,queries]
+
+Each measurement runs in a fresh Python process (so peak memory is that job's own and no cache
+is warm across runs); the figure kept is the median of ``--runs`` processes. A job is set up
+(inputs loaded, untimed), then timed; ``peak MB`` is the process's maximum resident set size at
+the end, setup included. Baselines that pass ``--timeout`` are reported as "> timeout", and the
+ratio as a lower bound. Results go to ``bench/results/<scale>.json`` and the "## Pipeline",
+"## Queries" and "## Incremental" sections of ``bench/RESULTS.md`` are regenerated from every
+results file present (other sections of that file are left alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(REPO / "src"))
+
+from generate import generate_project  # noqa: E402
+
+SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+SEED = 7
+DUMP_FORMATS = ("ttl", "trig", "nt", "nq", "jsonld")
+RESULTS = BENCH / "results"
+RESULTS_MD = BENCH / "RESULTS.md"
+MY_SECTIONS = ("## Pipeline", "## Queries", "## Incremental")
+STAGE_ORDER = ["publish", "load", "build", "validate", *(f"dump-{f}" for f in DUMP_FORMATS)]
+
+# --------------------------------------------------------------------------- job helpers
+
+
+def _config(project: Path) -> Any:
+    from agkg.config import load_config
+
+    return load_config(project)
+
+
+def _built(project: Path) -> Any:
+    from agkg.graph import build_dataset
+
+    return build_dataset(_config(project))
+
+
+def rdflib_term(term: Any) -> Any:
+    import pyoxigraph as ox
+    import rdflib
+
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    raise TypeError(term)
+
+
+def rdflib_dataset(built: Any) -> Any:
+    """The baseline's build step: every quad added to an rdflib Dataset term by term."""
+    import rdflib
+
+    dataset = rdflib.Dataset()
+    graphs: dict[str, Any] = {}
+    for quad in built.quads:
+        name = quad.graph_name.value
+        graph = graphs.get(name)
+        if graph is None:
+            graph = graphs[name] = dataset.graph(rdflib.URIRef(name))
+        graph.add((rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)))
+    return dataset
+
+
+def rdflib_union(built: Any, with_ontology: bool = True) -> Any:
+    import rdflib
+
+    graph = rdflib.Graph()
+    triples = set(built.triples())
+    if with_ontology:
+        triples |= set(built.vocabulary.triples)
+    for t in triples:
+        graph.add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
+    return graph
+
+
+def rdflib_dump(dataset: Any, union: Any, fmt: str) -> bytes:
+    if fmt == "ttl":
+        return bytes(union.serialize(format="turtle", encoding="utf-8"))
+    if fmt == "nt":
+        return bytes(union.serialize(format="nt", encoding="utf-8"))
+    if fmt == "jsonld":
+        return bytes(union.serialize(format="json-ld", encoding="utf-8"))
+    if fmt == "trig":
+        return bytes(dataset.serialize(format="trig", encoding="utf-8"))
+    return bytes(dataset.serialize(format="nquads", encoding="utf-8"))
+
+
+def agkg_dump(built: Any, fmt: str) -> bytes:
+    from agkg import publishing
+    from agkg.vocab import data_prefixes
+
+    prefixes = data_prefixes(built.iris.base)
+    if fmt == "ttl":
+        return publishing.turtle(built.triples(), prefixes)
+    if fmt == "trig":
+        return publishing.trig(built.quads, prefixes)
+    if fmt == "nt":
+        return publishing.canonical_ntriples(built.triples())
+    if fmt == "nq":
+        return publishing.canonical_nquads(built.quads)
+    return publishing.compact_jsonld(built.triples(), prefixes)
+
+
+def oxigraph_dump(built: Any, fmt: str) -> bytes:
+    """pyoxigraph's own serializer on the same graph, unsorted (the 2x reference)."""
+    import pyoxigraph as ox
+
+    from agkg.vocab import data_prefixes
+
+    prefixes = data_prefixes(built.iris.base)
+    if fmt in ("ttl", "nt", "jsonld"):
+        triples = list({ox.Triple(q.subject, q.predicate, q.object) for q in built.quads})
+        rdf = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+        return ox.serialize(triples, format=rdf, prefixes=prefixes if fmt != "nt" else None) or b""
+    rdf = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS
+    return ox.serialize(built.quads, format=rdf, prefixes=prefixes if fmt == "trig" else None) or b""
+
+
+def baseline_publish(project: Path, out: Path) -> None:
+    """The whole pipeline on plain rdflib: same loader, rdflib Dataset, pySHACL, rdflib writers."""
+    from agkg.validation import load_shapes, validate_dataset
+
+    config = _config(project)
+    built = _built(project)
+    dataset = rdflib_dataset(built)
+    union = rdflib_union(built, with_ontology=False)
+    shapes, _ = load_shapes(config.shapes_dir)
+    validate_dataset(built, shapes, "pyshacl")
+    out.mkdir(parents=True, exist_ok=True)
+    for fmt in DUMP_FORMATS:
+        (out / f"dataset.{fmt}").write_bytes(rdflib_dump(dataset, union, fmt))
+
+
+def agkg_cli(*args: str) -> None:
+    subprocess.run([str(REPO / ".venv/bin/agkg"), *args], check=True, stdout=subprocess.DEVNULL)
+
+
+# --------------------------------------------------------------------------- jobs
+# each returns the zero-argument callable to time; everything before the return is setup
+
+
+def job(name: str, project: Path) -> Callable[[], object]:
+    from agkg.ontology import load_vocabulary
+
+    config = _config(project)
+    out = Path(tempfile.mkdtemp(prefix="agkg-bench-out-"))
+    if name == "publish:agkg":
+        return lambda: agkg_cli("--project", str(project), "--quiet", "publish", "--out", str(out))
+    if name == "publish:baseline":
+        return lambda: baseline_publish(project, out)
+    if name == "load:agkg":
+        from agkg.claims import load_curated_data
+
+        vocabulary = load_vocabulary(config.ontology_dir)
+        return lambda: load_curated_data(config.data_dir, vocabulary, root=project)
+    if name == "load:baseline":
+        import yaml
+
+        files = sorted(config.data_dir.glob("*/*.yaml"))
+        return lambda: [yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.SafeLoader) for p in files]
+    if name == "build:agkg":
+        return lambda: _built(project)
+    if name == "build:baseline":
+        return lambda: rdflib_dataset(_built(project))
+    if name.startswith("validate:"):
+        from agkg.validation import load_shapes, validate_dataset
+
+        built = _built(project)
+        shapes, _ = load_shapes(config.shapes_dir)
+        engine = "turbo" if name == "validate:agkg" else "pyshacl"
+        return lambda: validate_dataset(built, shapes, engine)
+    if name.startswith("dump-"):
+        fmt, who = name.removeprefix("dump-").split(":")
+        built = _built(project)
+        if who == "agkg":
+            return lambda: agkg_dump(built, fmt)
+        if who == "oxigraph":
+            return lambda: oxigraph_dump(built, fmt)
+        dataset, union = rdflib_dataset(built), rdflib_union(built, with_ontology=False)
+        return lambda: rdflib_dump(dataset, union, fmt)
+    if name.startswith("incremental:"):
+        return incremental_job(name.split(":")[1], project)
+    raise SystemExit(f"unknown job {name}")
+
+
+def incremental_job(which: str, project: Path) -> Callable[[], object]:
+    """Edit one claims file (a note on its first claim) after a primed build, then publish.
+
+    ``full`` runs with an empty cache folder; ``incremental`` with the cache of the previous
+    publish. Each run works on its own copy of the project, so runs are independent.
+    """
+    work = Path(tempfile.mkdtemp(prefix="agkg-bench-inc-"))
+    copy = work / "project"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".agkg", "dist"))
+    out = work / "out"
+    agkg_cli("--project", str(copy), "--quiet", "publish", "--out", str(out))
+    edit_one_file(copy)
+    if which == "full":
+        shutil.rmtree(copy / ".agkg", ignore_errors=True)
+    return lambda: agkg_cli("--project", str(copy), "--quiet", "publish", "--out", str(out))
+
+
+def edit_one_file(project: Path) -> Path:
+    """Change the rank-neutral note of one claim in the middle claims file; returns the file."""
+    files = sorted((project / "data" / "claims").glob("*.yaml"))
+    target = files[len(files) // 2]
+    text = target.read_text(encoding="utf-8")
+    marker = "\n    property: "
+    head, _, tail = text.partition(marker)
+    target.write_text(
+        head + "\n    note: Edited for the incremental benchmark." + marker + tail, encoding="utf-8"
+    )
+    return target
+
+
+def query_job(who: str, project: Path, runs: int, timeout: float) -> dict[str, Any]:
+    """Every query in queries/, warm: ``runs`` timed runs each after one untimed run."""
+    import pyoxigraph as ox
+
+    from agkg.query import run_query, store_from_built
+
+    built = _built(project)
+    queries = sorted((REPO / "queries").glob("*.rq"))
+    results: dict[str, Any] = {}
+    if who == "agkg":
+        from agkg.query import DatasetStore
+
+        dataset = DatasetStore(store_from_built(built), built.iris, rebuilt=True)
+
+        def run(text: str) -> int:
+            answer = run_query(dataset, text)
+            if isinstance(answer, ox.QueryBoolean):
+                return int(bool(answer))
+            return sum(1 for _ in answer)
+    else:
+        graph = rdflib_union(built)
+
+        def run(text: str) -> int:
+            answer = graph.query(text)
+            if answer.type == "ASK":
+                return int(bool(answer.askAnswer))
+            return len(list(answer))
+
+    def alarm(*_: object) -> None:
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, alarm)
+    for path in queries:
+        text = path.read_text(encoding="utf-8")
+        times: list[float] = []
+        rows = None
+        try:
+            for attempt in range(runs + 1):
+                signal.setitimer(signal.ITIMER_REAL, timeout)
+                started = time.perf_counter()
+                rows = run(text)
+                elapsed = time.perf_counter() - started
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                if attempt:
+                    times.append(elapsed)
+                elif elapsed * runs > timeout:  # slow: one warm run is enough
+                    times.append(elapsed)
+                    break
+            results[path.stem] = {"seconds": statistics.median(times), "rows": rows}
+        except TimeoutError:
+            results[path.stem] = {"seconds": None, "rows": None}
+    return results
+
+
+def run_job_here(name: str, project: Path) -> None:
+    """In the child process: set up, time, print one JSON line."""
+    if name.startswith("queries:"):
+        who, runs, timeout = name.split(":")[1:]
+        payload: dict[str, Any] = {"queries": query_job(who, project, int(runs), float(timeout))}
+    else:
+        action = job(name, project)
+        started = time.perf_counter()
+        action()
+        payload = {"seconds": time.perf_counter() - started}
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    payload["peak_mb"] = max(own, children) / 1024
+    print("BENCH " + json.dumps(payload))
+
+
+# --------------------------------------------------------------------------- parent
+
+
+def measure(name: str, project: Path, runs: int, timeout: float) -> dict[str, Any]:
+    samples: list[dict[str, Any]] = []
+    for _ in range(runs):
+        try:
+            done = subprocess.run(
+                [sys.executable, __file__, "--job", name, "--project", str(project)],
+                capture_output=True,
+                text=True,
+                timeout=timeout + 600,  # setup is not timed
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return {"seconds": None, "peak_mb": None, "timeout": timeout}
+        line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
+        if line is None:
+            raise SystemExit(f"job {name} failed:\n{done.stderr[-3000:]}")
+        sample = json.loads(line[6:])
+        if sample.get("seconds") is not None and sample["seconds"] > timeout:
+            return {
+                "seconds": None,
+                "peak_mb": sample["peak_mb"],
+                "timeout": timeout,
+                "over": sample["seconds"],
+            }
+        samples.append(sample)
+        if sample.get("seconds", 0) and sample["seconds"] > timeout / 2:
+            break  # a slow job: one run is its figure
+    result = {
+        "seconds": statistics.median(s["seconds"] for s in samples),
+        "peak_mb": max(s["peak_mb"] for s in samples),
+        "runs": len(samples),
+    }
+    print(
+        f"  {name:<24} {result['seconds']:9.3f} s  {result['peak_mb']:7.0f} MB  ({len(samples)} runs)",
+        flush=True,
+    )
+    return result
+
+
+def run_timed_process(name: str, project: Path, timeout: float) -> dict[str, Any]:
+    """A job whose own timeout is enforced by killing the process (pySHACL, rdflib at 1M)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--job", name, "--project", str(project)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        print(f"  {name:<24} > {timeout:.0f} s (killed)", flush=True)
+        return {"seconds": None, "peak_mb": None, "timeout": timeout}
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise SystemExit(f"job {name} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(line[6:]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", choices=SCALES, default="10k")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds before a baseline is cut off")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "agkg-bench")
+    parser.add_argument(
+        "--only", default="", help="comma list of groups: pipeline,stages,dumps,queries,incremental"
+    )
+    parser.add_argument("--job", help=argparse.SUPPRESS)
+    parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--render", action="store_true", help="only rewrite RESULTS.md from bench/results")
+    args = parser.parse_args()
+    if args.job:
+        run_job_here(args.job, args.project)
+        return
+    if args.render:
+        render_results()
+        return
+    groups = (
+        set(args.only.split(",")) if args.only else {"pipeline", "stages", "dumps", "queries", "incremental"}
+    )
+    project = args.work / args.scale
+    marker = project / ".bench-generated"
+    wanted = f"{SCALES[args.scale]} {SEED} {(BENCH / 'generate.py').stat().st_mtime_ns}"
+    if not (marker.exists() and marker.read_text() == wanted):
+        print(f"generating {args.scale} into {project}", flush=True)
+        generate_project(project, SCALES[args.scale], SEED)
+        marker.write_text(wanted)
+    shutil.rmtree(project / ".agkg", ignore_errors=True)
+    path = RESULTS / f"{args.scale}.json"
+    results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    built = _built(project)
+    results["scale"] = args.scale
+    results["counts"] = vars(built.counts)
+    results["files"] = {
+        k: len(list((project / "data" / k).glob("*.yaml"))) for k in ("sources", "entities", "claims")
+    }
+    results["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    results["date"] = time.strftime("%Y-%m-%d")
+    del built
+    runs, timeout = args.runs, args.timeout
+
+    def pair(name: str, slow_baseline: bool = False) -> None:
+        entry = {"agkg": measure(f"{name}:agkg", project, runs, timeout)}
+        if slow_baseline:
+            entry["baseline"] = run_timed_process(f"{name}:baseline", project, timeout)
+            if entry["baseline"].get("seconds") is not None:
+                print(f"  {name + ':baseline':<24} {entry['baseline']['seconds']:9.3f} s", flush=True)
+        else:
+            entry["baseline"] = measure(f"{name}:baseline", project, runs, timeout)
+        results.setdefault("stages", {})[name] = entry
+        save(path, results)
+
+    if "pipeline" in groups:
+        pair("publish", slow_baseline=True)
+    if "stages" in groups:
+        pair("load")
+        pair("build")
+        pair("validate", slow_baseline=True)
+    if "dumps" in groups:
+        for fmt in DUMP_FORMATS:
+            name = f"dump-{fmt}"
+            entry = {
+                who: measure(f"{name}:{who}", project, runs, timeout)
+                for who in ("agkg", "oxigraph", "baseline")
+            }
+            results.setdefault("stages", {})[name] = entry
+            save(path, results)
+    if "queries" in groups:
+        results["queries"] = {
+            who: run_timed_process(f"queries:{who}:{runs}:{min(timeout, 120)}", project, timeout * 25)
+            for who in ("agkg", "baseline")
+        }
+        save(path, results)
+    if "incremental" in groups:
+        results["incremental"] = {
+            which: measure(f"incremental:{which}", project, runs, timeout)
+            for which in ("full", "incremental")
+        }
+        save(path, results)
+    render_results()
+
+
+def save(path: Path, results: dict[str, Any]) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    render_results()
+
+
+# --------------------------------------------------------------------------- RESULTS.md
+
+
+def _s(value: float | None, entry: dict[str, Any] | None = None) -> str:
+    if value is None:
+        limit = (entry or {}).get("timeout")
+        return f"> {limit:.0f} s" if limit else "n/a"
+    return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
+
+
+def _ratio(fast: dict[str, Any] | None, slow: dict[str, Any] | None) -> str:
+    if not fast or not slow or fast.get("seconds") is None:
+        return "n/a"
+    if slow.get("seconds") is None:
+        limit = slow.get("timeout")
+        return f"> {limit / fast['seconds']:.1f}x" if limit else "n/a"
+    return f"{slow['seconds'] / fast['seconds']:.1f}x"
+
+
+def _mb(entry: dict[str, Any] | None) -> str:
+    value = (entry or {}).get("peak_mb")
+    return f"{value:.0f} MB" if value else "n/a"
+
+
+def render_sections(all_results: list[dict[str, Any]]) -> str:
+    out = ["## Pipeline", ""]
+    out.append(
+        "Produced by `bench/run.py` (see the commands below) on synthetic claim files from "
+        "`bench/generate.py` (seed 7). The machine (2 cores) was **shared with other engineers "
+        "running tests and builds at the same time**, so absolute times are noisy: the ratios, "
+        "measured in the same run, are the claim. Each figure is the median of fresh processes "
+        "(runs column); peak memory is the job process's maximum resident set size, setup "
+        "(loading the inputs the stage needs) included. The baseline does the same job on plain "
+        "rdflib: the same YAML loader and provenance code, an in-memory rdflib `Dataset` built term "
+        "by term, pySHACL on an rdflib `Graph`, and rdflib's serializers; the load baseline is "
+        "PyYAML's pure-Python `SafeLoader` on the same files. `> N s` means cut off after N s, and "
+        "the ratio is then a lower bound.",
+    )
+    out.append("")
+    for res in all_results:
+        c = res["counts"]
+        out.append(f"### {res['scale']}: {c['triples']:,} triples ({c['quads']:,} quads)")
+        out.append("")
+        files = res.get("files", {})
+        out.append(
+            f"{c['sources']:,} sources, {c['entities']:,} entities, {c['claims']:,} claims in "
+            f"{files.get('claims', '?')} claim files, {c['statements']:,} statements, "
+            f"{c['references']:,} references. {res.get('machine', '')}, {res.get('date', '')}."
+        )
+        out.append("")
+        out.append("| stage | agkg | peak | baseline | peak | speed-up | runs |")
+        out.append("|---|---|---|---|---|---|---|")
+        stages = res.get("stages", {})
+        for name in sorted(stages, key=lambda n: (STAGE_ORDER.index(n) if n in STAGE_ORDER else 99, n)):
+            entry = stages[name]
+            a, b = entry.get("agkg"), entry.get("baseline")
+            runs = (a or {}).get("runs", "")
+            out.append(
+                f"| {name} | {_s((a or {}).get('seconds'), a)} | {_mb(a)} | "
+                f"{_s((b or {}).get('seconds'), b)} | {_mb(b)} | {_ratio(a, b)} | {runs} |"
+            )
+        dumps = {k: v for k, v in res.get("stages", {}).items() if "oxigraph" in v}
+        if dumps:
+            out.append("")
+            out.append("Serialization against pyoxigraph's own (unsorted) serializer on the same graph:")
+            out.append("")
+            out.append("| format | agkg (sorted, byte-stable) | pyoxigraph serialize | agkg / pyoxigraph |")
+            out.append("|---|---|---|---|")
+            for name, entry in dumps.items():
+                a, o = entry["agkg"], entry["oxigraph"]
+                factor = a["seconds"] / o["seconds"] if a.get("seconds") and o.get("seconds") else None
+                out.append(
+                    f"| {name.removeprefix('dump-')} | {_s(a.get('seconds'))} | {_s(o.get('seconds'))} | "
+                    + (f"{factor:.2f}x |" if factor else "n/a |")
+                )
+        out.append("")
+    out += ["## Queries", ""]
+    out.append(
+        "Every query in `queries/`, warm (one untimed run, then the median of the timed runs), "
+        "on agkg's in-memory Oxigraph store (default graph = union of the named graphs plus the "
+        "ontology) against rdflib's SPARQL engine on an rdflib `Graph` holding the same triples. "
+        "The synthetic data uses its own ids, so queries that name corpus entities (iskp, …) "
+        "return few or no rows there; they still exercise the same joins."
+    )
+    out.append("")
+    for res in all_results:
+        q = res.get("queries")
+        if not q:
+            continue
+        a, b = q["agkg"].get("queries", {}), q["baseline"].get("queries", {})
+        out.append(f"### {res['scale']}: {res['counts']['triples']:,} triples")
+        out.append("")
+        out.append("| query | rows | agkg | rdflib | speed-up |")
+        out.append("|---|---|---|---|---|")
+        for name in sorted(a):
+            qa, qb = a[name], b.get(name, {})
+            qb = {**qb, "timeout": 120} if qb.get("seconds") is None else qb
+            rows = qa.get("rows")
+            out.append(
+                f"| {name} | {rows} | {_s(qa.get('seconds'))} | {_s(qb.get('seconds'), qb)} | {_ratio(qa, qb)} |"
+            )
+        out.append("")
+    out += ["## Incremental", ""]
+    out.append(
+        "`agkg publish` after editing one claims file (a note on one claim, in the middle "
+        "file), with the cache of the previous publish (incremental) and with an empty cache "
+        "(full). Each run starts from a fresh copy of the project primed by one publish."
+    )
+    out.append("")
+    out.append("| scale | full | incremental | speed-up | peak (incremental) |")
+    out.append("|---|---|---|---|---|")
+    for res in all_results:
+        inc = res.get("incremental")
+        if inc:
+            f, i = inc["full"], inc["incremental"]
+            out.append(
+                f"| {res['scale']} | {_s(f.get('seconds'))} | {_s(i.get('seconds'))} | {_ratio(i, f)} | {_mb(i)} |"
+            )
+    out.append("")
+    out.append("### Reproduce")
+    out.append("")
+    out.append("```sh")
+    out.append(".venv/bin/pip install -e '.[test]'   # rdflib, pySHACL and pyoxigraph are core dependencies")
+    out.append(".venv/bin/python bench/run.py --scale 10k --runs 3")
+    out.append(".venv/bin/python bench/run.py --scale 100k --runs 3")
+    out.append(
+        ".venv/bin/python bench/run.py --scale 1m --runs 1 --timeout 300   # slow: about an hour with baselines"
+    )
+    out.append(".venv/bin/python bench/generate.py /tmp/p --triples 100000     # the input alone")
+    out.append("```")
+    out.append("")
+    return "\n".join(out)
+
+
+def render_results() -> None:
+    ordered = [RESULTS / f"{s}.json" for s in SCALES]
+    all_results = [json.loads(p.read_text()) for p in ordered if p.exists()]
+    mine = render_sections(all_results)
+    text = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else "# Benchmark results\n\n"
+    lines = text.splitlines(keepends=True)
+    kept: list[str] = []
+    skipping = False
+    inserted_at: int | None = None
+    for line in lines:
+        if line.startswith("## "):
+            skipping = line.rstrip() in MY_SECTIONS
+            if skipping and inserted_at is None:
+                inserted_at = len(kept)
+        if not skipping:
+            kept.append(line)
+    if inserted_at is None:
+        if kept and not kept[-1].endswith("\n"):
+            kept[-1] += "\n"
+        if kept and kept[-1].strip():
+            kept.append("\n")
+        inserted_at = len(kept)
+    kept.insert(inserted_at, mine + "\n")
+    RESULTS_MD.write_text("".join(kept), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
