@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -88,20 +88,29 @@ class DatasetStore:
     rebuilt: bool
 
 
-def store_from_built(built: BuiltDataset) -> ox.Store:
-    """Named graphs as published, plus a default graph holding their union and the ontology.
+def query_store_quads(
+    quads: Iterable[ox.Quad], ontology_triples: Iterable[ox.Triple], iris: Iris
+) -> set[ox.Quad]:
+    """What every query store holds (``agkg query``'s and the server's alike): the named graphs
+    as published, the ontology in its own graph, and a default graph with the union of all.
 
     The union is materialised rather than left to Oxigraph's union-default-graph mode, which
     yields a triple once per named graph containing it: a fact two sources support would
     answer twice, whereas SPARQL's merged default graph holds each triple once.
     """
-    store = ox.Store()
-    store.bulk_extend(built.quads)
-    ontology = built.iris.ontology_graph
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in built.vocabulary.triples)
+    ontology_graph = iris.ontology_graph
+    result = set(quads)
+    result.update(ox.Quad(t.subject, t.predicate, t.object, ontology_graph) for t in ontology_triples)
     default = ox.DefaultGraph()
-    union = set(built.triples()) | set(built.vocabulary.triples)
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in union)
+    union = {ox.Triple(q.subject, q.predicate, q.object) for q in result}
+    result.update(ox.Quad(t.subject, t.predicate, t.object, default) for t in union)
+    return result
+
+
+def store_from_built(built: BuiltDataset) -> ox.Store:
+    """The built dataset in an in-memory store, laid out as ``query_store_quads`` says."""
+    store = ox.Store()
+    store.bulk_extend(query_store_quads(built.quads, built.vocabulary.triples, built.iris))
     return store
 
 

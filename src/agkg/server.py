@@ -40,7 +40,7 @@ from .errors import ConfigurationError, QueryError
 from .graph import Iris
 from .publishing import canonical_nquads
 from .site import DOCUMENT_TYPES, DUMP_TYPES, STATIC_FILES, Pages, SiteData, e, negotiate, static_asset
-from .vocab import RDF, VOID, XSD, Namespace, data_prefixes
+from .vocab import FORMATS, RDF, SD, VOID, XSD, data_prefixes
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -48,8 +48,6 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 # The SPARQL 1.1 Service Description vocabulary (only the server uses it).
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 SOLUTION_TYPES = {
     "application/sparql-results+json": "json",
@@ -125,12 +123,9 @@ def query_store_nquads(site: SiteData) -> bytes:
     """The store a worker loads, as N-Quads: the named graphs as published, the ontology in its
     graph, and a default graph holding the union of both, each triple once (as ``agkg query``'s
     store has it, so the endpoint and the command give the same answers)."""
-    ontology_graph = site.iris.ontology_graph
-    quads = set(site.quads)
-    quads.update(ox.Quad(t.subject, t.predicate, t.object, ontology_graph) for t in site.ontology_triples)
-    union = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    quads.update(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in union)
-    return canonical_nquads(quads)
+    from .query import query_store_quads
+
+    return canonical_nquads(query_store_quads(site.quads, site.ontology_triples, site.iris))
 
 
 def _worker_main(conn: Connection, nquads: str, base: str) -> None:
