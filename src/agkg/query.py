@@ -56,9 +56,15 @@ _NOT_CODE = re.compile(
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
+def mask_non_code(query: str) -> str:
+    """The query with strings, IRIs and comments blanked out, keeping its length, so keywords
+    and braces can be found and offsets in the masked text are offsets in the query."""
+    return _NOT_CODE.sub(lambda m: " " * len(m.group(0)), query)
+
+
 def uses_service(query: str) -> bool:
     """Does the query contain the SERVICE keyword (outside strings, IRIs and comments)?"""
-    return bool(_SERVICE.search(_NOT_CODE.sub(" ", query)))
+    return bool(_SERVICE.search(mask_non_code(query)))
 
 
 def input_fingerprint(config: Config) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import QueryError
+from .query import mask_non_code
 
 Term = ox.NamedNode | ox.Literal
 Substitutions = dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
@@ -26,17 +27,6 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _QUESTION = re.compile(r"^#\s*Question:\s*(.*)$")
 
-# Strings, IRIs and comments: replaced by spaces of the same length before looking for keywords
-# and braces, so offsets in the masked text are offsets in the query.
-_NOT_CODE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-    re.DOTALL,
-)
 _PREFIX_DECLARATION = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
@@ -49,11 +39,6 @@ class NamedQuery:
     path: Path
     question: str
     text: str
-
-
-def mask_non_code(query: str) -> str:
-    """The query with strings, IRIs and comments blanked out (same length)."""
-    return _NOT_CODE.sub(lambda m: " " * len(m.group(0)), query)
 
 
 def list_queries(folder: Path) -> list[NamedQuery]:
