@@ -121,7 +121,12 @@ def synthetic(target: int, seed: int = 7) -> rdflib.Graph:
             month = rng.randint(1, 12) if counter % 211 else 12  # some events after their reports
             claim(event, "eventDate", Literal(f"2021-{month:02d}", datatype=XSD.gYearMonth))
         else:
-            claim(group, "inception", Literal(f"20{rng.randint(0, 20):02d}", datatype=XSD.gYear), "DeprecatedRank")
+            claim(
+                group,
+                "inception",
+                Literal(f"20{rng.randint(0, 20):02d}", datatype=XSD.gYear),
+                "DeprecatedRank",
+            )
     g += to_rdflib(schema_triples(load_vocabulary(REPO / "ontology").triples))
     return g
 
@@ -156,7 +161,9 @@ def main() -> None:
             seconds, keys = queue.get(timeout=args.timeout)
         except Exception:
             process.kill()
-            print(json.dumps({"engine": engine, "triples": len(data), "seconds": None, "timeout": args.timeout}))
+            print(
+                json.dumps({"engine": engine, "triples": len(data), "seconds": None, "timeout": args.timeout})
+            )
             outcomes[engine] = None
             continue
         process.join()
@@ -165,7 +172,9 @@ def main() -> None:
         for key in keys:
             severities[key[3]] = severities.get(key[3], 0) + 1
         print(
-            json.dumps({"engine": engine, "triples": len(data), "seconds": round(seconds, 2), "results": severities}),
+            json.dumps(
+                {"engine": engine, "triples": len(data), "seconds": round(seconds, 2), "results": severities}
+            ),
             flush=True,
         )
     finished = [k for k in outcomes.values() if k is not None]

@@ -5,7 +5,7 @@ The data graph validated is the built dataset plus the ontology's schema triples
 predicate to its statement predicates. The shapes are checked against SHACL-SHACL first, so a
 broken shapes file is a configuration error (exit 2), never a silently weaker validation.
 
-Two engines give the same results (tests/test_validation_engines.py proves it on the shape
+Two engines give the same results (tests/test_validation_shapes.py proves it on the shape
 suite and on synthetic data): ``turbo`` (pyshacl-turbo, Rust, the default; about 20-40x faster
 at 100k triples, see bench/RESULTS.md) and ``pyshacl`` (the reference). Both get a plain rdflib
 Graph: ENGINES.md found that both report false ``sh:in`` violations when given a pyoxigraph
