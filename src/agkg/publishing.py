@@ -227,7 +227,6 @@ def render_dumps(
 ) -> dict[str, bytes]:
     """Every published file's bytes, keyed by file name."""
     prefixes = data_prefixes(built.iris.base)
-    triples = built.triples()
     files: dict[str, bytes] = {}
 
     def render(name: str, producer: Callable[[], bytes]) -> None:
@@ -235,15 +234,8 @@ def render_dumps(
         if progress:
             progress(name)
 
-    # built.triples() is already what sorted_triples() returns: unique, sorted, no blank nodes
-    render(
-        "dataset.ttl",
-        lambda: _bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)),
-    )
-    render("dataset.trig", lambda: trig(built.quads, prefixes))
-    render("dataset.nt", lambda: canonical_ntriples(triples))
-    render("dataset.nq", lambda: canonical_nquads(built.quads))
-    render("dataset.jsonld", lambda: compact_jsonld(triples, prefixes))
+    for name, producer in dataset_writers(built).items():
+        render(name, producer)
     render("ontology.ttl", lambda: turtle(ontology_triples, _ontology_prefixes(prefixes)))
     render(
         "shapes.ttl",
@@ -251,6 +243,33 @@ def render_dumps(
     )
     render("void.ttl", lambda: turtle(void_description(built, DUMP_FILES), prefixes))
     return files
+
+
+def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
+    """The producer of each ``dataset.*`` file's bytes.
+
+    ``built.quads`` are unique and sorted by their N-Quads form and ``built.triples()`` is what
+    ``sorted_triples`` returns (no blank nodes), so pyoxigraph's writers give the canonical files
+    directly and TriG needs only a stable grouping by graph: no second sort by ``str``.
+    """
+    prefixes = data_prefixes(built.iris.base)
+    triples = built.triples()
+    return {
+        "dataset.ttl": lambda: _bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)),
+        "dataset.trig": lambda: _sorted_trig(built.quads, prefixes),
+        "dataset.nt": lambda: _bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)),
+        "dataset.nq": lambda: _bytes(ox.serialize(built.quads, format=ox.RdfFormat.N_QUADS)),
+        "dataset.jsonld": lambda: compact_jsonld(triples, prefixes),
+    }
+
+
+def _sorted_trig(quads: list[ox.Quad], prefixes: dict[str, str]) -> bytes:
+    """``trig(quads)`` for quads already unique and sorted by str: group them, keeping order."""
+    by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Quad]] = defaultdict(list)
+    for quad in quads:
+        by_graph[quad.graph_name].append(quad)
+    ordered = [q for name in sorted(by_graph, key=str) for q in by_graph[name]]
+    return _bytes(ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=prefixes))
 
 
 def _ontology_prefixes(prefixes: dict[str, str]) -> dict[str, str]:
