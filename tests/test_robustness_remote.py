@@ -146,11 +146,15 @@ def test_a_stalled_server_times_out(run_agkg: Run, misbehaving: Callable[..., Mi
     assert time.monotonic() - started < 4.0
 
 
-@pytest.mark.parametrize("output_format", ["json", "table", "csv"])
+@pytest.mark.parametrize(
+    ("output_format", "media_type"),
+    [("json", "application/sparql-results+json"), ("table", "application/sparql-results+json"),
+     ("csv", "text/csv")],
+)  # fmt: skip
 def test_a_body_cut_short_is_an_error(
-    run_agkg: Run, misbehaving: Callable[..., Misbehaving], output_format: str
+    run_agkg: Run, misbehaving: Callable[..., Misbehaving], output_format: str, media_type: str
 ) -> None:
-    server = misbehaving(Fault(cut=True))
+    server = misbehaving(Fault(cut=True, headers={"Content-Type": media_type}))
     result = query(run_agkg, server.url, "--format", output_format)
     assert result.exit_code == 3, result.output
     assert "cut off" in result.stderr or "malformed JSON" in result.stderr
@@ -164,15 +168,35 @@ def test_a_dropped_connection_is_an_error(run_agkg: Run, misbehaving: Callable[.
     assert len(server.requests) == 1
 
 
-def test_html_instead_of_results_is_an_error_for_a_table(
-    run_agkg: Run, misbehaving: Callable[..., Misbehaving]
+@pytest.mark.parametrize("output_format", ["table", "json", "xml", "csv", "tsv"])
+def test_html_instead_of_results_is_an_error_in_every_format(
+    run_agkg: Run, misbehaving: Callable[..., Misbehaving], output_format: str
 ) -> None:
     server = misbehaving(
         Fault(body="<html><body>Login required</body></html>", headers={"Content-Type": "text/html"})
     )
-    result = query(run_agkg, server.url)  # table: the JSON results are parsed
+    result = query(run_agkg, server.url, "--format", output_format)
     assert result.exit_code == 3
-    assert "malformed JSON" in result.stderr
+    assert "answered with Content-Type text/html" in result.stderr
+    assert result.stdout == ""  # nothing that looks like a result is passed on
+
+
+def test_a_graph_in_the_wrong_syntax_is_an_error(
+    run_agkg: Run, misbehaving: Callable[..., Misbehaving]
+) -> None:
+    server = misbehaving(Fault(body="<rdf:RDF/>", headers={"Content-Type": "application/rdf+xml"}))
+    result = run_agkg("query", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "--endpoint", server.url,
+                      "--format", "ntriples")  # fmt: skip
+    assert result.exit_code == 3
+    assert "Content-Type application/rdf+xml, not a nt result" in result.stderr
+
+
+def test_a_media_type_with_parameters_is_accepted(
+    run_agkg: Run, misbehaving: Callable[..., Misbehaving]
+) -> None:
+    server = misbehaving(Fault(headers={"Content-Type": "application/sparql-results+json; charset=utf-8"}))
+    result = query(run_agkg, server.url, "--format", "json")
+    assert result.exit_code == 0, result.stderr
 
 
 def test_a_partial_result_is_an_error(run_agkg: Run, misbehaving: Callable[..., Misbehaving]) -> None:

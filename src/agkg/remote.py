@@ -43,6 +43,17 @@ _ACCEPT = {
     "nt": "application/n-triples",
     "json-ld": "application/ld+json",
 }
+# media types an answer in each wire format may carry (the SPARQL 1.1 ones, and the older or
+# more generic names servers still send)
+_MEDIA_TYPES = {
+    "json": ("application/sparql-results+json", "application/json"),
+    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
+    "csv": ("text/csv",),
+    "tsv": ("text/tab-separated-values",),
+    "turtle": ("text/turtle", "application/x-turtle"),
+    "nt": ("application/n-triples", "text/plain"),
+    "json-ld": ("application/ld+json", "application/json"),
+}
 RETRY_STATUSES = (429, 503)
 _CHUNK = 1 << 16
 
@@ -126,6 +137,20 @@ def check_complete(status: int, headers: Mapping[str, str] | Any, url: str) -> N
         raise RemoteError(
             f"{url}: the endpoint returned a partial result ({what}){': ' + detail if detail else ''}; "
             "the answer is incomplete (raise the server's limits or narrow the query)"
+        )
+
+
+def check_media_type(headers: Mapping[str, str] | Any, wire: str, url: str) -> None:
+    """Refuse an answer in another format than asked for (an HTML error page sent with 200, a
+    proxy's login form): passing it on would hand the caller something that is not a result."""
+    declared = headers.get("Content-Type")
+    if not declared:
+        return  # nothing declared: the parser that reads it will judge
+    media_type = declared.split(";", 1)[0].strip().lower()
+    if media_type not in _MEDIA_TYPES[wire]:
+        raise RemoteError(
+            f"{url}: the endpoint answered with Content-Type {media_type}, not a {wire} result "
+            f"({', '.join(_MEDIA_TYPES[wire])})"
         )
 
 
@@ -255,6 +280,7 @@ def query_endpoint(
         status = response.getcode()
         log.statuses.append(status)
         check_complete(status, response.headers, url)
+        check_media_type(response.headers, wire, url)
         return RemoteAnswer(stream=response, format=wire, query_type=query_type, url=url)
 
 
