@@ -146,7 +146,7 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--engines", default="turbo,pyshacl")
     parser.add_argument("--timeout", type=float, default=3600)
-    parser.add_argument("--out", type=Path, default=Path("/tmp/agkg-bench"))
+    parser.add_argument("--out", type=Path, default=Path("/tmp/agkg-bench-validation"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     data = synthetic(args.triples)
