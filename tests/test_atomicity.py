@@ -305,3 +305,32 @@ def test_a_publisher_that_cannot_get_the_lock_gives_up_clearly(tmp_path: Path) -
         os.close(descriptor)
     with publisher_lock(tmp_path, wait=0.2):  # released with its holder
         pass
+
+
+def test_publish_site_failing_midway_leaves_the_previous_publication(
+    project: Path, run_agkg: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the static site used to be written into the live dist/ after the swap."""
+    import agkg.site
+
+    assert run_agkg("--project", project, "publish", "--site").exit_code == 0
+    dist = project / "dist"
+    before = {p.relative_to(dist): p.read_bytes() for p in dist.rglob("*") if p.is_file()}
+    assert any(str(p).startswith("site/") for p in before)
+    real_write_site = agkg.site.write_site
+
+    def write_half_then_fail(files: dict[str, bytes], folder: Path) -> list[Path]:
+        half = dict(list(files.items())[: len(files) // 2])
+        real_write_site(half, folder)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(agkg.site, "write_site", write_half_then_fail)
+    (project / "data" / "entities" / "zz.yaml").write_text(
+        "entities:\n  - id: new-group\n    type: ArmedGroup\n    label: {en: New group}\n", encoding="utf-8"
+    )
+    result = run_agkg("--project", project, "publish", "--site")
+    assert result.exit_code == 2
+    assert "No space left on device" in result.stderr
+    after = {p.relative_to(dist): p.read_bytes() for p in dist.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in project.iterdir() if p.name.startswith(".dist")] == []

@@ -268,14 +268,22 @@ def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bo
             f"{report.violations} violations: nothing published (run 'agkg validate'; --force to publish anyway)"
         )
     files = render_dumps(built, built.vocabulary.triples, shapes_triples, progress)
-    written = write_dumps(files, out_dir or config.out_dir)
+    target = out_dir or config.out_dir
+    pages: list[Path] = []
+    write_extra = None
     if with_site:
         from .site import SiteData, render_site, write_site
 
         if progress:
             progress("site")
-        site_dir = (out_dir or config.out_dir) / "site"
-        pages = write_site(render_site(SiteData.from_files(files, config.base)), site_dir)
+        site_files = render_site(SiteData.from_files(files, config.base))
+
+        def write_extra(staging: Path) -> None:
+            """The site goes into the staging folder, so it is swapped in with the dumps."""
+            pages.extend(write_site(site_files, staging / "site"))
+
+    written = write_dumps(files, target, extra=write_extra)
+    site_dir = target / "site"
     settings.done()
     settings.warn(built.warnings)
     for item in written:
