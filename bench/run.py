@@ -531,10 +531,18 @@ def render_targets(by_scale: dict[str, dict[str, Any]]) -> list[str]:
     mid = by_scale.get("100k", {}).get("stages", {})
     if big and _seconds(big.get("agkg")):
         ratio = _ratio(big["agkg"], big.get("baseline"))
-        rows.append(
-            f"| publish at 1M >= 10x | agkg {_s(_seconds(big['agkg']))}, baseline "
-            f"{_s(_seconds(big.get('baseline')), big.get('baseline'))}: {ratio} | see ratio |"
-        )
+        if _seconds(big.get("baseline")) is None and not (big.get("baseline") or {}).get("timeout"):
+            needed = 10 * (_seconds(big["agkg"]) or 0)
+            rows.append(
+                f"| publish at 1M >= 10x | agkg {_s(_seconds(big['agkg']))}; baseline not run (pySHACL "
+                f"alone did not finish 1M in 300 s per the issue; 10x would need it to take over "
+                f"{needed:.0f} s) | **not shown**; build and dumps took 79 s + 49 s in the probe, so about 650 s is validation |"
+            )
+        else:
+            rows.append(
+                f"| publish at 1M >= 10x | agkg {_s(_seconds(big['agkg']))}, baseline "
+                f"{_s(_seconds(big.get('baseline')), big.get('baseline'))}: {ratio} | see ratio |"
+            )
     elif "publish" in mid:
         e = mid["publish"]
         rows.append(
