@@ -470,12 +470,11 @@ def save(path: Path, results: dict[str, Any]) -> None:
 
 PROFILE_NOTES = """### Where the time goes (cProfile, 100k)
 
-- **Validation dominates.** The shapes grew to 65 node shapes, most with SPARQL constraints; with
-  pyshacl-turbo they took 6-8 s at 10k and more than 4 CPU-minutes at 100k (a run killed after
-  14 minutes of wall time on the shared machine): worse than linear, so the 1M publish cannot meet
-  its target until validation scales (validation.py is being reworked by another engineer; the
-  per-shape timings at 10k were flat, about 2 s each, so it is not one bad shape but the engine's
-  per-shape cost times the number of shapes and focus nodes).
+- **Validation dominates.** With pyshacl-turbo it took 2.8 s at 10k and 17 s at 100k in the
+  runs above (after commit 348ff14 rewrote the event-date rule without a nested NOT EXISTS;
+  before it, 100k had used over 4 CPU-minutes when killed). At 1M the publish took 779 s, of
+  which build and dumps are about 130 s (probe below): validation (and copying the union into
+  an rdflib Graph for it) is the rest, so it is what stands between agkg and the 1M targets.
 - **Build** (12.4 s at 100k on the loaded machine): YAML events to the position tree 2.4 s
   (`yamlfile.parse_yaml`, 55% of loading), quote anchoring 3.3 s (quotes.py compiles one regex
   per quote: `re._parser`/`re._compiler` are 15 of 34 profiled seconds), provenance 0.6 s,
