@@ -58,6 +58,33 @@ def new_snapshot(new_files: dict[str, bytes]) -> Snapshot:
     return {**new_files, "site/index.html": b"<p>old site</p>"}
 
 
+def test_producers_run_one_at_a_time_each_after_the_file_before_is_written(
+    old: tuple[Path, Snapshot], new_files: dict[str, bytes]
+) -> None:
+    """``write_dumps`` given (name, producer) pairs holds one file's bytes at a time: each
+    producer runs only once the file before it is in the staging folder."""
+    out, _ = old
+    names = list(new_files)
+    calls: list[str] = []
+
+    def producer(index: int) -> Callable[[], bytes]:
+        def produce() -> bytes:
+            if index:
+                staged = [p for p in out.parent.iterdir() if agkg.publishing.STAGING_MARK in p.name]
+                assert len(staged) == 1 and (staged[0] / names[index - 1]).is_file()
+            calls.append(names[index])
+            return new_files[names[index]]
+
+        return produce
+
+    done: list[str] = []
+    written = write_dumps([(n, producer(i)) for i, n in enumerate(names)], out, progress=done.append)
+    assert calls == done == names
+    assert [w.size for w in written] == [len(new_files[n]) for n in names]
+    assert snapshot(out) == new_snapshot(new_files)
+    assert siblings(out) == []
+
+
 def test_a_successful_publish_replaces_everything_and_keeps_the_site(
     old: tuple[Path, Snapshot], new_files: dict[str, bytes]
 ) -> None:

@@ -248,7 +248,7 @@ def verify(settings: Settings, corpus_dir: Path | None, output_format: str) -> N
 def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bool) -> None:
     """Build, validate and write the dumps to dist/ (refuses on violations unless --force)."""
     from .graph import build_dataset
-    from .publishing import render_dumps, write_dumps
+    from .publishing import dump_producers, write_dumps
     from .validation import load_shapes, validate_dataset
 
     config = settings.config
@@ -267,22 +267,22 @@ def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bo
         raise NotConformingError(
             f"{report.violations} violations: nothing published (run 'agkg validate'; --force to publish anyway)"
         )
-    files = render_dumps(built, built.vocabulary.triples, shapes_triples, progress)
+    files = dump_producers(built, built.vocabulary.triples, shapes_triples)
     target = out_dir or config.out_dir
     pages: list[Path] = []
     write_extra = None
     if with_site:
         from .site import SiteData, render_site, write_site
 
-        if progress:
-            progress("site")
-        site_files = render_site(SiteData.from_files(files, config.base))
-
         def write_extra(staging: Path) -> None:
-            """The site goes into the staging folder, so it is swapped in with the dumps."""
+            """The site is made from the dumps just written to the staging folder, and goes
+            there too, so it is swapped in with them."""
+            if progress:
+                progress("site")
+            site_files = render_site(SiteData.from_folder(staging, config.base))
             pages.extend(write_site(site_files, staging / "site"))
 
-    written = write_dumps(files, target, extra=write_extra)
+    written = write_dumps(files, target, extra=write_extra, progress=progress)
     site_dir = target / "site"
     settings.done()
     settings.warn(built.warnings)

@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,29 +222,38 @@ def void_description(built: BuiltDataset, dump_names: Iterable[str]) -> list[ox.
     return triples
 
 
+def dump_producers(
+    built: BuiltDataset,
+    ontology_triples: list[ox.Triple],
+    shapes_triples: list[ox.Triple],
+) -> list[tuple[str, Callable[[], bytes]]]:
+    """Every published file's name and the producer of its bytes, in publishing order.
+
+    ``write_dumps`` runs them one at a time and writes each file before producing the next, so
+    only one file's bytes are ever held in memory.
+    """
+    prefixes = data_prefixes(built.iris.base)
+    return [
+        *dataset_writers(built).items(),
+        ("ontology.ttl", lambda: turtle(ontology_triples, _ontology_prefixes(prefixes))),
+        ("shapes.ttl", lambda: turtle(shapes_triples, {**prefixes, "sh": "http://www.w3.org/ns/shacl#"})),
+        ("void.ttl", lambda: turtle(void_description(built, DUMP_FILES), prefixes)),
+    ]
+
+
 def render_dumps(
     built: BuiltDataset,
     ontology_triples: list[ox.Triple],
     shapes_triples: list[ox.Triple],
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, bytes]:
-    """Every published file's bytes, keyed by file name."""
-    prefixes = data_prefixes(built.iris.base)
+    """Every published file's bytes, keyed by file name (all in memory: ``write_dumps`` takes
+    ``dump_producers`` instead, to hold one file at a time)."""
     files: dict[str, bytes] = {}
-
-    def render(name: str, producer: Callable[[], bytes]) -> None:
+    for name, producer in dump_producers(built, ontology_triples, shapes_triples):
         files[name] = producer()
         if progress:
             progress(name)
-
-    for name, producer in dataset_writers(built).items():
-        render(name, producer)
-    render("ontology.ttl", lambda: turtle(ontology_triples, _ontology_prefixes(prefixes)))
-    render(
-        "shapes.ttl",
-        lambda: turtle(shapes_triples, {**prefixes, "sh": "http://www.w3.org/ns/shacl#"}),
-    )
-    render("void.ttl", lambda: turtle(void_description(built, DUMP_FILES), prefixes))
     return files
 
 
@@ -291,11 +300,16 @@ KEPT_FOLDERS = ("site",)  # agkg's own sub-folders, carried into the new publica
 
 
 def write_dumps(
-    files: dict[str, bytes],
+    files: Mapping[str, bytes] | Iterable[tuple[str, Callable[[], bytes]]],
     out_dir: Path,
     extra: Callable[[Path], object] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[PublishedFile]:
     """Replace the publication in ``out_dir`` with ``files``, all at once, under the publisher lock.
+
+    ``files`` is either each file's bytes by name or (name, producer) pairs (``dump_producers``):
+    each producer runs only when the file before it is written to the staging folder, so one
+    file's bytes at a time are held in memory; ``progress`` is told each name once it is written.
 
     The new publication is written into a sibling staging folder (same file system, so renames
     are atomic), every file fsynced, and then swapped with ``out_dir`` in one ``renameat2
@@ -325,9 +339,18 @@ def write_dumps(
         try:
             os.chmod(staging, 0o755)
             written = []
-            for name, content in files.items():
+            pairs = (
+                [(name, _constant(content)) for name, content in files.items()]
+                if isinstance(files, Mapping)
+                else files
+            )
+            for name, producer in pairs:
+                content = producer()
                 atomic_write(staging / name, content)
                 written.append(PublishedFile(name, target / name, len(content)))
+                del content
+                if progress:
+                    progress(name)
             if target.is_dir():
                 for kept in KEPT_FOLDERS:
                     if (target / kept).is_dir() and not (staging / kept).exists():
@@ -345,6 +368,10 @@ def write_dumps(
             shutil.rmtree(staging, ignore_errors=True)
         _fsync_folder(parent)
     return written
+
+
+def _constant(content: bytes) -> Callable[[], bytes]:
+    return lambda: content
 
 
 def _check_replaceable(target: Path) -> None:
