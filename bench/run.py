@@ -468,24 +468,32 @@ def save(path: Path, results: dict[str, Any]) -> None:
 
 # --------------------------------------------------------------------------- RESULTS.md
 
-PROFILE_NOTES = """### Where the time goes (cProfile, 100k)
+PROFILE_NOTES = """### Where the time goes (cProfile, 100k and 1M)
 
-- **Validation dominates.** With pyshacl-turbo it took 2.8 s at 10k and 17 s at 100k in the
-  runs above (after commit 348ff14 rewrote the event-date rule without a nested NOT EXISTS;
-  before it, 100k had used over 4 CPU-minutes when killed). At 1M the publish took 779 s, of
-  which build and dumps are about 130 s (probe below): validation (and copying the union into
-  an rdflib Graph for it) is the rest, so it is what stands between agkg and the 1M targets.
-- **Build** (12.4 s at 100k on the loaded machine): YAML events to the position tree 2.4 s
-  (`yamlfile.parse_yaml`, 55% of loading), quote anchoring 3.3 s (quotes.py compiles one regex
-  per quote: `re._parser`/`re._compiler` are 15 of 34 profiled seconds), provenance 0.6 s,
-  quads 5.9 s (creating 108k `ox.Quad`s and sorting them by their N-Quads form once).
+- **Validation dominates, and is now all in pyshacl-turbo's Rust core.** `validate_dataset`
+  hands the engine the union as N-Triples text (parsed natively) instead of copying it into an
+  rdflib Graph: at 1M that copy took 88 s (`to_rdflib`, rdflib's Python N-Triples parser) and
+  the engine another 343 s, partly re-reading the rdflib graph; peak 3.5 GB. Now, at 1M: build
+  45 s, N-Triples 0.6 s, engine 360 s (`CompiledShapes.validate`, on the shared machine),
+  peak 2.26 GB in a validate-only process; identical results (5,479 at 1M, 556 at 100k). At
+  100k validate went from 17.4 s to 6.9 s. The engine itself is superlinear: about 4.5 s at
+  100k, 360 s at 1M. Run alone at 1M, `agkgsh:BestRankShape` (SPARQL: an EXISTS over every
+  statement of the same subject and property, per statement) did not finish in 6 minutes,
+  while each shape takes about 0.1-0.6 s at 100k: that rule is the next thing to rewrite.
+- **Build** (3.0 s at 100k): YAML events to the position tree (`yamlfile.parse_yaml`, about
+  half of loading), quote anchoring 0.14 s (was 1.4-3.3 s: quotes.py folds each source text's
+  white space once and finds each folded quote with `str.find`, instead of compiling one
+  regex per quote; same anchors and messages), provenance, quads (creating 108k `ox.Quad`s and
+  sorting them by their N-Quads form once).
 - **Dumps** went from 21.7 s to under 1 s for `.ttl/.trig/.nt/.nq` at 100k (same bytes): the
   quads were sorted by `str` up to four more times (union triples, Turtle, TriG's four `str`
   calls per quad, N-Triples/N-Quads line sets); now they are sorted once in the build and
   written by pyoxigraph's writers. JSON-LD (compact form, written here) stays Python-bound:
   one pass over the triples and the standard library's indenting encoder.
 - **Memory** at 1M is about 1.2 GB for the built dataset (1.1M `ox.Quad`s, claims, provenance,
-  origins) plus every output file held as bytes before the atomic swap (about 540 MB at 1M)."""
+  origins). Each dump is now written to the staging folder as soon as it is produced
+  (`publishing.dump_producers`), so one file's bytes are held at a time instead of all of
+  them (about 540 MB at 1M); `--site` reads the dumps back from the staging folder."""
 
 INCREMENTAL_STATUS = (
     "**Not met: agkg has no incremental publish yet**, so an edit to one file costs a full "
