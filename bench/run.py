@@ -477,9 +477,12 @@ PROFILE_NOTES = """### Where the time goes (cProfile, 100k and 1M)
   45 s, N-Triples 0.6 s, engine 360 s (`CompiledShapes.validate`, on the shared machine),
   peak 2.26 GB in a validate-only process; identical results (5,479 at 1M, 556 at 100k). At
   100k validate went from 17.4 s to 6.9 s. The engine itself is superlinear: about 4.5 s at
-  100k, 360 s at 1M. Run alone at 1M, `agkgsh:BestRankShape` (SPARQL: an EXISTS over every
-  statement of the same subject and property, per statement) did not finish in 6 minutes,
-  while each shape takes about 0.1-0.6 s at 100k: that rule is the next thing to rewrite.
+  100k, 360 s at 1M. Run alone at 1M (`use_shapes`), `agkgsh:BestRankShape` (SPARQL: an
+  EXISTS over every statement of the same subject and property, per statement) took 258 s,
+  against 13 s and 11 s for the next two shapes (parsing included) and about 1.4 s at 100k:
+  that rule is most of the 1M validation, and the next thing to rewrite. The 1M publish
+  (`/usr/bin/time -v agkg --project <1m> --quiet publish`) took 392 s at 2,324 MB peak
+  (was 779 s, 3,532 MB): still above 2 GB, and the rdflib baseline was not run.
 - **Build** (3.0 s at 100k): YAML events to the position tree (`yamlfile.parse_yaml`, about
   half of loading), quote anchoring 0.14 s (was 1.4-3.3 s: quotes.py folds each source text's
   white space once and finds each folded quote with `str.find`, instead of compiling one
@@ -543,7 +546,7 @@ def render_targets(by_scale: dict[str, dict[str, Any]]) -> list[str]:
             rows.append(
                 f"| publish at 1M >= 10x | agkg {_s(_seconds(big['agkg']))}; baseline not run (pySHACL "
                 f"alone did not finish 1M in 300 s per the issue; 10x would need it to take over "
-                f"{needed:.0f} s) | **not shown**; build and dumps took 79 s + 49 s in the probe, so about 650 s is validation |"
+                f"{needed:.0f} s) | **not shown**; validation (pyshacl-turbo, mostly the BestRank rule) is most of it: see Where the time goes |"
             )
         else:
             rows.append(
