@@ -14,7 +14,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -377,6 +376,3 @@ def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: 
 def load_only(config: Config) -> CuratedData:
     """Load and check the curated data without building (for tools that need only that)."""
     return load_curated_data(config.data_dir, load_vocabulary(config.ontology_dir), root=config.project_dir)
-
-
-__all__ = ["BuiltDataset", "Iris", "Path", "build_dataset"]

@@ -14,9 +14,10 @@ import hashlib
 import json
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .claims import Claim, CuratedData, EntityValue, LiteralValue, Value
+from .claims import Claim, CuratedData, EntityValue, Value
 from .errors import InputError, Position, Problem
 from .quotes import Anchor
 
@@ -179,11 +180,11 @@ def derive_provenance(data: CuratedData, anchors: dict[int, Anchor] | None = Non
     )
 
 
-def _mark_best_ranks(statements: object) -> None:
+def _mark_best_ranks(statements: Iterable[StatementRecord]) -> None:
     """Wikidata's rule: per subject and property, the preferred statements if any, else the
     normal ones; deprecated statements are never best and so never truthy."""
     groups: dict[tuple[str, str], list[StatementRecord]] = defaultdict(list)
-    for record in statements:  # type: ignore[attr-defined]
+    for record in statements:
         groups[(record.subject, record.property)].append(record)
     for group in groups.values():
         top = max(RANK_ORDER[r.rank] for r in group)
@@ -191,12 +192,3 @@ def _mark_best_ranks(statements: object) -> None:
             continue
         for record in group:
             record.best = RANK_ORDER[record.rank] == top
-
-
-__all__ = [
-    "LiteralValue",
-    "Provenance",
-    "ReferenceRecord",
-    "StatementRecord",
-    "derive_provenance",
-]
