@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .alignment import wikidata_mapping
-from .claims import CuratedData, EntityValue, Value, load_curated_data
+from .claims import CuratedData, EntityValue, Source, Value, load_curated_data
 from .config import Config
 from .errors import InputError, Position, Problem
 from .ontology import Vocabulary, load_vocabulary
-from .provenance import Provenance, StatementRecord, derive_provenance
+from .provenance import Provenance, ReferenceRecord, StatementRecord, derive_provenance
 from .quotes import Anchor, SourceText, check_claim_quote, load_corpus, source_text
 from .vocab import (
     AGKG,
@@ -207,34 +207,39 @@ def literal(value: str, datatype: ox.NamedNode | None = None, language: str | No
     return ox.Literal(value, datatype=datatype or XSD.string)
 
 
-def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance) -> BuiltDataset:
-    """Turn checked data and statement records into quads."""
-    quads: list[ox.Quad] = []
-    origins: dict[str, list[Position]] = defaultdict(list)
+class _Terms:
+    """RDF terms for claim values, and the Wikidata form of a value for ``wdt:`` triples."""
 
-    def term(value: Value) -> ox.NamedNode | ox.Literal:
+    def __init__(self, iris: Iris, data: CuratedData) -> None:
+        self.iris = iris
+        self.entities = data.entities
+
+    def term(self, value: Value) -> ox.NamedNode | ox.Literal:
         if isinstance(value, EntityValue):
-            if value.id in data.entities:
-                return iris.entity(value.id)
-            return iris.source(value.id)
+            if value.id in self.entities:
+                return self.iris.entity(value.id)
+            return self.iris.source(value.id)
         if value.language:
             return ox.Literal(value.lexical, language=value.language)
         return ox.Literal(value.lexical, datatype=ox.NamedNode(value.datatype))
 
+    def wikidata_value(self, value: Value) -> ox.NamedNode | ox.Literal:
+        entity = self.entities.get(value.id) if isinstance(value, EntityValue) else None
+        return WD.term(entity.wikidata) if entity and entity.wikidata else self.term(value)
+
+
+def entities_graph_quads(iris: Iris, vocabulary: Vocabulary, data: CuratedData) -> list[ox.Quad]:
+    """The entities graph: every entity's type, labels, aliases, descriptions and identifiers."""
+    quads: list[ox.Quad] = []
     graph = iris.entities_graph
     # Wikidata's own truthy predicates beside ours, for reconcilers: only verified alignments
     mapping = wikidata_mapping(vocabulary)
-
-    def wikidata_value(value: Value) -> ox.NamedNode | ox.Literal:
-        entity = data.entities.get(value.id) if isinstance(value, EntityValue) else None
-        return WD.term(entity.wikidata) if entity and entity.wikidata else term(value)
 
     def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
         quads.append(ox.Quad(s, p, o, graph))
 
     for entity in sorted(data.entities.values(), key=lambda e: e.id):
         node = iris.entity(entity.id)
-        origins[node.value].append(entity.position)
         add(node, RDF.type, AGKG.term(entity.type))
         for tag, label in sorted(entity.labels.items()):
             add(node, RDFS.label, literal(label, language=tag))
@@ -252,124 +257,182 @@ def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: 
             add(node, AGKG.wikidataId, literal(entity.wikidata))
         for iri in entity.same_as:
             add(node, OWL.sameAs, ox.NamedNode(iri))
+    return quads
 
+
+@dataclass
+class SourceContent:
+    """What one source's graph is made of: its metadata, the statements it supports and its
+    references. The same content always gives the same quads (``source_graph_quads``), which
+    is what lets an incremental build reuse an unchanged source's graph."""
+
+    source: Source
+    statements: list[StatementRecord]  # sorted by key
+    references: list[ReferenceRecord]  # sorted by key
+
+
+def source_contents(data: CuratedData, provenance: Provenance) -> dict[str, SourceContent]:
+    """Each source's content, by source id, in id order."""
     statements_by_source: dict[str, list[StatementRecord]] = defaultdict(list)
     for key, sources in provenance.statement_sources.items():
         for source_id in sources:
             statements_by_source[source_id].append(provenance.statements[key])
-    references_by_source = defaultdict(list)
+    references_by_source: dict[str, list[ReferenceRecord]] = defaultdict(list)
     for reference in provenance.references.values():
         references_by_source[reference.source].append(reference)
+    return {
+        source.id: SourceContent(
+            source,
+            sorted(statements_by_source[source.id], key=lambda r: r.key),
+            sorted(references_by_source[source.id], key=lambda r: r.key),
+        )
+        for source in sorted(data.sources.values(), key=lambda s: s.id)
+    }
 
+
+def source_graph_quads(
+    iris: Iris, vocabulary: Vocabulary, data: CuratedData, content: SourceContent
+) -> list[ox.Quad]:
+    """One source's named graph: its metadata, the statements it supports (with their truthy
+    triples) and its references."""
+    quads: list[ox.Quad] = []
+    terms = _Terms(iris, data)
+    term = terms.term
+    mapping = wikidata_mapping(vocabulary)
+    source = content.source
+    graph = iris.source_graph(source.id)
+
+    def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
+        quads.append(ox.Quad(s, p, o, graph))
+
+    node = iris.source(source.id)
+    add(node, RDF.type, AGKG.term(source.type))
+    add(node, RDF.type, SCHEMA.term(source.type))
+    if source.headline:
+        add(node, SCHEMA.headline, literal(source.headline, language=source.language))
+    for author in source.authors:
+        add(node, SCHEMA.author, iris.entity(author))
+    if source.byline:
+        add(node, AGKG.byline, literal(source.byline))
+    if source.outlet:
+        add(node, SCHEMA.publisher, iris.entity(source.outlet))
+    if source.dateline:
+        add(node, AGKG.dateline, literal(source.dateline))
+    if source.published:
+        add(
+            node,
+            SCHEMA.datePublished,
+            literal(source.published.lexical, XSD.term(source.published.datatype)),
+        )
+    if source.published_not_before:
+        when = source.published_not_before
+        add(node, AGKG.publishedNotBefore, literal(when.lexical, XSD.term(when.datatype)))
+    add(node, SCHEMA.inLanguage, literal(source.language))
+    if source.url:
+        add(node, SCHEMA.url, ox.NamedNode(source.url))
+    if source.sha256:
+        add(node, AGKG.sha256, literal(source.sha256))
+    if source.relays:
+        add(node, AGKG.relays, iris.source(source.relays))
+    if source.note:
+        add(node, RDFS.comment, literal(source.note, language="en"))
+
+    own_references = {r.key for r in content.references}
+    for record in content.statements:
+        subject = iris.entity(record.subject)
+        statement = iris.statement(record.key)
+        value = term(record.value)
+        if record.best:
+            add(subject, AGKG.term(record.property), value)
+            aligned = mapping.properties.get(record.property)
+            if aligned is not None and aligned.wikidata.startswith("P"):
+                add(subject, WDT.term(aligned.wikidata), terms.wikidata_value(record.value))
+            add(statement, RDF.type, WIKIBASE.BestRank)
+        add(subject, AGKGP.term(record.property), statement)
+        add(statement, RDF.type, AGKG.Statement)
+        add(statement, AGKGPS.term(record.property), value)
+        add(statement, WIKIBASE.rank, RANK_INDIVIDUALS[record.rank])
+        for name, qualifier in record.qualifiers:
+            add(statement, AGKG.term(name), term(qualifier))
+        for reason in record.rank_reasons:
+            add(statement, AGKG.rankReason, literal(reason, language="en"))
+        for better in record.better_supported_by:
+            add(statement, AGKG.betterSupportedBy, iris.statement(better))
+        for note in record.notes:
+            add(statement, RDFS.comment, literal(note, language="en"))
+        for key in record.references:
+            if key in own_references:
+                add(statement, PROV.wasDerivedFrom, iris.reference(key))
+
+    for reference in content.references:
+        ref = iris.reference(reference.key)
+        add(ref, RDF.type, AGKG.Reference)
+        add(ref, RDF.type, OA.SpecificResource)
+        add(ref, OA.hasSource, node)
+        if reference.attributed_to:
+            add(ref, AGKG.attributedTo, term(EntityValue(reference.attributed_to)))
+        quote = iris.selector(reference.key, "quote")
+        add(ref, OA.hasSelector, quote)
+        add(quote, RDF.type, OA.TextQuoteSelector)
+        add(quote, OA.exact, literal(reference.quote))
+        anchor = reference.anchor
+        prefix = anchor.prefix if anchor else reference.prefix
+        suffix = anchor.suffix if anchor else reference.suffix
+        if prefix:
+            add(quote, OA.prefix, literal(prefix))
+        if suffix:
+            add(quote, OA.suffix, literal(suffix))
+        if anchor:
+            position = iris.selector(reference.key, "position")
+            add(ref, OA.hasSelector, position)
+            add(position, RDF.type, OA.TextPositionSelector)
+            add(position, OA.start, literal(str(anchor.start), XSD.nonNegativeInteger))
+            add(position, OA.end, literal(str(anchor.end), XSD.nonNegativeInteger))
+    return quads
+
+
+def dataset_origins(iris: Iris, data: CuratedData, provenance: Provenance) -> dict[str, list[Position]]:
+    """The input lines behind each minted node (entities, sources, statements, references)."""
+    origins: dict[str, list[Position]] = {}
+    for entity in sorted(data.entities.values(), key=lambda e: e.id):
+        origins[iris.entity(entity.id).value] = [entity.position]
     for source in sorted(data.sources.values(), key=lambda s: s.id):
-        graph = iris.source_graph(source.id)
-        node = iris.source(source.id)
-        origins[node.value].append(source.position)
-        add(node, RDF.type, AGKG.term(source.type))
-        add(node, RDF.type, SCHEMA.term(source.type))
-        if source.headline:
-            add(node, SCHEMA.headline, literal(source.headline, language=source.language))
-        for author in source.authors:
-            add(node, SCHEMA.author, iris.entity(author))
-        if source.byline:
-            add(node, AGKG.byline, literal(source.byline))
-        if source.outlet:
-            add(node, SCHEMA.publisher, iris.entity(source.outlet))
-        if source.dateline:
-            add(node, AGKG.dateline, literal(source.dateline))
-        if source.published:
-            add(
-                node,
-                SCHEMA.datePublished,
-                literal(source.published.lexical, XSD.term(source.published.datatype)),
-            )
-        if source.published_not_before:
-            when = source.published_not_before
-            add(node, AGKG.publishedNotBefore, literal(when.lexical, XSD.term(when.datatype)))
-        add(node, SCHEMA.inLanguage, literal(source.language))
-        if source.url:
-            add(node, SCHEMA.url, ox.NamedNode(source.url))
-        if source.sha256:
-            add(node, AGKG.sha256, literal(source.sha256))
-        if source.relays:
-            add(node, AGKG.relays, iris.source(source.relays))
-        if source.note:
-            add(node, RDFS.comment, literal(source.note, language="en"))
+        origins.setdefault(iris.source(source.id).value, []).append(source.position)
+    for record in provenance.statements.values():
+        origins[iris.statement(record.key).value] = record.positions
+    for reference in provenance.references.values():
+        origins[iris.reference(reference.key).value] = reference.positions
+    return origins
 
-        own_references = {r.key for r in references_by_source[source.id]}
-        for record in sorted(statements_by_source[source.id], key=lambda r: r.key):
-            subject = iris.entity(record.subject)
-            statement = iris.statement(record.key)
-            origins[statement.value] = record.positions
-            value = term(record.value)
-            if record.best:
-                add(subject, AGKG.term(record.property), value)
-                aligned = mapping.properties.get(record.property)
-                if aligned is not None and aligned.wikidata.startswith("P"):
-                    add(subject, WDT.term(aligned.wikidata), wikidata_value(record.value))
-                add(statement, RDF.type, WIKIBASE.BestRank)
-            add(subject, AGKGP.term(record.property), statement)
-            add(statement, RDF.type, AGKG.Statement)
-            add(statement, AGKGPS.term(record.property), value)
-            add(statement, WIKIBASE.rank, RANK_INDIVIDUALS[record.rank])
-            for name, qualifier in record.qualifiers:
-                add(statement, AGKG.term(name), term(qualifier))
-            for reason in record.rank_reasons:
-                add(statement, AGKG.rankReason, literal(reason, language="en"))
-            for better in record.better_supported_by:
-                add(statement, AGKG.betterSupportedBy, iris.statement(better))
-            for note in record.notes:
-                add(statement, RDFS.comment, literal(note, language="en"))
-            for key in record.references:
-                if key in own_references:
-                    add(statement, PROV.wasDerivedFrom, iris.reference(key))
 
-        for reference in sorted(references_by_source[source.id], key=lambda r: r.key):
-            ref = iris.reference(reference.key)
-            origins[ref.value] = reference.positions
-            add(ref, RDF.type, AGKG.Reference)
-            add(ref, RDF.type, OA.SpecificResource)
-            add(ref, OA.hasSource, node)
-            if reference.attributed_to:
-                add(ref, AGKG.attributedTo, term(EntityValue(reference.attributed_to)))
-            quote = iris.selector(reference.key, "quote")
-            add(ref, OA.hasSelector, quote)
-            add(quote, RDF.type, OA.TextQuoteSelector)
-            add(quote, OA.exact, literal(reference.quote))
-            anchor = reference.anchor
-            prefix = anchor.prefix if anchor else reference.prefix
-            suffix = anchor.suffix if anchor else reference.suffix
-            if prefix:
-                add(quote, OA.prefix, literal(prefix))
-            if suffix:
-                add(quote, OA.suffix, literal(suffix))
-            if anchor:
-                position = iris.selector(reference.key, "position")
-                add(ref, OA.hasSelector, position)
-                add(position, RDF.type, OA.TextPositionSelector)
-                add(position, OA.start, literal(str(anchor.start), XSD.nonNegativeInteger))
-                add(position, OA.end, literal(str(anchor.end), XSD.nonNegativeInteger))
-
-    unique = set(quads)
-    counts = BuildCounts(
+def build_counts(data: CuratedData, provenance: Provenance, quads: int) -> BuildCounts:
+    return BuildCounts(
         sources=len(data.sources),
         entities=len(data.entities),
         claims=len(data.claims),
         statements=len(provenance.statements),
         references=len(provenance.references),
         triples=0,
-        quads=len(unique),
+        quads=quads,
     )
+
+
+def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance) -> BuiltDataset:
+    """Turn checked data and statement records into quads."""
+    quads = entities_graph_quads(iris, vocabulary, data)
+    for content in source_contents(data, provenance).values():
+        quads.extend(source_graph_quads(iris, vocabulary, data, content))
+    unique = set(quads)
     built = BuiltDataset(
         iris=iris,
         vocabulary=vocabulary,
         data=data,
         provenance=provenance,
         quads=sorted(unique, key=str),
-        counts=counts,
-        origins=dict(origins),
+        counts=build_counts(data, provenance, len(unique)),
+        origins=dataset_origins(iris, data, provenance),
     )
-    counts.triples = len(built.triples())
+    built.counts.triples = len(built.triples())
     return built
 
 
