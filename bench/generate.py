@@ -11,9 +11,14 @@ curated corpus:
   unnamed sources) with labels in several languages (en, ps, fa, ar, ur) and aliases;
 - relationships between groups, leaders holding posts with start and sometimes end dates,
   events with dates, places and perpetrators, member counts with qualifiers;
-- claims attributed to named people or unnamed sources, facts corroborated by several sources
-  (one statement, several references), deprecated claims with a reason and a pointer to the
-  better-supported claim, and a few preferred ones.
+- claims attributed to named people, unnamed sources or the report an article relays, facts
+  corroborated by several sources (one statement, several references), deprecated claims with a
+  reason and a pointer to the better-supported claim, and a few preferred ones;
+- at every scale, the few entities and the article the curated queries in ``queries/`` name
+  (``iskp`` known as ISKP and ISIS-K, Nangarhar and Pakistan, the Global Terrorism Index, a prison
+  release, the article headlined "What Is ISIS-K That Claimed Responsibility For Kabul Airport
+  Blasts?"), so that every query matches rows and its timing compares real work, not the
+  overhead of an empty answer.
 
 The same seed and size always give the same bytes (Python's ``random.Random`` with a fixed seed
 is stable across runs and platforms). About 21 output triples come from a claim, 9 from an
@@ -48,6 +53,8 @@ SCRIPTS = {
 }
 GROUP_WORDS = ("Front", "Movement", "Brigade", "Network", "Army", "Province", "Council", "Battalion")
 UNNAMED = ("unnamed-analysts", "unnamed-officials", "unnamed-reports", "unnamed-residents")
+ARTICLE_HEADLINE = "What Is ISIS-K That Claimed Responsibility For Kabul Airport Blasts?"
+JOB_TITLES = ("research fellow", "terrorism expert", "senior analyst", "correspondent")
 
 
 def claims_for(triples: int) -> int:
@@ -59,6 +66,7 @@ class Entity:
     id: str
     type: str
     label: str
+    aliases: list[str] | None = None  # fixed English aliases instead of random ones
 
 
 @dataclass
@@ -74,6 +82,7 @@ class Fact:
     id: str | None = None
     better: str | None = None
     words: str = ""
+    speaker: str | None = None  # whom sources usually attribute this fact to
 
 
 class Generator:
@@ -83,6 +92,7 @@ class Generator:
         self.entities: dict[str, list[Entity]] = {}
         self.names: set[str] = set()
         self.registry: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Fact] = {}
+        self.named: list[Fact] = []  # the facts of the article the curated queries name
 
     # ----- names
 
@@ -124,6 +134,7 @@ class Generator:
         self.make("kind", "GroupKind", 6, "{name} militant group")
         self.make("support", "SupportKind", 5, "{name} support")
         self.make("index", "Index", 3, "{name} Terrorism Index")
+        self.make("institute", "ResearchInstitute", max(2, n // 3000), "{name} Institute")
         self.make("outlet", "NewsOutlet", max(3, n // 1500), "The {name} Times")
         self.make("group", "ArmedGroup", max(8, n // 40))
         for group in self.entities["group"]:
@@ -131,7 +142,20 @@ class Generator:
         self.make("person", "Person", max(12, n // 12))
         self.make("post", "Post", max(6, n // 40), "Emir of {name}")
         self.make("event", "Attack", max(8, n // 30), "{name} attack")
+        self.make("release", "PrisonRelease", max(3, n // 600), "Release of prisoners from {name} Prison")
         self.entities["unnamed"] = [Entity(u, "UnnamedSource", u.replace("-", " ")) for u in UNNAMED]
+        # the ids and labels the curated queries name, one of each at every scale
+        named = {
+            "group": Entity("iskp", "ArmedGroup", "Islamic State Khorasan Province", ["IS-K", "ISIS-K", "ISKP", "ISK"]),
+            "province": Entity("nangarhar", "Province", "Nangarhar", ["Nangarhar Province"]),
+            "country": Entity("pakistan", "Country", "Pakistan"),
+            "index": Entity("global-terrorism-index", "Index", "Global Terrorism Index", ["GTI"]),
+            "institute": Entity("institute-for-economics-and-peace", "ResearchInstitute", "Institute for Economics and Peace"),
+            "release": Entity("pul-e-charki-release-2021", "PrisonRelease", "Release of prisoners from Pul-e-Charki Prison (2021)"),
+        }  # fmt: skip
+        for kind, entity in named.items():
+            self.entities[kind].append(entity)
+        self.entities["country"].append(Entity("afghanistan", "Country", "Afghanistan"))
 
     def entity_yaml(self, entity: Entity) -> str:
         r = self.random
@@ -141,7 +165,9 @@ class Generator:
             for language in r.sample(LANGUAGES, r.randint(0, 3)):
                 labels[language] = self.script(language, 2)
         lines.append("    label: {" + ", ".join(f"{k}: {_q(v)}" for k, v in labels.items()) + "}")
-        if r.random() < 0.6 and entity.type != "UnnamedSource":
+        if entity.aliases is not None:
+            lines.append("    aliases: {en: [" + ", ".join(_q(a) for a in entity.aliases) + "]}")
+        elif r.random() < 0.6 and entity.type != "UnnamedSource":
             aliases = [entity.label.upper().replace(" ", "")[:8] + str(r.randint(1, 99))]
             if r.random() < 0.5:
                 aliases.append(f"the {entity.label.split()[0]} group")
@@ -153,7 +179,11 @@ class Generator:
         return "\n".join(lines)
 
     def register(self, fact: Fact, facts: list[Fact]) -> Fact:
-        """The one Fact object for this content, so identical claims always agree on rank."""
+        """The one Fact object for this content, so identical claims always agree on rank.
+
+        The answer may be a Fact some source has already written: callers must not change the
+        rank of a Fact they did not just create.
+        """
         key = (fact.subject, fact.property, fact.value, tuple(fact.qualifiers))
         known = self.registry.get(key)
         if known is not None:
@@ -180,7 +210,7 @@ class Generator:
     def fact(self) -> Fact:
         r = self.random
         kind = r.random()
-        if kind < 0.28:
+        if kind < 0.26:
             group = self.pick("group")
             prop, target = r.choice(
                 [
@@ -196,6 +226,15 @@ class Generator:
                 fact.qualifiers.append(("supportKind", self.pick("support").id))
             elif r.random() < 0.3:
                 fact.qualifiers.append(("pointInTime", self.date()))
+            return fact
+        if kind < 0.28:
+            group, index = self.pick("group"), self.pick("index")
+            top = r.choice([3, 4, 5, 10, 20])
+            fact = Fact(group.id, "rankedAmongDeadliest", str(top), [("rankingIndex", index.id)])
+            fact.words = f"{group.label} is among the {top} deadliest groups in the {index.label}"
+            if r.random() < 0.7:
+                fact.qualifiers.append(("pointInTime", str(r.randint(2012, 2023))))
+            fact.speaker = self.pick("institute").id
             return fact
         if kind < 0.4:
             group = self.pick("group")
@@ -215,30 +254,85 @@ class Generator:
             if r.random() < 0.4:
                 fact.qualifiers.append(("endTime", str(int(start[:4]) + r.randint(1, 3))))
             return fact
-        if kind < 0.66:
+        if kind < 0.65:
             person = self.pick("person")
             return Fact(person.id, "memberOf", self.pick("group").id, words=f"{person.label} joined")
+        if kind < 0.66:
+            person, employer = self.pick("person"), self.pick(r.choice(["institute", "outlet"]))
+            fact = Fact(
+                person.id, "employer", employer.id, words=f"{person.label} works for {employer.label}"
+            )
+            fact.qualifiers.append(("jobTitle", r.choice(JOB_TITLES)))
+            return fact
         if kind < 0.7:
             post = self.pick("post")
             prop, target = r.choice([("postIn", "group"), ("jurisdiction", "province")])
             return Fact(post.id, prop, self.pick(target).id, words=f"{post.label} {prop}")
-        if kind < 0.9:
+        if kind < 0.87:
             event = self.pick("event")
             prop, target = r.choice(
-                [("carriedOutBy", "group"), ("location", "city"), ("eventDate", None),
+                [("carriedOutBy", "group"), ("location", "city"), ("eventDate", ""),
                  ("responsibilityClaimedBy", "group"), ("attackTarget", "group")]
             )  # fmt: skip
-            value = self.date(2005, 2014) if target is None else self.pick(target).id
-            return Fact(event.id, prop, value, words=f"{event.label} {prop}")
+            obj = self.pick(target).id if target else self.date(2005, 2014)
+            return Fact(event.id, prop, obj, words=f"{event.label} {prop}")
+        if kind < 0.9:
+            release = self.pick("release")
+            prop, target = r.choice(
+                [("releasedMembersOf", "group"), ("releasedMembersOf", "group"), ("carriedOutBy", "group"),
+                 ("location", "city"), ("eventDate", "")]
+            )  # fmt: skip
+            obj = self.pick(target).id if target else self.date(2005, 2014)
+            return Fact(release.id, prop, obj, words=f"{release.label} {prop}")
         if kind < 0.95:
             place = self.pick(r.choice(["city", "province"]))
             target = "province" if place.type == "City" else "country"
-            return Fact(place.id, "locatedIn", self.pick(target).id, words=f"{place.label} lies in")
+            where = self.pick(target).id
+            if (place.id, where) == ("nangarhar", "pakistan"):
+                where = "afghanistan"  # only the deprecated claim (see named_facts) errs
+            return Fact(place.id, "locatedIn", where, words=f"{place.label} lies in")
         person = self.pick("person")
         amount = r.choice([1, 5, 10]) * 1_000_000
         fact = Fact(person.id, "bountyAmount", str(amount), words=f"a bounty of {amount} on {person.label}")
         fact.qualifiers.append(("currency", "USD"))
         return fact
+
+    def named_facts(self, facts: list[Fact]) -> None:
+        """The article the curated queries name: its facts about ISIS-K, Nangarhar and a release."""
+        r = self.random
+        founded = Fact(
+            "iskp", "inception", "2015-01", id="iskp-founded-2015", words="ISIS-K was officially founded"
+        )
+        early = Fact(
+            "iskp", "inception", "2014", words="ISIS-K emerged", rank="deprecated", better=founded.id
+        )
+        early.rank_reason = "Contradicted by the founding date the group announced."
+        afghanistan = Fact("nangarhar", "country", "afghanistan", id="nangarhar-in-afghanistan")
+        afghanistan.words = "Nangarhar, a province of eastern Afghanistan"
+        pakistan = Fact(
+            "nangarhar",
+            "country",
+            "pakistan",
+            words="Nangarhar which is the Pakistan\u2019s eastern province",
+        )
+        pakistan.rank, pakistan.better = "deprecated", afghanistan.id
+        pakistan.rank_reason = "Factual error: Nangarhar is a province of Afghanistan, not of Pakistan."
+        named = [
+            founded, early, afghanistan, pakistan,
+            Fact("iskp", "rankedAmongDeadliest", "4", [("rankingIndex", "global-terrorism-index"), ("pointInTime", "2018")],
+                 words="one of the top four deadliest terrorist organisations", speaker="institute-for-economics-and-peace"),
+            Fact("iskp", "basedIn", "nangarhar", words="IS-K is based in Nangarhar"),
+            Fact("iskp", "operatesIn", "pakistan", words="across Afghanistan and Pakistan"),
+            Fact("iskp", "targets", self.pick("group").id, words="ISIS-K targets its rivals"),
+            Fact("iskp", "opponentOf", self.pick("group").id, words="a major difference between them and IS-K"),
+            Fact("iskp", "alliedWith", self.pick("group").id, [("startTime", "2016")], words="ISIS-K allied with"),
+            Fact("pul-e-charki-release-2021", "releasedMembersOf", "iskp", words="including IS-K terrorists"),
+            Fact("pul-e-charki-release-2021", "releasedMembersOf", self.pick("group").id, words="and others"),
+            Fact("pul-e-charki-release-2021", "carriedOutBy", self.pick("group").id, words="they freed"),
+            Fact("pul-e-charki-release-2021", "eventDate", "2021-08-15", words="on August 15, they freed",
+                 speaker=r.choice(UNNAMED)),
+        ]  # fmt: skip
+        self.named = [self.register(fact, facts) for fact in named]
 
     # ----- files
 
@@ -257,21 +351,30 @@ class Generator:
                 encoding="utf-8",
             )
         facts: list[Fact] = []
+        self.named_facts(facts)
+        named_source = min(6, sources - 1)  # it relays the report before it
         claim_counter = 0
         written_ids: set[str] = set()
         source_entries = []
         for s in range(sources):
             source_id = f"src-{s:06d}"
-            relayed = s % 10 == 5  # a tenth are relayed reports, with no text of their own
-            claims: list[Fact] = []
+            # a tenth are reports with no text of their own, each relayed by the next article
+            report = s % 10 == 5 or s + 1 == named_source
+            relays = f"src-{s - 1:06d}" if s and (s % 10 == 6 or s == named_source) else None
+            claims: list[Fact] = list(self.named) if s == named_source else []
             for _ in range(CLAIMS_PER_SOURCE):
                 # a fifth of the claims repeat a fact another source gave: corroboration
                 if facts and r.random() < 0.2:
                     fact = r.choice(facts[-2000:])
                 else:
-                    fact = self.register(self.fact(), facts)
+                    fresh = self.fact()
+                    fact = self.register(fresh, facts)
+                    # only a Fact made just now may be ranked: one registered earlier may already
+                    # be written at its rank, and re-ranking it made identical claims disagree
+                    new = fact is fresh
                     if (
-                        r.random() < 0.15
+                        new
+                        and r.random() < 0.15
                         and fact.property in ("inception", "memberCount")
                         and fact.rank == "normal"
                     ):
@@ -286,7 +389,7 @@ class Generator:
                         wrong = self.register(wrong, facts)
                         if wrong.rank == "deprecated" and all(c is not wrong for c in claims):
                             claims.append(wrong)
-                    elif r.random() < 0.1 and fact.property == "memberCount" and fact.id is None:
+                    elif new and r.random() < 0.1 and fact.property == "memberCount" and fact.id is None:
                         fact.rank = "preferred"
                         fact.rank_reason = "The most precise value reported."
                 if all(c is not fact for c in claims):
@@ -312,7 +415,11 @@ class Generator:
                     lines.append("    qualifiers:")
                     lines.extend(f"      {k}: {v}" for k, v in fact.qualifiers)
                 lines.append(f"    quote: {_q(quote)}")
-                if r.random() < 0.15:
+                if relays and r.random() < 0.3:
+                    lines.append(f"    attributed_to: {relays}")
+                elif fact.speaker and r.random() < 0.5:
+                    lines.append(f"    attributed_to: {fact.speaker}")
+                elif r.random() < 0.15:
                     attribution = r.choice(UNNAMED) if r.random() < 0.6 else self.pick("person").id
                     lines.append(f"    attributed_to: {attribution}")
                 if fact.rank != "normal":
@@ -325,18 +432,22 @@ class Generator:
                 lines.append("")
             (data / "claims" / f"{source_id}.yaml").write_text("\n".join(lines), encoding="utf-8")
             text = _article(r, sentences)
+            headline = f"Synthetic report {s} on {self.pick('group').label}"
+            published = self.date(2015, 2023)
+            if s == named_source:  # after the release it reports (2021-08-15)
+                headline, published = ARTICLE_HEADLINE, "2021-08-27"
             entry = [
                 f"  - id: {source_id}",
-                f"    type: {'Report' if relayed else 'NewsArticle'}",
-                f"    headline: {_q('Synthetic report ' + str(s) + ' on ' + self.pick('group').label)}",
+                f"    type: {'Report' if report else 'NewsArticle'}",
+                f"    headline: {_q(headline)}",
                 f"    authors: [{self.pick('person').id}]",
                 f"    outlet: {self.pick('outlet').id}",
-                f"    published: {self.date(2015, 2023)}",
+                f"    published: {published}",
                 f"    language: {'en' if r.random() < 0.9 else 'fa'}",
             ]
-            if relayed:
-                entry.append(f"    relays: src-{r.randrange(s):06d}")
-            else:
+            if relays:
+                entry.append(f"    relays: {relays}")
+            if not report:
                 digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
                 (corpus / f"{source_id}.txt").write_text(text, encoding="utf-8")
                 entry.append(f"    sha256: {digest}")
