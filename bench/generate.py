@@ -142,7 +142,7 @@ class Generator:
         self.make("person", "Person", max(12, n // 12))
         self.make("post", "Post", max(6, n // 40), "Emir of {name}")
         self.make("event", "Attack", max(8, n // 30), "{name} attack")
-        self.make("release", "PrisonRelease", max(3, n // 600), "Release of prisoners from {name} Prison")
+        self.make("release", "PrisonRelease", max(3, n // 150), "Release of prisoners from {name} Prison")
         self.entities["unnamed"] = [Entity(u, "UnnamedSource", u.replace("-", " ")) for u in UNNAMED]
         # the ids and labels the curated queries name, one of each at every scale
         named = {
@@ -434,8 +434,9 @@ class Generator:
             text = _article(r, sentences)
             headline = f"Synthetic report {s} on {self.pick('group').label}"
             published = self.date(2015, 2023)
-            if s == named_source:  # after the release it reports (2021-08-15)
-                headline, published = ARTICLE_HEADLINE, "2021-08-27"
+            language = "en" if r.random() < 0.9 else "fa"
+            if s == named_source:  # in English, after the release it reports (2021-08-15)
+                headline, published, language = ARTICLE_HEADLINE, "2021-08-27", "en"
             entry = [
                 f"  - id: {source_id}",
                 f"    type: {'Report' if report else 'NewsArticle'}",
@@ -443,7 +444,7 @@ class Generator:
                 f"    authors: [{self.pick('person').id}]",
                 f"    outlet: {self.pick('outlet').id}",
                 f"    published: {published}",
-                f"    language: {'en' if r.random() < 0.9 else 'fa'}",
+                f"    language: {language}",
             ]
             if relays:
                 entry.append(f"    relays: {relays}")

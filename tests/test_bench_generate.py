@@ -63,9 +63,14 @@ def test_recurring_fact_keeps_its_first_rank(generate: ModuleType, tmp_path: Pat
 
 @pytest.mark.parametrize(("triples", "seed"), [(2_000, 7), (20_000, 7), (20_000, 11)])
 def test_generated_facts_agree_on_rank(generate: ModuleType, tmp_path: Path, triples: int, seed: int) -> None:
-    ranks = _ranks_by_fact(generate.generate_project(tmp_path / "p", triples=triples, seed=seed))
+    project = generate.generate_project(tmp_path / "p", triples=triples, seed=seed)
+    ranks = _ranks_by_fact(project)
     assert any(r == {"deprecated"} for r in ranks.values())
     assert all(len(r) == 1 for r in ranks.values())
+    # article-claims matches the headline as English text: the article must be in English
+    sources = (project / "data" / "sources" / "sources.yaml").read_text(encoding="utf-8")
+    entry = sources.split(f'headline: "{generate.ARTICLE_HEADLINE}"')[1].split("\n\n")[0]
+    assert "language: en\n" in entry
 
 
 def test_every_curated_query_matches_synthetic_data(generate: ModuleType, tmp_path: Path) -> None:
