@@ -173,6 +173,55 @@ def load_curated_data(data_dir: Path, vocabulary: Vocabulary, root: Path | None 
     )
 
 
+def display_path(path: Path, root: Path) -> str:
+    """How messages name a file: relative to the project folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_claims_files(
+    paths: list[Path],
+    vocabulary: Vocabulary,
+    root: Path,
+    sources: dict[str, Source],
+    entities: dict[str, Entity],
+    other_claim_ids: dict[str, Position],
+) -> dict[Path, list[Claim]] | None:
+    """Load only the claims files ``paths``, against sources and entities loaded before and the
+    claim ids of every other claims file (an incremental build's changed files).
+
+    Returns each file's claims, or None if anything is wrong: the caller then runs
+    ``load_curated_data``, which reports every problem exactly as a full load does, so an
+    incremental build never words an error differently.
+    """
+    loader = _Loader(vocabulary, root)
+    loader.sources = sources
+    loader.entities = entities
+    loader.claim_ids = dict(other_claim_ids)
+    per_file: dict[Path, list[Claim]] = {}
+    for path in paths:
+        loader.pending = []
+        first = len(loader.claims)
+        loader.read_claims_file(path)
+        for pending in loader.pending:
+            loader.finish_claim(pending)
+        per_file[path] = loader.claims[first:]
+    if loader.problems or any(identifier not in entities for identifier, _, _ in loader.entity_refs):
+        return None
+    return per_file
+
+
+def better_supported_problems(claims: list[Claim], vocabulary: Vocabulary, root: Path) -> list[Problem]:
+    """The cross-file checks of ``better_supported_by`` over every claim (see ``load_claims_files``)."""
+    loader = _Loader(vocabulary, root)
+    loader.claims = claims
+    loader.claim_ids = {c.id: c.position for c in claims if c.id}
+    loader.check_better_supported()
+    return loader.problems
+
+
 @dataclass
 class _PendingClaim:
     claim: Claim
@@ -200,10 +249,7 @@ class _Loader:
     # ----- plumbing
 
     def display(self, path: Path) -> str:
-        try:
-            return str(path.resolve().relative_to(self.root.resolve()))
-        except ValueError:
-            return str(path)
+        return display_path(path, self.root)
 
     def problem(self, position: Position, message: str) -> None:
         self.problems.append(Problem(position, message))

@@ -244,20 +244,27 @@ def verify(settings: Settings, corpus_dir: Path | None, output_format: str) -> N
 @click.option(
     "--site", "with_site", is_flag=True, help="Also write the static site (pages, RDF) to OUT/site/."
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Build everything from scratch instead of reusing the last publish (see docs/incremental.md).",
+)
 @pass_settings
-def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bool) -> None:
-    """Build, validate and write the dumps to dist/ (refuses on violations unless --force)."""
-    from .graph import build_dataset
+def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bool, full: bool) -> None:
+    """Build, validate and write the dumps to dist/ (refuses on violations unless --force).
+
+    After the first publish, only what changed claims files affect is rebuilt and revalidated;
+    the output is the same as a full build's.
+    """
+    from .incremental import build_and_validate, remember
     from .publishing import dump_producers, write_dumps
-    from .validation import load_shapes, validate_dataset
+    from .validation import load_shapes
 
     config = settings.config
     progress = settings.progress()
-    built = build_dataset(config, progress)
     shapes, shapes_triples = load_shapes(config.shapes_dir)
-    if progress:
-        progress("validate")
-    report = validate_dataset(built, shapes)
+    build = build_and_validate(config, shapes, progress, use_cache=not full)
+    built, report = build.built, build.report
     if report.violations and not force:
         settings.done()
         for result in report.results:
@@ -283,6 +290,7 @@ def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bo
             pages.extend(write_site(site_files, staging / "site"))
 
     written = write_dumps(files, target, extra=write_extra, progress=progress)
+    remember(config, build, target / "dataset.nq")
     site_dir = target / "site"
     settings.done()
     settings.warn(built.warnings)
@@ -292,7 +300,7 @@ def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bo
         click.echo(f"{site_dir}/  {len(pages)} files")
     click.echo(
         f"published {built.counts.statements} statements, {built.counts.references} references, "
-        f"{built.counts.triples} triples ({report.violations} violations)",
+        f"{built.counts.triples} triples ({report.violations} violations); {build.mode} build: {build.reason}",
         err=True,
     )
 

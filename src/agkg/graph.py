@@ -22,7 +22,7 @@ from .claims import CuratedData, EntityValue, Source, Value, load_curated_data
 from .config import Config
 from .errors import InputError, Position, Problem
 from .ontology import Vocabulary, load_vocabulary
-from .provenance import Provenance, ReferenceRecord, StatementRecord, derive_provenance
+from .provenance import Provenance, ReferenceRecord, StatementRecord, claim_keys, derive_provenance
 from .quotes import Anchor, SourceText, check_claim_quote, load_corpus, source_text
 from .vocab import (
     AGKG,
@@ -113,6 +113,7 @@ class BuiltDataset:
     origins: dict[str, list[Position]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    claim_keys: list[tuple[str, str]] = field(default_factory=list)  # per claim: statement, reference
     _triples: list[ox.Triple] | None = field(default=None, repr=False, compare=False)
 
     def triples(self) -> list[ox.Triple]:
@@ -157,30 +158,39 @@ def build_dataset(config: Config, progress: Progress | None = None) -> BuiltData
     step("ontology")
     data = load_curated_data(config.data_dir, vocabulary, root=config.project_dir)
     step("load")
-    warnings: list[str] = []
-    corpus: dict[str, SourceText] = {}
-    if config.corpus_dir is not None:
-        if config.corpus_dir.is_dir():
-            corpus = load_corpus(config.corpus_dir)
-        else:
-            warnings.append(
-                f"corpus folder {config.corpus_dir} not found: quotes are not checked against "
-                "the texts and references carry no character offsets"
-            )
+    corpus, warnings = read_corpus(config)
     anchors = anchor_quotes(data, corpus)
     step("quotes")
-    provenance = derive_provenance(data, anchors)
+    keys = [claim_keys(claim) for claim in data.claims]
+    provenance = derive_provenance(data, anchors, {id(c): k for c, k in zip(data.claims, keys, strict=True)})
     step("provenance")
     built = assemble(Iris(config.base), vocabulary, data, provenance)
-    built.warnings.extend(warnings)
-    for source in data.sources.values():
-        if source.sha256 and corpus and source.sha256 not in corpus:
-            built.warnings.append(
-                f"source '{source.id}': no file with sha256 {source.sha256[:12]}… in the corpus"
-            )
+    built.claim_keys = keys
+    built.warnings.extend(warnings + corpus_warnings(data, corpus))
     step("graph")
     built.timings = timings
     return built
+
+
+def read_corpus(config: Config) -> tuple[dict[str, SourceText], list[str]]:
+    """The source texts by sha256, and a warning if the corpus folder is configured but missing."""
+    if config.corpus_dir is None:
+        return {}, []
+    if config.corpus_dir.is_dir():
+        return load_corpus(config.corpus_dir), []
+    return {}, [
+        f"corpus folder {config.corpus_dir} not found: quotes are not checked against "
+        "the texts and references carry no character offsets"
+    ]
+
+
+def corpus_warnings(data: CuratedData, corpus: dict[str, SourceText]) -> list[str]:
+    """A warning for each source whose text (by sha256) is not in a non-empty corpus."""
+    return [
+        f"source '{source.id}': no file with sha256 {source.sha256[:12]}… in the corpus"
+        for source in data.sources.values()
+        if source.sha256 and corpus and source.sha256 not in corpus
+    ]
 
 
 def anchor_quotes(data: CuratedData, corpus: dict[str, SourceText]) -> dict[int, Anchor]:

@@ -108,12 +108,23 @@ def reference_key(claim: Claim) -> str:
     )
 
 
-def derive_provenance(data: CuratedData, anchors: dict[int, Anchor] | None = None) -> Provenance:
+def claim_keys(claim: Claim) -> tuple[str, str]:
+    """The claim's statement key and reference key (an incremental build keeps them per file)."""
+    return statement_key(claim), reference_key(claim)
+
+
+def derive_provenance(
+    data: CuratedData,
+    anchors: dict[int, Anchor] | None = None,
+    keys: dict[int, tuple[str, str]] | None = None,
+) -> Provenance:
     """Merge claims into statements; mark best ranks; raise InputError on rank conflicts.
 
-    ``anchors`` maps ``id(claim)`` to where its quote sits in the source text, when known.
+    ``anchors`` maps ``id(claim)`` to where its quote sits in the source text, when known;
+    ``keys`` maps ``id(claim)`` to its ``claim_keys``, when already computed.
     """
     anchors = anchors or {}
+    keys = keys or {}
     statements: dict[str, StatementRecord] = {}
     references: dict[str, ReferenceRecord] = {}
     statement_sources: dict[str, set[str]] = defaultdict(set)
@@ -122,8 +133,8 @@ def derive_provenance(data: CuratedData, anchors: dict[int, Anchor] | None = Non
     claim_statement: dict[str, str] = {}
 
     for claim in data.claims:
-        skey = statement_key(claim)
-        rkey = reference_key(claim)
+        known = keys.get(id(claim))
+        skey, rkey = known if known is not None else claim_keys(claim)
         record = statements.get(skey)
         if record is None:
             record = StatementRecord(
@@ -162,7 +173,8 @@ def derive_provenance(data: CuratedData, anchors: dict[int, Anchor] | None = Non
 
     for claim in data.claims:
         if claim.better_supported_by and claim.better_supported_by in claim_statement:
-            record = statements[statement_key(claim)]
+            known = keys.get(id(claim))
+            record = statements[known[0] if known is not None else statement_key(claim)]
             target = claim_statement[claim.better_supported_by]
             if target != record.key and target not in record.better_supported_by:
                 record.better_supported_by.append(target)

@@ -291,10 +291,14 @@ def read_results(report: rdflib.Graph, origins: dict[str, list[Position]]) -> li
                 origins=origins_of(focus, value, origins),
             )
         )
-    results.sort(
-        key=lambda r: (r.origins[:1], r.focus, r.shape or "", r.path or "", r.message, r.value or "")
-    )
+    results.sort(key=result_order)
     return results
+
+
+def result_order(result: ValidationResult) -> tuple[tuple[Position, ...], str, str, str, str, str]:
+    """Results are listed by input position, then by what they say."""
+    r = result
+    return (r.origins[:1], r.focus, r.shape or "", r.path or "", r.message, r.value or "")
 
 
 # ------------------------------------------------------------------------- rendering

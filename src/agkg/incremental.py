@@ -1,0 +1,546 @@
+"""Incremental publishing: after a claims file changes, redo only what depends on it.
+
+A full build of a million triples spends minutes reading YAML, finding quotes, assembling quads
+and validating, yet after a curator edits one claims file almost all of that is unchanged. The
+publish cache (``<cache>/publish/``) keeps what the last publish computed:
+
+- per claims file (keyed by its path and the sha256 of its bytes): its parsed claims, their
+  quote anchors and their statement and reference keys;
+- the sources and entities, each source graph's content digest, and the validation results;
+- the published N-Quads (a hard link to ``dataset.nq``: sorted, so one graph's lines can be
+  dropped and its new lines merged in).
+
+An incremental build reads only the changed claims files, derives the provenance again (cheap
+with the keys cached), rebuilds the named graphs whose content changed, merges their lines into
+the previous N-Quads, and revalidates only the focus nodes whose results can have changed
+(``dirty_nodes``) on the part of the graph their shapes read (``validation_region``). The
+result is the same dataset, the same dumps byte for byte, and the same validation results as a
+full build; tests/test_incremental.py checks that on edits of every kind.
+
+Anything else changed (ontology, shapes, sources or entities files, corpus, base IRI, agkg's
+own code, the cache format) and the build is full. So is one that finds any problem in the
+input: the full build then reports every problem exactly as it always does.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import hashlib
+import heapq
+import os
+import pickle
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from . import __version__
+from .claims import (
+    Claim,
+    CuratedData,
+    Entity,
+    Source,
+    better_supported_problems,
+    data_files,
+    display_path,
+    load_claims_files,
+)
+from .config import Config
+from .errors import InputError
+from .graph import (
+    BuiltDataset,
+    Iris,
+    SourceContent,
+    build_counts,
+    build_dataset,
+    corpus_warnings,
+    dataset_origins,
+    read_corpus,
+    source_contents,
+    source_graph_quads,
+)
+from .ontology import load_vocabulary
+from .provenance import ReferenceRecord, StatementRecord, claim_keys, derive_provenance
+from .publishing import atomic_write
+from .quotes import Anchor, check_claim_quote, source_text
+from .validation import (
+    NTriplesData,
+    ValidationReport,
+    ValidationResult,
+    origins_of,
+    result_order,
+    schema_triples,
+    validate_dataset,
+    validate_graph,
+)
+from .vocab import RDF
+
+CACHE_FORMAT = 1
+# More changed claims files than this share of all of them, and a full build is as quick.
+MAX_CHANGED_SHARE = 0.25
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ClaimsFileEntry:
+    """What one claims file gave the last build: its claims, their anchors and keys."""
+
+    claims: list[Claim]
+    anchors: list[Anchor | None]
+    keys: list[tuple[str, str]]
+
+
+@dataclass
+class PublishState:
+    """What the last publish was made from, and what it found."""
+
+    fingerprint: str  # everything but the claims files
+    claims_files: dict[str, str]  # display path -> entry name
+    sources: dict[str, Source]
+    entities: dict[str, Entity]
+    source_digests: dict[str, str]
+    results: list[ValidationResult]  # without origins: they are recomputed from the new build
+    nquads_sha256: str = ""
+
+
+@dataclass
+class PublishBuild:
+    """A built and validated dataset, and what the publish cache needs to remember it."""
+
+    built: BuiltDataset
+    report: ValidationReport
+    mode: str  # "full" or "incremental"
+    reason: str  # why a full build, or what an incremental one redid
+    state: PublishState
+    entries: dict[str, ClaimsFileEntry] = field(default_factory=dict)  # new ones, by entry name
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def cache_folder(config: Config) -> Path:
+    return config.cache_dir / "publish"
+
+
+def build_and_validate(
+    config: Config,
+    shapes: rdflib.Graph,
+    progress: Progress | None = None,
+    use_cache: bool = True,
+) -> PublishBuild:
+    """Build and validate for ``agkg publish``: incrementally when the cache allows it."""
+    reason = "--full" if not use_cache else "no publish cache yet"
+    if use_cache:
+        state = read_state(config)
+        if state is not None:
+            fingerprint = global_fingerprint(config)
+            if state.fingerprint != fingerprint:
+                reason = "inputs other than claims files changed"
+            else:
+                outcome = _incremental(config, shapes, state, progress)
+                if isinstance(outcome, PublishBuild):
+                    return outcome
+                reason = outcome
+    return _full(config, shapes, progress, reason)
+
+
+# ------------------------------------------------------------------------- full
+
+
+def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reason: str) -> PublishBuild:
+    built = build_dataset(config, progress)
+    if progress:
+        progress("validate")
+    started = time.perf_counter()
+    report = validate_dataset(built, shapes)
+    timings = {**built.timings, "validate": time.perf_counter() - started}
+    entries: dict[str, ClaimsFileEntry] = {}
+    names: dict[str, str] = {}
+    by_path: dict[str, list[int]] = defaultdict(list)
+    for index, claim in enumerate(built.data.claims):
+        by_path[claim.position.path].append(index)
+    references = built.provenance.references
+    for path in data_files(config.data_dir)["claims"]:
+        shown = display_path(path, config.project_dir)
+        name = entry_name(shown, path.read_bytes())
+        indexes = by_path.get(shown, [])
+        keys = [built.claim_keys[i] for i in indexes]
+        entries[name] = ClaimsFileEntry(
+            claims=[built.data.claims[i] for i in indexes],
+            anchors=[references[rkey].anchor for _, rkey in keys],
+            keys=keys,
+        )
+        names[shown] = name
+    state = PublishState(
+        fingerprint=global_fingerprint(config),
+        claims_files=names,
+        sources=built.data.sources,
+        entities=built.data.entities,
+        source_digests=_digests(source_contents(built.data, built.provenance)),
+        results=[replace(r, origins=()) for r in report.results],
+    )
+    return PublishBuild(built, report, "full", reason, state, entries, timings)
+
+
+# ------------------------------------------------------------------------- incremental
+
+
+def _incremental(
+    config: Config, shapes: rdflib.Graph, state: PublishState, progress: Progress | None
+) -> PublishBuild | str:
+    """The incremental build, or why it cannot be done (then the caller builds in full)."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        timings[name] = now - started
+        started = now
+        if progress:
+            progress(name)
+
+    folder = cache_folder(config)
+    paths = data_files(config.data_dir)["claims"]
+    names: dict[str, str] = {}
+    changed: list[Path] = []
+    for path in paths:
+        shown = display_path(path, config.project_dir)
+        names[shown] = entry_name(shown, path.read_bytes())
+        if state.claims_files.get(shown) != names[shown]:
+            changed.append(path)
+    if len(changed) > max(1, int(len(paths) * MAX_CHANGED_SHARE)):
+        return f"{len(changed)} of {len(paths)} claims files changed"
+    vocabulary = load_vocabulary(config.ontology_dir)
+    changed_names = {names[display_path(p, config.project_dir)] for p in changed}
+    entries: dict[str, ClaimsFileEntry] = {}
+    for shown, name in names.items():
+        if name not in changed_names:
+            entry = read_entry(folder, name)
+            if entry is None:
+                return f"the cache has no entry for {shown}"
+            entries[name] = entry
+    other_ids = {c.id: c.position for e in entries.values() for c in e.claims if c.id}
+    loaded = load_claims_files(
+        changed, vocabulary, config.project_dir, state.sources, state.entities, other_ids
+    )
+    if loaded is None:
+        return "a changed claims file has problems"
+    data = CuratedData(
+        sources=state.sources,
+        entities=state.entities,
+        claims=[],
+        files=[p for kind in ("sources", "entities", "claims") for p in data_files(config.data_dir)[kind]],
+    )
+    corpus, warnings = read_corpus(config)
+    new_entries: dict[str, ClaimsFileEntry] = {}
+    for path, claims in loaded.items():
+        anchors: list[Anchor | None] = []
+        for claim in claims:
+            text = source_text(data, corpus, claim.source)
+            check = check_claim_quote(claim, text)
+            if text is not None and check.anchor is None:
+                return "a changed claim's quote is not in its source"
+            anchors.append(check.anchor)
+        name = names[display_path(path, config.project_dir)]
+        new_entries[name] = entries[name] = ClaimsFileEntry(
+            claims, anchors, [claim_keys(claim) for claim in claims]
+        )
+    anchor_of: dict[int, Anchor] = {}
+    key_of: dict[int, tuple[str, str]] = {}
+    for name in names.values():
+        entry = entries[name]
+        data.claims.extend(entry.claims)
+        for claim, anchor, keys in zip(entry.claims, entry.anchors, entry.keys, strict=True):
+            key_of[id(claim)] = keys
+            if anchor is not None:
+                anchor_of[id(claim)] = anchor
+    if better_supported_problems(data.claims, vocabulary, config.project_dir):
+        return "a better_supported_by link is broken"
+    step("load")
+    try:
+        provenance = derive_provenance(data, anchor_of, key_of)
+    except InputError:
+        return "claims disagree on a rank"
+    step("provenance")
+
+    iris = Iris(config.base)
+    contents = source_contents(data, provenance)
+    digests = _digests(contents)
+    affected = sorted(sid for sid, digest in digests.items() if state.source_digests.get(sid) != digest)
+    new_lines = sorted(
+        {f"{q} .\n" for sid in affected for q in source_graph_quads(iris, vocabulary, data, contents[sid])}
+    )
+    previous = read_previous_nquads(folder, state.nquads_sha256)
+    if previous is None:
+        return "the cached N-Quads are missing or changed"
+    suffixes = tuple(f" <{iris.source_graph(sid).value}> .\n" for sid in affected)
+    kept: list[str] = []
+    removed: list[str] = []
+    for line in previous:
+        (removed if suffixes and line.endswith(suffixes) else kept).append(line)
+    del previous
+    lines = list(heapq.merge(kept, new_lines))
+    del kept
+    quads = list(ox.parse("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+    built = BuiltDataset(
+        iris=iris,
+        vocabulary=vocabulary,
+        data=data,
+        provenance=provenance,
+        quads=quads,
+        counts=build_counts(data, provenance, len(quads)),
+        origins=dataset_origins(iris, data, provenance),
+        warnings=warnings + corpus_warnings(data, corpus),
+        claim_keys=[key_of[id(c)] for c in data.claims],
+    )
+    built.counts.triples = len(built.triples())
+    step("graph")
+
+    changed_lines = set(removed).symmetric_difference(new_lines)
+    dirty = dirty_nodes(changed_lines, built)
+    region = validation_region(dirty, built, lines)
+    del lines
+    partial = validate_graph(NTriplesData.of(region), shapes, "turbo", built.origins)
+    kept_results = [
+        replace(r, origins=origins_of(r.focus, r.value, built.origins))
+        for r in state.results
+        if r.focus not in dirty
+    ]
+    results = sorted(kept_results + [r for r in partial.results if r.focus in dirty], key=result_order)
+    report = ValidationReport(conforms=not any(r.severity == "violation" for r in results), results=results)
+    step("validate")
+    new_state = PublishState(
+        fingerprint=state.fingerprint,
+        claims_files=names,
+        sources=state.sources,
+        entities=state.entities,
+        source_digests=digests,
+        results=[replace(r, origins=()) for r in results],
+    )
+    built.timings = timings
+    reason = (
+        f"{len(changed)} claims file(s) changed: {len(affected)} source graph(s) rebuilt, "
+        f"{len(dirty)} focus node(s) revalidated on {len(region)} triples"
+    )
+    return PublishBuild(built, report, "incremental", reason, new_state, new_entries, timings)
+
+
+def dirty_nodes(changed_lines: Iterable[str], built: BuiltDataset) -> set[str]:
+    """The nodes whose validation results can differ from the last build's.
+
+    A node whose own triples changed, and every node whose shapes read such a node: the
+    subject of a changed statement and all that subject's statements (the best-rank rules
+    compare a statement with its siblings), the statements citing a changed reference or
+    pointing at a changed statement (``betterSupportedBy``), and the reference of a changed
+    selector. Entity and source descriptions (types, labels) cannot change here: their files
+    are in the global fingerprint. This follows what shapes/agkg-shapes.ttl reads; a shape
+    that reads further must extend it (tests/test_incremental.py compares with full builds).
+    """
+    iris = built.iris
+    statement_prefix = iris.statement("").value
+    reference_prefix = iris.reference("").value
+    entity_prefix = iris.entity("").value
+    changed_text = "".join(changed_lines)
+    touched: set[str] = set()
+    for quad in ox.parse(changed_text.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
+        touched.add(quad.subject.value)
+        if isinstance(quad.object, ox.NamedNode):
+            touched.add(quad.object.value)
+    statements = built.provenance.statements
+    by_subject: dict[str, list[str]] = defaultdict(list)
+    citing: dict[str, list[str]] = defaultdict(list)
+    pointing: dict[str, list[str]] = defaultdict(list)
+    for record in statements.values():
+        by_subject[record.subject].append(record.key)
+        for reference in record.references:
+            citing[reference].append(record.key)
+        for better in record.better_supported_by:
+            pointing[better].append(record.key)
+    dirty = set(touched)
+    subjects: set[str] = set()
+    for node in touched:
+        if node.startswith(statement_prefix):
+            key = node[len(statement_prefix) :]
+            found = statements.get(key)
+            if found is not None:
+                subjects.add(found.subject)
+            dirty.update(iris.statement(k).value for k in pointing.get(key, ()))
+        elif node.startswith(reference_prefix):
+            key = node[len(reference_prefix) :].split("#", 1)[0]
+            dirty.add(iris.reference(key).value)
+            dirty.update(iris.statement(k).value for k in citing.get(key, ()))
+        elif node.startswith(entity_prefix):
+            subjects.add(node[len(entity_prefix) :])
+    for subject in subjects:
+        dirty.add(iris.entity(subject).value)
+        dirty.update(iris.statement(k).value for k in by_subject.get(subject, ()))
+    return dirty
+
+
+def validation_region(dirty: set[str], built: BuiltDataset, lines: list[str]) -> list[ox.Triple]:
+    """The triples the shapes read when validating the ``dirty`` nodes: the descriptions of
+    those nodes, of the subjects of dirty statements, and of everything two links out from
+    them (a statement's references and their sources; a subject's statements and their
+    values), the types of every node these name, and the ontology's schema triples.
+
+    ``lines`` are the dataset's N-Quads lines, sorted, so a node's description is one run.
+    """
+    statement_prefix = built.iris.statement("").value
+    statements = built.provenance.statements
+    start = set(dirty)
+    for node in dirty:
+        if node.startswith(statement_prefix):
+            record = statements.get(node[len(statement_prefix) :])
+            if record is not None:
+                start.add(built.iris.entity(record.subject).value)
+
+    def description(node: str) -> list[str]:
+        head = f"<{node}> "
+        index = bisect.bisect_left(lines, head)
+        run = []
+        while index < len(lines) and lines[index].startswith(head):
+            run.append(lines[index])
+            index += 1
+        return run
+
+    def parsed(run: list[str]) -> list[ox.Quad]:
+        return list(ox.parse("".join(run).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+
+    described: dict[str, list[ox.Quad]] = {}
+    frontier = start
+    for _ in range(3):  # the start nodes, then two links out
+        following: set[str] = set()
+        for node in frontier:
+            if node in described:
+                continue
+            quads = described[node] = parsed(description(node))
+            following.update(q.object.value for q in quads if isinstance(q.object, ox.NamedNode))
+        frontier = following - described.keys()
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for quads in described.values() for q in quads}
+    for node in frontier:  # the last ring: types only
+        for quad in parsed(description(node)):
+            if quad.predicate == RDF.type:
+                triples.add(ox.Triple(quad.subject, quad.predicate, quad.object))
+    triples.update(schema_triples(built.vocabulary.triples))
+    return sorted(triples, key=str)
+
+
+# ------------------------------------------------------------------------- the cache
+
+
+def global_fingerprint(config: Config) -> str:
+    """A hash of everything a build depends on except the claims files."""
+    digest = hashlib.sha256()
+    digest.update(f"agkg {__version__}\0cache {CACHE_FORMAT}\0{config.base}\0".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    files = data_files(config.data_dir)
+    folders = [
+        (config.data_dir, [*files["sources"], *files["entities"]]),
+        (config.ontology_dir, sorted(config.ontology_dir.glob("*.ttl"))),
+        (config.shapes_dir, sorted(config.shapes_dir.glob("*.ttl"))),
+    ]
+    for folder, paths in folders:
+        digest.update(f"{folder}\0".encode())
+        for path in paths:
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    if config.corpus_dir is not None:
+        digest.update(f"corpus {config.corpus_dir} {config.corpus_dir.is_dir()}\0".encode())
+        if config.corpus_dir.is_dir():
+            for path in sorted(config.corpus_dir.iterdir()):
+                stat = path.stat()
+                digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def entry_name(shown: str, content: bytes) -> str:
+    """A claims file's cache entry: its path and bytes, so a copy elsewhere gets its own."""
+    return hashlib.sha256(shown.encode("utf-8") + b"\0" + content).hexdigest()
+
+
+def _digests(contents: dict[str, SourceContent]) -> dict[str, str]:
+    """Per source, a digest of everything its graph is made from (input positions aside)."""
+    return {sid: _content_digest(content) for sid, content in contents.items()}
+
+
+def _content_digest(content: SourceContent) -> str:
+    def without_positions(record: Source | StatementRecord | ReferenceRecord) -> tuple[object, ...]:
+        return tuple(
+            getattr(record, f.name) for f in fields(record) if f.name not in ("positions", "position")
+        )
+
+    parts = (
+        without_positions(content.source),
+        [without_positions(r) for r in content.statements],
+        [without_positions(r) for r in content.references],
+    )
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def read_state(config: Config) -> PublishState | None:
+    path = cache_folder(config) / "state.pickle"
+    try:
+        with path.open("rb") as handle:
+            format_, state = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        return None
+    if format_ != CACHE_FORMAT or not isinstance(state, PublishState):
+        return None
+    return state
+
+
+def read_entry(folder: Path, name: str) -> ClaimsFileEntry | None:
+    try:
+        with (folder / "claims" / f"{name}.pickle").open("rb") as handle:
+            entry = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        return None
+    return entry if isinstance(entry, ClaimsFileEntry) else None
+
+
+def read_previous_nquads(folder: Path, sha256: str) -> list[str] | None:
+    """The last publish's N-Quads lines, if the cached copy is the one it published."""
+    try:
+        content = (folder / "dataset.nq").read_bytes()
+    except OSError:
+        return None
+    if not sha256 or hashlib.sha256(content).hexdigest() != sha256:
+        return None
+    return content.decode("utf-8").splitlines(keepends=True)
+
+
+def remember(config: Config, build: PublishBuild, published_nquads: Path) -> None:
+    """Save what the next publish needs, once this one is in place. The N-Quads are hard-linked
+    from the publication (a publish replaces files, never rewrites them, so the link keeps
+    these bytes); a cache that cannot be written only costs the next publish a full build."""
+    folder = cache_folder(config)
+    entries = folder / "claims"
+    with contextlib.suppress(OSError):
+        entries.mkdir(parents=True, exist_ok=True)
+        for name, entry in build.entries.items():
+            target = entries / f"{name}.pickle"
+            if not target.exists():
+                atomic_write(target, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        wanted = {f"{name}.pickle" for name in build.state.claims_files.values()}
+        for stale in entries.iterdir():
+            if stale.name not in wanted:
+                stale.unlink()
+        content_sha = hashlib.sha256(published_nquads.read_bytes()).hexdigest()
+        link = folder / f".dataset.nq.{os.getpid()}"
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        try:
+            os.link(published_nquads, link)
+        except OSError:
+            atomic_write(link, published_nquads.read_bytes())
+        os.replace(link, folder / "dataset.nq")
+        state = replace(build.state, nquads_sha256=content_sha)
+        atomic_write(
+            folder / "state.pickle", pickle.dumps((CACHE_FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL)
+        )
