@@ -73,8 +73,15 @@ class ValidationReport:
 
     conforms: bool
     results: list[ValidationResult] = field(default_factory=list)
-    report_turtle: str = ""
+    report_graph: rdflib.Graph | None = field(default=None, repr=False, compare=False)
     engine: str = "turbo"
+
+    @property
+    def report_turtle(self) -> str:
+        """The engine's SHACL report as Turtle (written on demand: at a million triples the
+        report of every info note takes seconds to serialize, and only ``--format turtle``
+        wants it)."""
+        return self.report_graph.serialize(format="turtle") if self.report_graph is not None else ""
 
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
@@ -246,7 +253,7 @@ def validate_graph(
     return ValidationReport(
         conforms=not any(r.severity == "violation" for r in results),
         results=results,
-        report_turtle=report_graph.serialize(format="turtle"),
+        report_graph=report_graph,
         engine=engine,
     )
 
