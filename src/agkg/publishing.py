@@ -16,12 +16,16 @@ import ctypes
 import ctypes.util
 import errno
 import json
+import operator
 import os
+import re
 import shutil
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import compress, islice, repeat
+from json.encoder import encode_basestring
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -110,22 +114,217 @@ def compact_jsonld(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> by
 
     Nodes are sorted by @id and values by their N-Triples form, so the output is stable.
     """
-    ordered_prefixes = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+    # Written from canonical N-Triples lines rather than from terms: pyoxigraph writes them at
+    # native speed; sorted lines hold each node's and each property's values in runs, values in
+    # the order of their N-Triples form (a term is never followed by a space inside another
+    # term, so "s p o ." sorts like (s, p, o)); and a literal's quoted N-Triples form is its
+    # JSON string unless it holds a \u escape (tests/test_publishing_speed_equivalence.py
+    # checks every code point). Bytes throughout: UTF-8 in, UTF-8 out.
+    ntriples = _bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    lines = ntriples.split(b"\n")
+    lines.pop()  # after the last newline
+    if any(map(operator.ge, lines, islice(lines, 1, None))):
+        lines = sorted(set(lines))
+    compact = _compactor(prefixes)
+    try:
+        nodes = _jsonld_nodes(lines, compact, prefixes)
+    except _UnusualTriple:
+        parsed = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in parsed)
+        nodes = [node.encode() for node in _jsonld_nodes_by_term(triples, compact)]
+    context = json.dumps(dict(sorted(prefixes.items())), ensure_ascii=False, indent=1)
+    return b"".join((f'{{"@context": {context},\n"@graph": [\n'.encode(), b",\n".join(nodes), b"\n]}\n"))
+
+
+class _UnusualTriple(Exception):
+    """A triple the fast JSON-LD writer leaves to the general one: a blank node, a triple term,
+    a directional language tag, or two predicates with one compact name."""
+
+
+def _compactor(prefixes: dict[str, str]) -> Callable[[str], str]:
+    """The memoized ``prefix:local`` form of an IRI: under the longest namespace leaving a
+    local name that is not empty, has no ":" and does not start with "//"; else the IRI."""
+    ordered = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+    # alternatives are tried in order, so the first that matches is the longest that fits
+    pattern = re.compile("|".join(f"({re.escape(namespace)})(?!//)[^:]+\\Z" for _, namespace in ordered))
+    names = [""] + [f"{name}:" for name, _ in ordered]  # by group number
     compacted: dict[str, str] = {}
 
     def compact(iri: str) -> str:
         known = compacted.get(iri)
         if known is None:
             known = iri
-            for name, namespace in ordered_prefixes:
-                if iri.startswith(namespace):
-                    local = iri[len(namespace) :]
-                    if local and not local.startswith("//") and ":" not in local:
-                        known = f"{name}:{local}"
-                        break
+            match = pattern.match(iri)
+            if match is not None and match.lastindex is not None:
+                known = names[match.lastindex] + iri[match.end(match.lastindex) :]
             compacted[iri] = known
         return known
 
+    return compact
+
+
+class _Memo(dict[bytes, bytes]):
+    """A dict that computes a missing value once (lookups of known keys stay in C)."""
+
+    def __init__(self, compute: Callable[[bytes], bytes]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: bytes) -> bytes:
+        value = self[key] = self.compute(key)
+        return value
+
+
+class _CompactIris(dict[bytes, bytes]):
+    """The JSON string of the compact form of each IRI, computed once.
+
+    When every namespace ends in "/" or "#", the compact form of an IRI depends only on the
+    IRI up to its last "/" or "#" and on whether the rest is empty or has a ":", so it is
+    worked out once per such stem.
+    """
+
+    def __init__(self, compact: Callable[[str], str], prefixes: dict[str, str]) -> None:
+        super().__init__()
+        self.compact = compact
+        self.by_stem = all(namespace.endswith(("/", "#")) for namespace in prefixes.values())
+        self.heads: dict[tuple[bytes, bool, bool], bytes] = {}
+
+    def __missing__(self, iri: bytes) -> bytes:
+        if _JSON_ESCAPED.search(iri):  # pyoxigraph accepts no such IRI
+            raise _UnusualTriple(iri)
+        cut = max(iri.rfind(b"/"), iri.rfind(b"#")) + 1 if self.by_stem else len(iri)
+        local = iri[cut:]
+        stem = (iri[:cut], b":" in local, not local)
+        head = self.heads.get(stem)
+        if head is None:
+            compacted = self.compact(iri.decode()).encode()
+            head = self.heads[stem] = b'"' + compacted[: len(compacted) - len(local)]
+        value = self[iri] = head + local + b'"'
+        return value
+
+
+_JSON_ESCAPED = re.compile(rb'[\x00-\x1f"\\]')
+_RDF_TYPE_FORM = f"<{RDF.type.value}>".encode()
+_TYPE_KEY = b'"@type":'
+_QUOTE, _LESS_THAN = ord('"'), ord("<")
+
+
+def _jsonld_nodes(lines: list[bytes], compact: Callable[[str], str], prefixes: dict[str, str]) -> list[bytes]:
+    """One JSON object per subject, sorted by @id, from sorted unique N-Triples lines."""
+    names: set[str] = set()
+
+    def key(predicate: bytes) -> bytes:
+        """'"name":' for a predicate's values; the keys of a node are sorted as bytes (which
+        is their order as names, "@type" first, when no name has a "!")."""
+        if predicate == _TYPE_KEY:
+            return predicate
+        if predicate[0] != _LESS_THAN:
+            raise _UnusualTriple(predicate)
+        name = compact(predicate[1:-1].decode())
+        text = encode_basestring(name).encode() + b":"
+        if name in names or "!" in name or text <= _TYPE_KEY or len(text) != len(name.encode()) + 3:
+            raise _UnusualTriple(predicate)
+        names.add(name)
+        return text
+
+    encoded = _CompactIris(compact, prefixes)
+    keys = _Memo(key)
+    typed = _Memo(lambda suffix: b'{"@type":' + encoded[suffix[3:-1]] + b',"@value":')
+
+    def iri(o: bytes) -> bytes:
+        """The IRI of an object written b"<iri> ."."""
+        if o[1] == _LESS_THAN:  # a triple term
+            raise _UnusualTriple(o)
+        return o[1:-3]
+
+    # by the object as the line has it, so a known one costs no slicing
+    references = _Memo(lambda o: b'{"@id":' + encoded[iri(o)] + b"}")
+    types = _Memo(lambda o: encoded[iri(o)])
+
+    nodes: list[tuple[bytes, bytes]] = []
+    properties: list[bytes] = []  # '"key":value' of the current node
+    subject = predicate = b""
+    value = b""
+    more_values: list[bytes] | None = None  # of the current run, when it has more than one
+
+    for line in lines:
+        s, p, o = line.split(b" ", 2)
+        start = o[0]
+        if start == _LESS_THAN:
+            if p == _RDF_TYPE_FORM:
+                p = _TYPE_KEY
+                current = types[o]
+            else:
+                current = references[o]
+        elif start == _QUOTE:
+            close = o.rfind(b'"')
+            string = o[: close + 1]
+            if b"\\" in string and (b"\\u" in string or b"\\U" in string):
+                string = _literal_json(line)
+            suffix = o[close + 1 : -2]
+            if not suffix:
+                current = string
+            elif suffix[0] == 64:  # @language
+                if b"--" in suffix:
+                    raise _UnusualTriple(o)
+                current = b'{"@language":"' + suffix[1:] + b'","@value":' + string + b"}"
+            else:  # ^^<datatype>
+                current = typed[suffix] + string + b"}"
+        else:
+            raise _UnusualTriple(o)
+
+        if s != subject:
+            if subject:
+                if more_values is None:
+                    properties.append(keys[predicate] + value)
+                else:
+                    properties.append(keys[predicate] + b"[" + b",".join(more_values) + b"]")
+                    more_values = None
+                nodes.append(_jsonld_node(subject, properties, encoded))
+            if s[0] != _LESS_THAN:
+                raise _UnusualTriple(s)
+            subject = s
+        elif p == predicate:
+            if more_values is None:
+                more_values = [value, current]
+            else:
+                more_values.append(current)
+            continue
+        elif more_values is None:
+            properties.append(keys[predicate] + value)
+        else:
+            properties.append(keys[predicate] + b"[" + b",".join(more_values) + b"]")
+            more_values = None
+        predicate = p
+        value = current
+    if subject:
+        if more_values is None:
+            properties.append(keys[predicate] + value)
+        else:
+            properties.append(keys[predicate] + b"[" + b",".join(more_values) + b"]")
+        nodes.append(_jsonld_node(subject, properties, encoded))
+    nodes.sort()
+    return [text for _, text in nodes]
+
+
+def _jsonld_node(subject: bytes, properties: list[bytes], encoded: _CompactIris) -> tuple[bytes, bytes]:
+    """The IRI and the JSON text of a node with these '"key":value' (which it empties)."""
+    properties.sort()
+    iri = subject[1:-1]
+    text = b'{"@id":' + encoded[iri] + b"," + b",".join(properties) + b"}"
+    properties.clear()
+    return iri, text
+
+
+def _literal_json(line: bytes) -> bytes:
+    """The JSON string of the lexical form of the literal object of an N-Triples line."""
+    (quad,) = ox.parse(line, format=ox.RdfFormat.N_TRIPLES)
+    assert isinstance(quad.object, ox.Literal)
+    return encode_basestring(quad.object.value).encode()
+
+
+def _jsonld_nodes_by_term(triples: Iterable[ox.Triple], compact: Callable[[str], str]) -> list[str]:
+    """``_jsonld_nodes`` for any triples, from the terms (several times slower)."""
     # per node and key, each value once, keyed by its N-Triples form (which determines it);
     # dict keys are written in sorted order, as the JSON is written without sort_keys
     nodes: dict[str, dict[str, dict[str, object]]] = defaultdict(lambda: defaultdict(dict))
@@ -160,9 +359,7 @@ def compact_jsonld(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> by
             entry[key] = decoded[0] if len(decoded) == 1 else decoded
         return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
-    context = json.dumps(dict(sorted(prefixes.items())), ensure_ascii=False, indent=1)
-    body = ",\n".join(line(iri) for iri in sorted(nodes))
-    return f'{{"@context": {context},\n"@graph": [\n{body}\n]}}\n'.encode()
+    return [line(iri) for iri in sorted(nodes)]
 
 
 def void_description(built: BuiltDataset, dump_names: Iterable[str]) -> list[ox.Triple]:
@@ -177,7 +374,7 @@ def void_description(built: BuiltDataset, dump_names: Iterable[str]) -> list[ox.
     def integer(n: int) -> ox.Literal:
         return ox.Literal(str(n), datatype=XSD.integer)
 
-    union = [(t.subject, t.predicate, t.object) for t in built.triples()]
+    union = _union_counts(built.triples())
     add(dataset, RDF.type, VOID.Dataset)
     add(dataset, DCTERMS.title, ox.Literal("Armed Groups Knowledge Graph", language="en"))
     add(
@@ -190,36 +387,70 @@ def void_description(built: BuiltDataset, dump_names: Iterable[str]) -> list[ox.
         ),
     )
     add(dataset, DCTERMS.license, ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"))
-    add(dataset, VOID.triples, integer(len(union)))
+    add(dataset, VOID.triples, integer(union.triples))
     add(dataset, VOID.entities, integer(built.counts.entities))
-    add(dataset, VOID.distinctSubjects, integer(len({s for s, _, _ in union})))
-    add(dataset, VOID.distinctObjects, integer(len({o for _, _, o in union})))
-    add(dataset, VOID.properties, integer(len({p for _, p, _ in union})))
+    add(dataset, VOID.distinctSubjects, integer(union.subjects))
+    add(dataset, VOID.distinctObjects, integer(union.objects))
+    add(dataset, VOID.properties, integer(union.properties))
     add(dataset, VOID.uriSpace, ox.Literal(iris.base + "id/"))
     add(dataset, VOID.vocabulary, ox.NamedNode("https://w3id.org/agkg/ontology"))
     for name in sorted(dump_names):
         if name.startswith("dataset."):
             add(dataset, VOID.dataDump, ox.NamedNode(f"{iris.base}dumps/{name}"))
 
-    classes = Counter(o for _, p, o in union if p == RDF.type and isinstance(o, ox.NamedNode))
-    add(dataset, VOID.classes, integer(len(classes)))
-    for cls, count in sorted(classes.items(), key=lambda item: item[0].value):
-        local = cls.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        namespace = "agkg" if cls.value.startswith("https://w3id.org/agkg/") else "ext"
+    add(dataset, VOID.classes, integer(len(union.classes)))
+    for cls_iri, count in sorted(union.classes.items()):
+        cls = ox.NamedNode(cls_iri)
+        local = cls_iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        namespace = "agkg" if cls_iri.startswith("https://w3id.org/agkg/") else "ext"
         partition = ox.NamedNode(f"{dataset.value}#class-{namespace}-{local}")
         add(dataset, VOID.classPartition, partition)
         add(partition, VOID.term("class"), cls)
         add(partition, VOID.entities, integer(count))
 
-    per_graph: dict[ox.NamedNode, int] = Counter()
-    for quad in built.quads:
-        assert isinstance(quad.graph_name, ox.NamedNode)
-        per_graph[quad.graph_name] += 1
+    per_graph = Counter(map(operator.attrgetter("graph_name"), built.quads))
     for graph_name, count in sorted(per_graph.items(), key=lambda item: item[0].value):
+        assert isinstance(graph_name, ox.NamedNode)
         add(dataset, VOID.subset, graph_name)
         add(graph_name, RDF.type, VOID.Dataset)
         add(graph_name, VOID.triples, integer(count))
     return triples
+
+
+@dataclass(frozen=True)
+class _UnionCounts:
+    triples: int
+    subjects: int  # distinct
+    properties: int
+    objects: int
+    classes: dict[str, int]  # entities per class IRI: subjects with rdf:type that IRI
+
+
+def _union_counts(triples: list[ox.Triple]) -> _UnionCounts:
+    """What VoID counts in unique triples, from their N-Triples lines.
+
+    Equal terms have equal N-Triples forms, and a line splits at its first two spaces into its
+    terms (an object keeps its " ." end): so the counts come from a few C-level passes over the
+    lines, in slices so that only a slice's terms are held at a time.
+    """
+    lines = _bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)).split(b"\n")
+    lines.pop()  # after the last newline
+    subjects: set[bytes] = set()
+    properties: set[bytes] = set()
+    objects: set[bytes] = set()
+    typed: Counter[bytes] = Counter()
+    for first in range(0, len(lines), _SLICE):
+        terms = map(bytes.split, lines[first : first + _SLICE], repeat(b" "), repeat(2))
+        s, p, o = zip(*terms, strict=True)
+        subjects.update(s)
+        properties.update(p)
+        objects.update(o)
+        typed.update(compress(o, map(_RDF_TYPE_FORM.__eq__, p)))
+    classes = {o[1:-3].decode(): n for o, n in typed.items() if o[0] == _LESS_THAN and o[1] != _LESS_THAN}
+    return _UnionCounts(len(triples), len(subjects), len(properties), len(objects), classes)
+
+
+_SLICE = 512  # few enough lists alive at once not to set off the garbage collector
 
 
 def dump_producers(
