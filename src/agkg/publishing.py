@@ -176,34 +176,39 @@ class _Memo(dict[bytes, bytes]):
 
 
 class _CompactIris(dict[bytes, bytes]):
-    """The JSON string of the compact form of each IRI, computed once.
+    """The JSON string of the compact form of each object IRI, keyed by b"<iri> ." as in
+    the N-Triples line; computed once. No IRI needs escaping in JSON: pyoxigraph refuses
+    IRIs with quotes, backslashes or control characters.
 
-    When every namespace ends in "/" or "#", the compact form of an IRI depends only on the
-    IRI up to its last "/" or "#" and on whether the rest is empty or has a ":", so it is
-    worked out once per such stem.
+    Most of the work is done once per stem (the IRI up to its last "/"): the namespaces an
+    IRI is in are those its stem is in, and whether their local names are empty, start with
+    "//" or hold a ":" depends only on the stem and on the same about the rest; unless a
+    namespace not ending in "/" has this stem too, when the whole IRI is the stem.
     """
 
-    def __init__(self, compact: Callable[[str], str], prefixes: dict[str, str]) -> None:
+    def __init__(self, compact: Callable[[str], str], namespaces: Iterable[str]) -> None:
         super().__init__()
         self.compact = compact
-        self.by_stem = all(namespace.endswith(("/", "#")) for namespace in prefixes.values())
+        self.unsafe = {ns[: ns.rfind("/") + 1].encode() for ns in namespaces if not ns.endswith("/")}
         self.heads: dict[tuple[bytes, bool, bool], bytes] = {}
 
-    def __missing__(self, iri: bytes) -> bytes:
-        if _JSON_ESCAPED.search(iri):  # pyoxigraph accepts no such IRI
-            raise _UnusualTriple(iri)
-        cut = max(iri.rfind(b"/"), iri.rfind(b"#")) + 1 if self.by_stem else len(iri)
-        local = iri[cut:]
-        stem = (iri[:cut], b":" in local, not local)
+    def __missing__(self, key: bytes) -> bytes:
+        if key[1] == _LESS_THAN:  # a triple term
+            raise _UnusualTriple(key)
+        end = len(key) - 3
+        cut = key.rfind(b"/", 1, end) + 1 or 1
+        if key[1:cut] in self.unsafe:
+            cut = end
+        local = key[cut:end]
+        stem = (key[1:cut], b":" in local, not local)
         head = self.heads.get(stem)
         if head is None:
-            compacted = self.compact(iri.decode()).encode()
+            compacted = self.compact(key[1:end].decode()).encode()
             head = self.heads[stem] = b'"' + compacted[: len(compacted) - len(local)]
-        value = self[iri] = head + local + b'"'
+        value = self[key] = head + local + b'"'
         return value
 
 
-_JSON_ESCAPED = re.compile(rb'[\x00-\x1f"\\]')
 _RDF_TYPE_FORM = f"<{RDF.type.value}>".encode()
 _TYPE_KEY = b'"@type":'
 _QUOTE, _LESS_THAN = ord('"'), ord("<")
@@ -227,19 +232,11 @@ def _jsonld_nodes(lines: list[bytes], compact: Callable[[str], str], prefixes: d
         names.add(name)
         return text
 
-    encoded = _CompactIris(compact, prefixes)
+    # keyed by the terms as the lines have them, so that known ones cost no slicing
+    encoded = _CompactIris(compact, prefixes.values())  # by b"<iri> ."
+    references = _Memo(lambda o: b'{"@id":' + encoded[o] + b"}")
+    typed = _Memo(lambda suffix: b'{"@type":' + encoded[suffix[2:] + b" ."] + b',"@value":')  # b"^^<iri>"
     keys = _Memo(key)
-    typed = _Memo(lambda suffix: b'{"@type":' + encoded[suffix[3:-1]] + b',"@value":')
-
-    def iri(o: bytes) -> bytes:
-        """The IRI of an object written b"<iri> ."."""
-        if o[1] == _LESS_THAN:  # a triple term
-            raise _UnusualTriple(o)
-        return o[1:-3]
-
-    # by the object as the line has it, so a known one costs no slicing
-    references = _Memo(lambda o: b'{"@id":' + encoded[iri(o)] + b"}")
-    types = _Memo(lambda o: encoded[iri(o)])
 
     nodes: list[tuple[bytes, bytes]] = []
     properties: list[bytes] = []  # '"key":value' of the current node
@@ -253,7 +250,7 @@ def _jsonld_nodes(lines: list[bytes], compact: Callable[[str], str], prefixes: d
         if start == _LESS_THAN:
             if p == _RDF_TYPE_FORM:
                 p = _TYPE_KEY
-                current = types[o]
+                current = encoded[o]
             else:
                 current = references[o]
         elif start == _QUOTE:
@@ -310,10 +307,9 @@ def _jsonld_nodes(lines: list[bytes], compact: Callable[[str], str], prefixes: d
 def _jsonld_node(subject: bytes, properties: list[bytes], encoded: _CompactIris) -> tuple[bytes, bytes]:
     """The IRI and the JSON text of a node with these '"key":value' (which it empties)."""
     properties.sort()
-    iri = subject[1:-1]
-    text = b'{"@id":' + encoded[iri] + b"," + b",".join(properties) + b"}"
+    text = b'{"@id":' + encoded[subject + b" ."] + b"," + b",".join(properties) + b"}"
     properties.clear()
-    return iri, text
+    return subject[1:-1], text
 
 
 def _literal_json(line: bytes) -> bytes:
