@@ -284,3 +284,10 @@ def test_bundled_project_writes_the_same_bytes(bundled: BuiltDataset) -> None:
     assert compact_jsonld(triples, prefixes) == reference_jsonld(triples, prefixes)
     expected = turtle(reference_void(bundled, DUMP_FILES), prefixes)
     assert turtle(void_description(bundled, DUMP_FILES), prefixes) == expected
+
+
+@pytest.mark.parametrize("char", ['"', "\\", "\n", "\x00", "\x1f", " ", "<", ">"])
+def test_pyoxigraph_refuses_iris_json_would_escape(char: str) -> None:
+    """compact_jsonld copies IRIs into JSON strings unescaped, relying on this."""
+    with pytest.raises(ValueError):
+        ox.NamedNode(f"https://example.org/a{char}b")
