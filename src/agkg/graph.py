@@ -116,6 +116,10 @@ class BuiltDataset:
     claim_keys: list[tuple[str, str]] = field(default_factory=list)  # per claim: statement, reference
     _triples: list[ox.Triple] | None = field(default=None, repr=False, compare=False)
 
+    def release_triples(self) -> None:
+        """Drop the cached union (``triples()`` computes it again when next asked)."""
+        self._triples = None
+
     def triples(self) -> list[ox.Triple]:
         """The union of all graphs, each triple once, sorted (computed once; a fresh list)."""
         if self._triples is None:
