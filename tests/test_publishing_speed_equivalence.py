@@ -18,7 +18,7 @@ import pytest
 
 from agkg.config import load_config
 from agkg.graph import BuiltDataset, build_dataset
-from agkg.publishing import DUMP_FILES, _union_counts, compact_jsonld, turtle, void_description
+from agkg.publishing import DUMP_FILES, compact_jsonld, turtle, union_counts, void_description
 from agkg.vocab import DCTERMS, RDF, VOID, XSD, data_prefixes
 
 BASE = "https://w3id.org/agkg/"
@@ -262,7 +262,7 @@ def test_union_counts_match_counting_terms(seed: int) -> None:
     triples.append(
         ox.Triple(n("http://e/s"), RDF.type, ox.Triple(n("http://e/s"), n("http://e/p"), n("http://e/o")))
     )
-    counts = _union_counts(triples)
+    counts = union_counts(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
     assert counts.triples == len(triples)
     assert counts.subjects == len({t.subject for t in triples})
     assert counts.properties == len({t.predicate for t in triples})

@@ -31,7 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import ConfigurationError
-from .graph import BuiltDataset
+from .graph import BuiltDataset, Iris
 from .locking import publisher_lock
 from .vocab import DCTERMS, RDF, VOID, XSD, data_prefixes
 
@@ -120,7 +120,13 @@ def compact_jsonld(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> by
     # term, so "s p o ." sorts like (s, p, o)); and a literal's quoted N-Triples form is its
     # JSON string unless it holds a \u escape (tests/test_publishing_speed_equivalence.py
     # checks every code point). Bytes throughout: UTF-8 in, UTF-8 out.
-    ntriples = _bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    return compact_jsonld_from_ntriples(
+        _bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)), prefixes
+    )
+
+
+def compact_jsonld_from_ntriples(ntriples: bytes, prefixes: dict[str, str]) -> bytes:
+    """``compact_jsonld`` of the triples that ``ntriples`` (N-Triples text) holds."""
     lines = ntriples.split(b"\n")
     lines.pop()  # after the last newline
     if any(map(operator.ge, lines, islice(lines, 1, None))):
@@ -360,7 +366,16 @@ def _jsonld_nodes_by_term(triples: Iterable[ox.Triple], compact: Callable[[str],
 
 def void_description(built: BuiltDataset, dump_names: Iterable[str]) -> list[ox.Triple]:
     """A VoID description with counts per dataset, per named graph and per class."""
-    iris = built.iris
+    union = union_counts(_bytes(ox.serialize(built.triples(), format=ox.RdfFormat.N_TRIPLES)))
+    by_name = Counter(map(operator.attrgetter("graph_name"), built.quads))
+    per_graph = {g.value: n for g, n in by_name.items() if isinstance(g, ox.NamedNode)}  # all are named
+    return void_from_counts(built.iris, built.counts.entities, union, per_graph, dump_names)
+
+
+def void_from_counts(
+    iris: Iris, entities: int, union: UnionCounts, per_graph: Mapping[str, int], dump_names: Iterable[str]
+) -> list[ox.Triple]:
+    """The VoID description from its counts (see ``void_description``)."""
     dataset = iris.dataset
     triples: list[ox.Triple] = []
 
@@ -370,7 +385,6 @@ def void_description(built: BuiltDataset, dump_names: Iterable[str]) -> list[ox.
     def integer(n: int) -> ox.Literal:
         return ox.Literal(str(n), datatype=XSD.integer)
 
-    union = _union_counts(built.triples())
     add(dataset, RDF.type, VOID.Dataset)
     add(dataset, DCTERMS.title, ox.Literal("Armed Groups Knowledge Graph", language="en"))
     add(
@@ -384,7 +398,7 @@ def void_description(built: BuiltDataset, dump_names: Iterable[str]) -> list[ox.
     )
     add(dataset, DCTERMS.license, ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"))
     add(dataset, VOID.triples, integer(union.triples))
-    add(dataset, VOID.entities, integer(built.counts.entities))
+    add(dataset, VOID.entities, integer(entities))
     add(dataset, VOID.distinctSubjects, integer(union.subjects))
     add(dataset, VOID.distinctObjects, integer(union.objects))
     add(dataset, VOID.properties, integer(union.properties))
@@ -404,17 +418,16 @@ def void_description(built: BuiltDataset, dump_names: Iterable[str]) -> list[ox.
         add(partition, VOID.term("class"), cls)
         add(partition, VOID.entities, integer(count))
 
-    per_graph = Counter(map(operator.attrgetter("graph_name"), built.quads))
-    for graph_name, count in sorted(per_graph.items(), key=lambda item: item[0].value):
-        assert isinstance(graph_name, ox.NamedNode)
-        add(dataset, VOID.subset, graph_name)
-        add(graph_name, RDF.type, VOID.Dataset)
-        add(graph_name, VOID.triples, integer(count))
+    for graph_name, count in sorted(per_graph.items()):
+        graph = ox.NamedNode(graph_name)
+        add(dataset, VOID.subset, graph)
+        add(graph, RDF.type, VOID.Dataset)
+        add(graph, VOID.triples, integer(count))
     return triples
 
 
 @dataclass(frozen=True)
-class _UnionCounts:
+class UnionCounts:
     triples: int
     subjects: int  # distinct
     properties: int
@@ -422,14 +435,14 @@ class _UnionCounts:
     classes: dict[str, int]  # entities per class IRI: subjects with rdf:type that IRI
 
 
-def _union_counts(triples: list[ox.Triple]) -> _UnionCounts:
-    """What VoID counts in unique triples, from their N-Triples lines.
+def union_counts(ntriples: bytes) -> UnionCounts:
+    """What VoID counts in unique triples, from their N-Triples text (each triple once).
 
     Equal terms have equal N-Triples forms, and a line splits at its first two spaces into its
     terms (an object keeps its " ." end): so the counts come from a few C-level passes over the
     lines, in slices so that only a slice's terms are held at a time.
     """
-    lines = _bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)).split(b"\n")
+    lines = ntriples.split(b"\n")
     lines.pop()  # after the last newline
     subjects: set[bytes] = set()
     properties: set[bytes] = set()
@@ -443,7 +456,7 @@ def _union_counts(triples: list[ox.Triple]) -> _UnionCounts:
         objects.update(o)
         typed.update(compress(o, map(_RDF_TYPE_FORM.__eq__, p)))
     classes = {o[1:-3].decode(): n for o, n in typed.items() if o[0] == _LESS_THAN and o[1] != _LESS_THAN}
-    return _UnionCounts(len(triples), len(subjects), len(properties), len(objects), classes)
+    return UnionCounts(len(lines), len(subjects), len(properties), len(objects), classes)
 
 
 _SLICE = 512  # few enough lists alive at once not to set off the garbage collector
