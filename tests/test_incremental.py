@@ -22,7 +22,7 @@ from agkg.config import load_config
 from agkg.graph import BuiltDataset, build_dataset
 from agkg.incremental import PublishBuild, build_and_validate, dirty_nodes, remember, validation_region
 from agkg.provenance import StatementRecord
-from agkg.publishing import dump_producers, write_dumps
+from agkg.publishing import write_dumps
 from agkg.validation import NTriplesData, load_shapes, validate_dataset, validate_graph
 from agkg.vocab import AGKG, AGKGPS, OA, RDF, SCHEMA, WIKIBASE, XSD
 
@@ -61,8 +61,7 @@ def build(project: Path, use_cache: bool) -> PublishBuild:
 def dumps(result: PublishBuild, project: Path) -> dict[str, bytes]:
     config = load_config(project)
     _, shapes_triples = load_shapes(config.shapes_dir, check=False)
-    producers = dump_producers(result.built, result.built.vocabulary.triples, shapes_triples)
-    return {name: producer() for name, producer in producers}
+    return {name: producer() for name, producer in result.dump_producers(shapes_triples)}
 
 
 def publish_and_remember(project: Path) -> PublishBuild:
@@ -71,8 +70,8 @@ def publish_and_remember(project: Path) -> PublishBuild:
     config = load_config(project)
     _, shapes_triples = load_shapes(config.shapes_dir, check=False)
     out = project / "dist"
-    write_dumps(dump_producers(result.built, result.built.vocabulary.triples, shapes_triples), out)
-    remember(config, result, out / "dataset.nq")
+    write_dumps(result.dump_producers(shapes_triples), out)
+    remember(config, result, out)
     return result
 
 
@@ -277,7 +276,7 @@ def test_a_tampered_cache_falls_back_to_a_full_build(project: Path) -> None:
     cached.write_bytes(b"")
     result = build(project, use_cache=True)
     assert result.mode == "full"
-    assert result.reason == "the cached N-Quads are missing or changed"
+    assert result.reason == "the cached dumps are missing or changed"
     (project / ".agkg" / "publish" / "state.pickle").write_bytes(b"not a pickle")
     assert build(project, use_cache=True).reason == "no publish cache yet"
 
@@ -384,3 +383,10 @@ def test_dependency_rules_cover_what_the_shapes_read(
     assert sorted(r.key() for r in partial.results if r.focus in dirty) == sorted(
         r.key() for r in after if r.focus in dirty
     )
+
+
+def test_publishing_again_without_edits_is_incremental_and_identical(synthetic: Path) -> None:
+    first = publish_and_remember(synthetic)
+    again = assert_same_as_full(synthetic)
+    assert again.reason.startswith("0 claims file(s) changed: 0 source graph(s) rebuilt")
+    assert dumps(again, synthetic) == dumps(first, synthetic)

@@ -29,8 +29,9 @@ import contextlib
 import hashlib
 import os
 import pickle
+import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -65,7 +66,15 @@ from .graph import (
 )
 from .ontology import load_vocabulary
 from .provenance import ReferenceRecord, StatementRecord, claim_keys, derive_provenance
-from .publishing import atomic_write
+from .publishing import (
+    DUMP_FILES,
+    atomic_write,
+    compact_jsonld_from_ntriples,
+    dump_producers,
+    turtle,
+    union_counts,
+    void_from_counts,
+)
 from .quotes import Anchor, check_claim_quote, source_text
 from .validation import (
     NTriplesData,
@@ -77,9 +86,9 @@ from .validation import (
     validate_dataset,
     validate_graph,
 )
-from .vocab import RDF
+from .vocab import RDF, data_prefixes
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 # More changed claims files than this share of all of them, and a full build is as quick.
 MAX_CHANGED_SHARE = 0.25
 
@@ -105,7 +114,9 @@ class PublishState:
     entities: dict[str, Entity]
     source_digests: dict[str, str]
     results: list[ValidationResult]  # without origins: they are recomputed from the new build
-    nquads_sha256: str = ""
+    subjects: list[str]  # the union's distinct subjects, N-Triples form, sorted: Turtle's blocks
+    graph_counts: dict[str, int]  # quads per named graph (IRI), sorted by name: TriG's blocks
+    dump_sha256: dict[str, str] = field(default_factory=dict)  # of the cached dataset.* links
 
 
 @dataclass
@@ -119,6 +130,12 @@ class PublishBuild:
     state: PublishState
     entries: dict[str, ClaimsFileEntry] = field(default_factory=dict)  # new ones, by entry name
     timings: dict[str, float] = field(default_factory=dict)
+    # an incremental build's dataset.* files (its BuiltDataset has no quads: they are not made)
+    dataset_files: dict[str, Callable[[], bytes]] | None = None
+
+    def dump_producers(self, shapes_triples: list[ox.Triple]) -> list[tuple[str, Callable[[], bytes]]]:
+        """Every published file's name and producer (see ``publishing.dump_producers``)."""
+        return dump_producers(self.built, self.built.vocabulary.triples, shapes_triples, self.dataset_files)
 
 
 def cache_folder(config: Config) -> Path:
@@ -181,8 +198,27 @@ def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reaso
         entities=built.data.entities,
         source_digests=_digests(source_contents(built.data, built.provenance)),
         results=[replace(r, origins=()) for r in report.results],
+        subjects=_distinct_subjects(built.triples()),
+        graph_counts=dict(
+            sorted(
+                Counter(
+                    q.graph_name.value for q in built.quads if isinstance(q.graph_name, ox.NamedNode)
+                ).items()
+            )
+        ),
     )
     return PublishBuild(built, report, "full", reason, state, entries, timings)
+
+
+def _distinct_subjects(triples: list[ox.Triple]) -> list[str]:
+    """The subjects of sorted triples, each once, in N-Triples form."""
+    subjects: list[str] = []
+    previous: ox.NamedNode | ox.BlankNode | ox.Triple | None = None
+    for triple in triples:
+        if triple.subject != previous:
+            previous = triple.subject
+            subjects.append(str(previous))
+    return subjects
 
 
 # ------------------------------------------------------------------------- incremental
@@ -274,29 +310,40 @@ def _incremental(
     new_lines = sorted(
         {f"{q} .\n" for sid in affected for q in source_graph_quads(iris, vocabulary, data, contents[sid])}
     )
-    previous = read_previous_nquads(folder, state.nquads_sha256)
-    if previous is None:
-        return "the cached N-Quads are missing or changed"
+    cached = read_cached_dumps(folder, state.dump_sha256)
+    if cached is None:
+        return "the cached dumps are missing or changed"
+    previous = cached["dataset.nq"].decode("utf-8").splitlines(keepends=True)
     suffixes = tuple(f" <{iris.source_graph(sid).value}> .\n" for sid in affected)
     removed = [line for line in previous if line.endswith(suffixes)] if suffixes else []
     lines = merge_sorted(
         [line for line in previous if not line.endswith(suffixes)] if suffixes else previous, new_lines
     )
     del previous
-    quads = list(ox.parse("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+    forms = union_forms(lines)
+    graph_counts = dict(state.graph_counts)
+    for sid in affected:
+        graph_counts[iris.source_graph(sid).value] = 0
+    for line in new_lines:
+        graph_counts[line[line.rindex(" <") + 2 : -4]] += 1
+    touched = {line[: line.index(" ")] for line in removed} | {line[: line.index(" ")] for line in new_lines}
+    patched = _patched_dumps(cached, lines, forms, touched, affected, state, iris, graph_counts)
+    if patched is None:
+        return "the cached dumps do not split into the expected blocks"
+    dataset_files, subjects = patched
+    del cached
     built = BuiltDataset(
         iris=iris,
         vocabulary=vocabulary,
         data=data,
         provenance=provenance,
-        quads=quads,
-        counts=build_counts(data, provenance, len(quads)),
+        quads=[],
+        counts=build_counts(data, provenance, len(lines)),
         origins=dataset_origins(iris, data, provenance),
         warnings=warnings + corpus_warnings(data, corpus),
         claim_keys=[key_of[id(c)] for c in data.claims],
-        _triples=union_triples(lines),
     )
-    built.counts.triples = len(built.triples())
+    built.counts.triples = len(forms)
     step("graph")
 
     changed_lines = set(removed).symmetric_difference(new_lines)
@@ -319,13 +366,15 @@ def _incremental(
         entities=state.entities,
         source_digests=digests,
         results=[replace(r, origins=()) for r in results],
+        subjects=subjects,
+        graph_counts=graph_counts,
     )
     built.timings = timings
     reason = (
         f"{len(changed)} claims file(s) changed: {len(affected)} source graph(s) rebuilt, "
         f"{len(dirty)} focus node(s) revalidated on {len(region)} triples"
     )
-    return PublishBuild(built, report, "incremental", reason, new_state, new_entries, timings)
+    return PublishBuild(built, report, "incremental", reason, new_state, new_entries, timings, dataset_files)
 
 
 def merge_sorted(lines: list[str], more: list[str]) -> list[str]:
@@ -342,11 +391,10 @@ def merge_sorted(lines: list[str], more: list[str]) -> list[str]:
     return merged
 
 
-def union_triples(lines: list[str]) -> list[ox.Triple]:
-    """The union of sorted N-Quads lines' graphs: each triple once, in the order of its
-    N-Triples form (what ``BuiltDataset.triples`` gives), read from the text rather than by
-    making a million ``ox.Triple`` objects from quads. The graph name is the line's last term,
-    an IRI, so it starts at the last " <"; equal triples are adjacent, the lines being sorted."""
+def union_forms(lines: list[str]) -> list[str]:
+    """The union of sorted N-Quads lines' graphs: each triple's N-Triples form (without " ."),
+    once, in order (what ``BuiltDataset.triples`` gives, as text). The graph name is a line's
+    last term, an IRI, so it starts at the last " <"; equal triples are adjacent."""
     forms: list[str] = []
     previous = ""
     for line in lines:
@@ -354,7 +402,126 @@ def union_triples(lines: list[str]) -> list[ox.Triple]:
         if form != previous:
             forms.append(form)
             previous = form
-    text = " .\n".join(forms) + " .\n" if forms else ""
+    return forms
+
+
+def _patched_dumps(
+    cached: dict[str, bytes],
+    lines: list[str],
+    forms: list[str],
+    touched: set[str],
+    affected: list[str],
+    state: PublishState,
+    iris: Iris,
+    graph_counts: dict[str, int],
+) -> tuple[dict[str, Callable[[], bytes]], list[str]] | None:
+    """The dataset.* files of an incremental build, without making a term for every triple.
+
+    N-Quads are the merged lines; N-Triples the union's forms; JSON-LD and the VoID counts come
+    from that text as in a full build. Turtle is one block per subject and TriG one per graph
+    (in the order of their N-Triples forms, after the prefixes): the blocks of touched subjects
+    and rebuilt graphs are written afresh by pyoxigraph and the others kept from the last
+    publish. None if the cached files do not split as expected (the build is then full).
+    """
+    prefixes = data_prefixes(iris.base)
+    previous_subjects = state.subjects
+    gone = {s for s in touched if not _has_subject(lines, s)}
+    subjects = sorted((set(previous_subjects) - gone) | (touched - gone))
+
+    turtle_text = cached["dataset.ttl"].decode("utf-8")
+    header, blocks = _blocks(turtle_text, "\t")
+    if len(blocks) != len(previous_subjects):
+        return None
+    fresh_subjects = sorted(touched - gone)
+    fresh_triples = [t for s in fresh_subjects for t in _triples_of(lines, s)]
+    fresh_text = _serialized(fresh_triples, ox.RdfFormat.TURTLE, prefixes)
+    fresh_header, fresh_blocks = _blocks(fresh_text, "\t")
+    if len(fresh_blocks) != len(fresh_subjects) or (fresh_blocks and fresh_header != header):
+        return None
+    fresh = dict(zip(fresh_subjects, fresh_blocks, strict=True))
+    index = {s: i for i, s in enumerate(previous_subjects)}
+    turtle_out = header + "".join(fresh[s] if s in fresh else blocks[index[s]] for s in subjects)
+    del blocks, index, turtle_text
+
+    trig_text = cached["dataset.trig"].decode("utf-8")
+    graphs = [f"<{g}>" for g in graph_counts]
+    trig_header, graph_blocks = _blocks(trig_text, "\t}")
+    if len(graph_blocks) != len(graphs) or list(state.graph_counts) != list(graph_counts):
+        return None
+    for sid in affected:
+        name = f"<{iris.source_graph(sid).value}>"
+        quads = ox.parse(
+            "".join(x for x in lines if x.endswith(f" {name} .\n")).encode("utf-8"),
+            format=ox.RdfFormat.N_QUADS,
+        )
+        text = _serialized(list(quads), ox.RdfFormat.TRIG, prefixes)
+        block_header, block = _blocks(text, "\t}")
+        if len(block) != 1 or block_header != trig_header:
+            return None
+        graph_blocks[graphs.index(name)] = block[0]
+    trig_out = trig_header + "".join(graph_blocks)
+    del graph_blocks, trig_text
+
+    nquads = "".join(lines).encode("utf-8")
+    ntriples = (" .\n".join(forms) + " .\n").encode("utf-8") if forms else b""
+    entities = len(state.entities)
+
+    def void() -> bytes:
+        counts = union_counts(ntriples)
+        return turtle(void_from_counts(iris, entities, counts, graph_counts, DUMP_FILES), prefixes)
+
+    files: dict[str, Callable[[], bytes]] = {
+        "dataset.ttl": lambda: turtle_out.encode("utf-8"),
+        "dataset.trig": lambda: trig_out.encode("utf-8"),
+        "dataset.nt": lambda: ntriples,
+        "dataset.nq": lambda: nquads,
+        "dataset.jsonld": lambda: compact_jsonld_from_ntriples(ntriples, prefixes),
+        "void.ttl": void,
+    }
+    return files, subjects
+
+
+def _blocks(text: str, continuations: str) -> tuple[str, list[str]]:
+    """pyoxigraph's Turtle or TriG output as its prefix lines and its blocks: a block starts at
+    each line whose first character is not in ``continuations`` (a tab, or TriG's closing
+    brace); literals are written on one line, with escapes, so no line starts inside one."""
+    body_start = 0
+    while text.startswith("@prefix", body_start):
+        body_start = text.index("\n", body_start) + 1
+    body = text[body_start:]
+    if not body:
+        return text, []
+    starts = [0] + [m.start() + 1 for m in re.finditer("\n(?=[^" + re.escape(continuations) + "])", body)]
+    return text[:body_start], [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
+
+
+def _serialized(
+    terms: list[ox.Triple] | list[ox.Quad], format: ox.RdfFormat, prefixes: dict[str, str]
+) -> str:
+    return (ox.serialize(terms, format=format, prefixes=prefixes) or b"").decode("utf-8")
+
+
+def _description(lines: list[str], subject: str) -> list[str]:
+    """The sorted N-Quads lines whose subject is ``subject`` (N-Triples form): one run."""
+    head = subject + " "
+    index = bisect.bisect_left(lines, head)
+    run = []
+    while index < len(lines) and lines[index].startswith(head):
+        run.append(lines[index])
+        index += 1
+    return run
+
+
+def _has_subject(lines: list[str], subject: str) -> bool:
+    head = subject + " "
+    index = bisect.bisect_left(lines, head)
+    return index < len(lines) and lines[index].startswith(head)
+
+
+def _triples_of(lines: list[str], subject: str) -> list[ox.Triple]:
+    """The union's triples about ``subject``, in order."""
+    forms = union_forms(_description(lines, subject))
+    text = "".join(f"{form} .\n" for form in forms)
     return list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
 
 
@@ -428,13 +595,7 @@ def validation_region(dirty: set[str], built: BuiltDataset, lines: list[str]) ->
                 start.add(built.iris.entity(record.subject).value)
 
     def description(node: str) -> list[str]:
-        head = f"<{node}> "
-        index = bisect.bisect_left(lines, head)
-        run = []
-        while index < len(lines) and lines[index].startswith(head):
-            run.append(lines[index])
-            index += 1
-        return run
+        return _description(lines, f"<{node}>")
 
     def parsed(run: list[str]) -> list[ox.Quad]:
         return list(ox.parse("".join(run).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
@@ -532,21 +693,28 @@ def read_entry(folder: Path, name: str) -> ClaimsFileEntry | None:
     return entry if isinstance(entry, ClaimsFileEntry) else None
 
 
-def read_previous_nquads(folder: Path, sha256: str) -> list[str] | None:
-    """The last publish's N-Quads lines, if the cached copy is the one it published."""
-    try:
-        content = (folder / "dataset.nq").read_bytes()
-    except OSError:
-        return None
-    if not sha256 or hashlib.sha256(content).hexdigest() != sha256:
-        return None
-    return content.decode("utf-8").splitlines(keepends=True)
+CACHED_DUMPS = ("dataset.nq", "dataset.ttl", "dataset.trig")
 
 
-def remember(config: Config, build: PublishBuild, published_nquads: Path) -> None:
-    """Save what the next publish needs, once this one is in place. The N-Quads are hard-linked
-    from the publication (a publish replaces files, never rewrites them, so the link keeps
-    these bytes); a cache that cannot be written only costs the next publish a full build."""
+def read_cached_dumps(folder: Path, sha256: dict[str, str]) -> dict[str, bytes] | None:
+    """The last publish's N-Quads, Turtle and TriG, if the cached copies are the ones it published."""
+    files: dict[str, bytes] = {}
+    for name in CACHED_DUMPS:
+        try:
+            content = (folder / name).read_bytes()
+        except OSError:
+            return None
+        if name not in sha256 or hashlib.sha256(content).hexdigest() != sha256[name]:
+            return None
+        files[name] = content
+    return files
+
+
+def remember(config: Config, build: PublishBuild, published: Path) -> None:
+    """Save what the next publish needs, once this one is in the folder ``published``. The
+    dumps are hard-linked from the publication (a publish replaces files, never rewrites them,
+    so the links keep these bytes); a cache that cannot be written only costs the next publish
+    a full build."""
     folder = cache_folder(config)
     entries = folder / "claims"
     with contextlib.suppress(OSError):
@@ -559,16 +727,19 @@ def remember(config: Config, build: PublishBuild, published_nquads: Path) -> Non
         for stale in entries.iterdir():
             if stale.name not in wanted:
                 stale.unlink()
-        content_sha = hashlib.sha256(published_nquads.read_bytes()).hexdigest()
-        link = folder / f".dataset.nq.{os.getpid()}"
-        with contextlib.suppress(FileNotFoundError):
-            link.unlink()
-        try:
-            os.link(published_nquads, link)
-        except OSError:
-            atomic_write(link, published_nquads.read_bytes())
-        os.replace(link, folder / "dataset.nq")
-        state = replace(build.state, nquads_sha256=content_sha)
+        sha256: dict[str, str] = {}
+        for name in CACHED_DUMPS:
+            source = published / name
+            sha256[name] = hashlib.sha256(source.read_bytes()).hexdigest()
+            link = folder / f".{name}.{os.getpid()}"
+            with contextlib.suppress(FileNotFoundError):
+                link.unlink()
+            try:
+                os.link(source, link)
+            except OSError:
+                atomic_write(link, source.read_bytes())
+            os.replace(link, folder / name)
+        state = replace(build.state, dump_sha256=sha256)
         atomic_write(
             folder / "state.pickle", pickle.dumps((CACHE_FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL)
         )

@@ -466,19 +466,23 @@ def dump_producers(
     built: BuiltDataset,
     ontology_triples: list[ox.Triple],
     shapes_triples: list[ox.Triple],
+    replacements: Mapping[str, Callable[[], bytes]] | None = None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every published file's name and the producer of its bytes, in publishing order.
 
     ``write_dumps`` runs them one at a time and writes each file before producing the next, so
-    only one file's bytes are ever held in memory.
+    only one file's bytes are ever held in memory. ``replacements`` are producers made another
+    way (an incremental build's, see ``incremental.py``), by file name.
     """
     prefixes = data_prefixes(built.iris.base)
-    return [
-        *dataset_writers(built).items(),
-        ("ontology.ttl", lambda: turtle(ontology_triples, _ontology_prefixes(prefixes))),
-        ("shapes.ttl", lambda: turtle(shapes_triples, {**prefixes, "sh": "http://www.w3.org/ns/shacl#"})),
-        ("void.ttl", lambda: turtle(void_description(built, DUMP_FILES), prefixes)),
-    ]
+    producers: dict[str, Callable[[], bytes]] = {
+        **(dataset_writers(built) if not replacements else {}),
+        "ontology.ttl": lambda: turtle(ontology_triples, _ontology_prefixes(prefixes)),
+        "shapes.ttl": lambda: turtle(shapes_triples, {**prefixes, "sh": "http://www.w3.org/ns/shacl#"}),
+        "void.ttl": lambda: turtle(void_description(built, DUMP_FILES), prefixes),
+        **(replacements or {}),
+    }
+    return [(name, producers[name]) for name in DUMP_FILES]
 
 
 def render_dumps(
