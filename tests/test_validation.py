@@ -26,9 +26,11 @@ from agkg.errors import ConfigurationError, Position
 from agkg.graph import BuiltDataset, build_dataset
 from agkg.ontology import load_vocabulary
 from agkg.validation import (
+    NTriplesData,
     load_shapes,
     render_claim_shapes,
     render_report,
+    schema_triples,
     to_rdflib,
     validate_graph,
     validation_triples,
@@ -374,3 +376,28 @@ def test_start_after_end_on_a_statement(built: BuiltDataset, shapes: rdflib.Grap
 def test_configuration_error_for_missing_shapes(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError):
         load_shapes(tmp_path)
+
+
+@pytest.mark.parametrize("engine", ["turbo", "pyshacl"])
+def test_non_ascii_text_reaches_the_engines_escaped_and_comes_back_intact(engine: str) -> None:
+    """The data graph is handed over as ASCII N-Triples (\\u escapes, to hold it at one byte per
+    character); values in results must still be the real text, astral characters included."""
+    group = ox.NamedNode("https://w3id.org/agkg/id/g")
+    labels = [ox.Literal("داعش خراسان", language="ps"), ox.Literal("د خراسان 😀 ولایت", language="ps")]
+    triples = [
+        ox.Triple(group, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), AGKG.Organization),
+        *(ox.Triple(group, RDFS.label, label) for label in labels),
+        *(ox.Triple(group, SKOS.prefLabel, label) for label in labels),
+    ]
+    schema = schema_triples(load_vocabulary(REPO_SHAPES.parent / "ontology").triples)
+    data = NTriplesData.of(triples + schema)
+    assert data.text.isascii() and "\\U0001F600" in data.text
+    shapes, _ = load_shapes(REPO_SHAPES)
+    report = validate_graph(data, shapes, engine)
+    two_labels = [r for r in report.results if r.shape and r.shape.endswith("#LabelShape")]
+    assert len(two_labels) == 1
+    assert {two_labels[0].value} <= {label.value for label in labels}
+    assert "😀" in two_labels[0].message and "داعش خراسان" in two_labels[0].message
+
+
+REPO_SHAPES = Path(__file__).resolve().parent.parent / "shapes"

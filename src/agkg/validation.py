@@ -14,6 +14,7 @@ store.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import ctypes
 import ctypes.util
@@ -164,7 +165,27 @@ class NTriplesData:
 
     @classmethod
     def of(cls, triples: Iterable[ox.Triple]) -> NTriplesData:
-        return cls((ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"))
+        """The triples as N-Triples in ASCII: every other character as a ``\\u`` or ``\\U``
+        escape (N-Triples allows them in IRIs and literals; parsers decode them). A Python str
+        with one character past Latin-1 takes two or four bytes per character, and the engine
+        then needs a UTF-8 copy as well; ASCII text is held once, at one byte per character
+        (at a million triples, about 150 MB instead of 450 MB)."""
+        text = (ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        if not text.isascii():
+            text = text.encode("ascii", errors=_NTRIPLES_ESCAPES).decode("ascii")
+        return cls(text)
+
+
+def _escape_run(error: UnicodeError) -> tuple[str, int]:
+    """The N-Triples escapes of a run of characters ASCII cannot hold."""
+    assert isinstance(error, UnicodeEncodeError)
+    run = error.object[error.start : error.end]
+    escaped = "".join(f"\\u{ord(c):04X}" if ord(c) < 0x10000 else f"\\U{ord(c):08X}" for c in run)
+    return escaped, error.end
+
+
+_NTRIPLES_ESCAPES = "agkg-ntriples-escapes"
+codecs.register_error(_NTRIPLES_ESCAPES, _escape_run)
 
 
 def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
