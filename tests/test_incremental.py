@@ -375,9 +375,9 @@ def test_dependency_rules_cover_what_the_shapes_read(
     after = validate_dataset(faulty, shapes).results
     changed = {key[0] for key in before.symmetric_difference(r.key() for r in after)}
     assert changed, "the fault changed no result"
-    dirty = dirty_nodes({f"{q} .\n" for q in removed + added}, faulty)
+    dirty = dirty_nodes({f"{q} .\n".encode() for q in removed + added}, faulty)
     assert changed <= dirty
-    lines = [f"{q} .\n" for q in faulty.quads]
+    lines = [f"{q} .\n".encode() for q in faulty.quads]
     region = validation_region(dirty, faulty, lines)
     partial = validate_graph(NTriplesData.of(region), shapes, "turbo", faulty.origins)
     assert sorted(r.key() for r in partial.results if r.focus in dirty) == sorted(

@@ -88,7 +88,7 @@ from .validation import (
 )
 from .vocab import RDF, data_prefixes
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 # More changed claims files than this share of all of them, and a full build is as quick.
 MAX_CHANGED_SHARE = 0.25
 
@@ -114,7 +114,7 @@ class PublishState:
     entities: dict[str, Entity]
     source_digests: dict[str, str]
     results: list[ValidationResult]  # without origins: they are recomputed from the new build
-    subjects: list[str]  # the union's distinct subjects, N-Triples form, sorted: Turtle's blocks
+    subjects: list[bytes]  # the union's distinct subjects, N-Triples form, sorted: Turtle's blocks
     graph_counts: dict[str, int]  # quads per named graph (IRI), sorted by name: TriG's blocks
     dump_sha256: dict[str, str] = field(default_factory=dict)  # of the cached dataset.* links
 
@@ -210,14 +210,14 @@ def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reaso
     return PublishBuild(built, report, "full", reason, state, entries, timings)
 
 
-def _distinct_subjects(triples: list[ox.Triple]) -> list[str]:
-    """The subjects of sorted triples, each once, in N-Triples form."""
-    subjects: list[str] = []
+def _distinct_subjects(triples: list[ox.Triple]) -> list[bytes]:
+    """The subjects of sorted triples, each once, in N-Triples form (UTF-8)."""
+    subjects: list[bytes] = []
     previous: ox.NamedNode | ox.BlankNode | ox.Triple | None = None
     for triple in triples:
         if triple.subject != previous:
             previous = triple.subject
-            subjects.append(str(previous))
+            subjects.append(str(previous).encode())
     return subjects
 
 
@@ -308,13 +308,19 @@ def _incremental(
     digests = _digests(contents)
     affected = sorted(sid for sid, digest in digests.items() if state.source_digests.get(sid) != digest)
     new_lines = sorted(
-        {f"{q} .\n" for sid in affected for q in source_graph_quads(iris, vocabulary, data, contents[sid])}
+        {
+            f"{q} .\n".encode()
+            for sid in affected
+            for q in source_graph_quads(iris, vocabulary, data, contents[sid])
+        }
     )
     cached = read_cached_dumps(folder, state.dump_sha256)
     if cached is None:
         return "the cached dumps are missing or changed"
-    previous = cached["dataset.nq"].decode("utf-8").splitlines(keepends=True)
-    suffixes = tuple(f" <{iris.source_graph(sid).value}> .\n" for sid in affected)
+    # bytes throughout: UTF-8 sorts like the text, and a str with one character past Latin-1
+    # would take two or four bytes per character
+    previous = cached.pop("dataset.nq").splitlines(keepends=True)
+    suffixes = tuple(f" <{iris.source_graph(sid).value}> .\n".encode() for sid in affected)
     removed = [line for line in previous if line.endswith(suffixes)] if suffixes else []
     lines = merge_sorted(
         [line for line in previous if not line.endswith(suffixes)] if suffixes else previous, new_lines
@@ -325,8 +331,10 @@ def _incremental(
     for sid in affected:
         graph_counts[iris.source_graph(sid).value] = 0
     for line in new_lines:
-        graph_counts[line[line.rindex(" <") + 2 : -4]] += 1
-    touched = {line[: line.index(" ")] for line in removed} | {line[: line.index(" ")] for line in new_lines}
+        graph_counts[line[line.rindex(b" <") + 2 : -4].decode()] += 1
+    touched = {line[: line.index(b" ")] for line in removed} | {
+        line[: line.index(b" ")] for line in new_lines
+    }
     patched = _patched_dumps(cached, lines, forms, touched, affected, state, iris, graph_counts)
     if patched is None:
         return "the cached dumps do not split into the expected blocks"
@@ -349,7 +357,6 @@ def _incremental(
     changed_lines = set(removed).symmetric_difference(new_lines)
     dirty = dirty_nodes(changed_lines, built)
     region = validation_region(dirty, built, lines)
-    del lines
     partial = validate_graph(NTriplesData.of(region), shapes, "turbo", built.origins)
     kept_results = [
         replace(r, origins=origins_of(r.focus, r.value, built.origins))
@@ -377,10 +384,10 @@ def _incremental(
     return PublishBuild(built, report, "incremental", reason, new_state, new_entries, timings, dataset_files)
 
 
-def merge_sorted(lines: list[str], more: list[str]) -> list[str]:
+def merge_sorted(lines: list[bytes], more: list[bytes]) -> list[bytes]:
     """``lines`` and ``more`` (both sorted) as one sorted list; ``more`` is short, so each of its
     lines is placed by bisection and the long runs between are copied as slices."""
-    merged: list[str] = []
+    merged: list[bytes] = []
     start = 0
     for line in more:
         index = bisect.bisect_left(lines, line, start)
@@ -391,14 +398,14 @@ def merge_sorted(lines: list[str], more: list[str]) -> list[str]:
     return merged
 
 
-def union_forms(lines: list[str]) -> list[str]:
+def union_forms(lines: list[bytes]) -> list[bytes]:
     """The union of sorted N-Quads lines' graphs: each triple's N-Triples form (without " ."),
     once, in order (what ``BuiltDataset.triples`` gives, as text). The graph name is a line's
     last term, an IRI, so it starts at the last " <"; equal triples are adjacent."""
-    forms: list[str] = []
-    previous = ""
+    forms: list[bytes] = []
+    previous = b""
     for line in lines:
-        form = line[: line.rindex(" <")]
+        form = line[: line.rindex(b" <")]
         if form != previous:
             forms.append(form)
             previous = form
@@ -407,14 +414,14 @@ def union_forms(lines: list[str]) -> list[str]:
 
 def _patched_dumps(
     cached: dict[str, bytes],
-    lines: list[str],
-    forms: list[str],
-    touched: set[str],
+    lines: list[bytes],
+    forms: list[bytes],
+    touched: set[bytes],
     affected: list[str],
     state: PublishState,
     iris: Iris,
     graph_counts: dict[str, int],
-) -> tuple[dict[str, Callable[[], bytes]], list[str]] | None:
+) -> tuple[dict[str, Callable[[], bytes]], list[bytes]] | None:
     """The dataset.* files of an incremental build, without making a term for every triple.
 
     N-Quads are the merged lines; N-Triples the union's forms; JSON-LD and the VoID counts come
@@ -422,88 +429,86 @@ def _patched_dumps(
     (in the order of their N-Triples forms, after the prefixes): the blocks of touched subjects
     and rebuilt graphs are written afresh by pyoxigraph and the others kept from the last
     publish. None if the cached files do not split as expected (the build is then full).
+    Each file is made when ``write_dumps`` asks for it, so one file's bytes are held at a time.
     """
     prefixes = data_prefixes(iris.base)
     previous_subjects = state.subjects
     gone = {s for s in touched if not _has_subject(lines, s)}
     subjects = sorted((set(previous_subjects) - gone) | (touched - gone))
 
-    turtle_text = cached["dataset.ttl"].decode("utf-8")
-    header, blocks = _blocks(turtle_text, "\t")
+    header, blocks = _blocks(cached["dataset.ttl"], b"\t")
     if len(blocks) != len(previous_subjects):
         return None
     fresh_subjects = sorted(touched - gone)
     fresh_triples = [t for s in fresh_subjects for t in _triples_of(lines, s)]
-    fresh_text = _serialized(fresh_triples, ox.RdfFormat.TURTLE, prefixes)
-    fresh_header, fresh_blocks = _blocks(fresh_text, "\t")
+    fresh_header, fresh_blocks = _blocks(_serialized(fresh_triples, ox.RdfFormat.TURTLE, prefixes), b"\t")
     if len(fresh_blocks) != len(fresh_subjects) or (fresh_blocks and fresh_header != header):
         return None
     fresh = dict(zip(fresh_subjects, fresh_blocks, strict=True))
     index = {s: i for i, s in enumerate(previous_subjects)}
-    turtle_out = header + "".join(fresh[s] if s in fresh else blocks[index[s]] for s in subjects)
-    del blocks, index, turtle_text
+    turtle_blocks = [fresh[s] if s in fresh else blocks[index[s]] for s in subjects]
+    del blocks, index
 
-    trig_text = cached["dataset.trig"].decode("utf-8")
-    graphs = [f"<{g}>" for g in graph_counts]
-    trig_header, graph_blocks = _blocks(trig_text, "\t}")
+    graphs = [f"<{g}>".encode() for g in graph_counts]
+    trig_header, graph_blocks = _blocks(cached["dataset.trig"], b"\t}")
     if len(graph_blocks) != len(graphs) or list(state.graph_counts) != list(graph_counts):
         return None
     for sid in affected:
-        name = f"<{iris.source_graph(sid).value}>"
-        quads = ox.parse(
-            "".join(x for x in lines if x.endswith(f" {name} .\n")).encode("utf-8"),
-            format=ox.RdfFormat.N_QUADS,
-        )
-        text = _serialized(list(quads), ox.RdfFormat.TRIG, prefixes)
-        block_header, block = _blocks(text, "\t}")
+        name = f"<{iris.source_graph(sid).value}>".encode()
+        suffix = b" " + name + b" .\n"
+        quads = list(ox.parse(b"".join(x for x in lines if x.endswith(suffix)), format=ox.RdfFormat.N_QUADS))
+        block_header, block = _blocks(_serialized(quads, ox.RdfFormat.TRIG, prefixes), b"\t}")
         if len(block) != 1 or block_header != trig_header:
             return None
         graph_blocks[graphs.index(name)] = block[0]
-    trig_out = trig_header + "".join(graph_blocks)
-    del graph_blocks, trig_text
 
-    nquads = "".join(lines).encode("utf-8")
-    ntriples = (" .\n".join(forms) + " .\n").encode("utf-8") if forms else b""
     entities = len(state.entities)
+    written: list[bytes] = []
+
+    def ntriples() -> bytes:
+        if not written:
+            written.append(b" .\n".join(forms) + b" .\n" if forms else b"")
+        return written[0]
 
     def void() -> bytes:
-        counts = union_counts(ntriples)
+        counts = union_counts(ntriples())
         return turtle(void_from_counts(iris, entities, counts, graph_counts, DUMP_FILES), prefixes)
 
     files: dict[str, Callable[[], bytes]] = {
-        "dataset.ttl": lambda: turtle_out.encode("utf-8"),
-        "dataset.trig": lambda: trig_out.encode("utf-8"),
-        "dataset.nt": lambda: ntriples,
-        "dataset.nq": lambda: nquads,
-        "dataset.jsonld": lambda: compact_jsonld_from_ntriples(ntriples, prefixes),
+        "dataset.ttl": lambda: header + b"".join(turtle_blocks),
+        "dataset.trig": lambda: trig_header + b"".join(graph_blocks),
+        "dataset.nt": ntriples,
+        "dataset.nq": lambda: b"".join(lines),
+        "dataset.jsonld": lambda: compact_jsonld_from_ntriples(ntriples(), prefixes),
         "void.ttl": void,
     }
     return files, subjects
 
 
-def _blocks(text: str, continuations: str) -> tuple[str, list[str]]:
+def _blocks(text: bytes, continuations: bytes) -> tuple[bytes, list[bytes]]:
     """pyoxigraph's Turtle or TriG output as its prefix lines and its blocks: a block starts at
-    each line whose first character is not in ``continuations`` (a tab, or TriG's closing
-    brace); literals are written on one line, with escapes, so no line starts inside one."""
+    each line whose first byte is not in ``continuations`` (a tab, or TriG's closing brace);
+    literals are written on one line, with escapes, so no line starts inside one."""
     body_start = 0
-    while text.startswith("@prefix", body_start):
-        body_start = text.index("\n", body_start) + 1
+    while text.startswith(b"@prefix", body_start):
+        body_start = text.index(b"\n", body_start) + 1
     body = text[body_start:]
     if not body:
         return text, []
-    starts = [0] + [m.start() + 1 for m in re.finditer("\n(?=[^" + re.escape(continuations) + "])", body)]
+    pattern = b"\n(?=[^" + re.escape(continuations) + b"])"
+    starts = [0] + [m.start() + 1 for m in re.finditer(pattern, body)]
     return text[:body_start], [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
 
 
 def _serialized(
     terms: list[ox.Triple] | list[ox.Quad], format: ox.RdfFormat, prefixes: dict[str, str]
-) -> str:
-    return (ox.serialize(terms, format=format, prefixes=prefixes) or b"").decode("utf-8")
+) -> bytes:
+    return ox.serialize(terms, format=format, prefixes=prefixes) or b""
 
 
-def _description(lines: list[str], subject: str) -> list[str]:
+def _description(lines: list[bytes], subject: bytes) -> list[bytes]:
     """The sorted N-Quads lines whose subject is ``subject`` (N-Triples form): one run."""
-    head = subject + " "
+    head = subject + b" "
     index = bisect.bisect_left(lines, head)
     run = []
     while index < len(lines) and lines[index].startswith(head):
@@ -512,20 +517,19 @@ def _description(lines: list[str], subject: str) -> list[str]:
     return run
 
 
-def _has_subject(lines: list[str], subject: str) -> bool:
-    head = subject + " "
+def _has_subject(lines: list[bytes], subject: bytes) -> bool:
+    head = subject + b" "
     index = bisect.bisect_left(lines, head)
     return index < len(lines) and lines[index].startswith(head)
 
 
-def _triples_of(lines: list[str], subject: str) -> list[ox.Triple]:
+def _triples_of(lines: list[bytes], subject: bytes) -> list[ox.Triple]:
     """The union's triples about ``subject``, in order."""
-    forms = union_forms(_description(lines, subject))
-    text = "".join(f"{form} .\n" for form in forms)
-    return list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    text = b"".join(form + b" .\n" for form in union_forms(_description(lines, subject)))
+    return list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
 
 
-def dirty_nodes(changed_lines: Iterable[str], built: BuiltDataset) -> set[str]:
+def dirty_nodes(changed_lines: Iterable[bytes], built: BuiltDataset) -> set[str]:
     """The nodes whose validation results can differ from the last build's.
 
     A node whose own triples changed, and every node whose shapes read such a node: the
@@ -540,9 +544,8 @@ def dirty_nodes(changed_lines: Iterable[str], built: BuiltDataset) -> set[str]:
     statement_prefix = iris.statement("").value
     reference_prefix = iris.reference("").value
     entity_prefix = iris.entity("").value
-    changed_text = "".join(changed_lines)
     touched: set[str] = set()
-    for quad in ox.parse(changed_text.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
+    for quad in ox.parse(b"".join(changed_lines), format=ox.RdfFormat.N_QUADS):
         touched.add(quad.subject.value)
         if isinstance(quad.object, ox.NamedNode):
             touched.add(quad.object.value)
@@ -577,7 +580,7 @@ def dirty_nodes(changed_lines: Iterable[str], built: BuiltDataset) -> set[str]:
     return dirty
 
 
-def validation_region(dirty: set[str], built: BuiltDataset, lines: list[str]) -> list[ox.Triple]:
+def validation_region(dirty: set[str], built: BuiltDataset, lines: list[bytes]) -> list[ox.Triple]:
     """The triples the shapes read when validating the ``dirty`` nodes: the descriptions of
     those nodes, of the subjects of dirty statements, and of everything two links out from
     them (a statement's references and their sources; a subject's statements and their
@@ -594,11 +597,11 @@ def validation_region(dirty: set[str], built: BuiltDataset, lines: list[str]) ->
             if record is not None:
                 start.add(built.iris.entity(record.subject).value)
 
-    def description(node: str) -> list[str]:
-        return _description(lines, f"<{node}>")
+    def description(node: str) -> list[bytes]:
+        return _description(lines, f"<{node}>".encode())
 
-    def parsed(run: list[str]) -> list[ox.Quad]:
-        return list(ox.parse("".join(run).encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+    def parsed(run: list[bytes]) -> list[ox.Quad]:
+        return list(ox.parse(b"".join(run), format=ox.RdfFormat.N_QUADS))
 
     described: dict[str, list[ox.Quad]] = {}
     frontier = start

@@ -479,7 +479,6 @@ def dump_producers(
         **(dataset_writers(built) if not replacements else {}),
         "ontology.ttl": lambda: turtle(ontology_triples, _ontology_prefixes(prefixes)),
         "shapes.ttl": lambda: turtle(shapes_triples, {**prefixes, "sh": "http://www.w3.org/ns/shacl#"}),
-        "void.ttl": lambda: turtle(void_description(built, DUMP_FILES), prefixes),
         **(replacements or {}),
     }
     return [(name, producers[name]) for name in DUMP_FILES]
@@ -502,20 +501,41 @@ def render_dumps(
 
 
 def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
-    """The producer of each ``dataset.*`` file's bytes.
+    """The producer of each ``dataset.*`` file's bytes, and of ``void.ttl``.
 
     ``built.quads`` are unique and sorted by their N-Quads form and ``built.triples()`` is what
     ``sorted_triples`` returns (no blank nodes), so pyoxigraph's writers give the canonical files
     directly and TriG needs only a stable grouping by graph: no second sort by ``str``.
+    The N-Triples are written once: JSON-LD and the VoID counts are read from them, and once
+    they exist the union's million terms are let go (``release_triples``), which is what keeps
+    a million-triple publish under 2 GB.
     """
     prefixes = data_prefixes(built.iris.base)
-    triples = built.triples()
+    written: list[bytes] = []
+
+    def ntriples() -> bytes:
+        if not written:
+            written.append(_bytes(ox.serialize(built.triples(), format=ox.RdfFormat.N_TRIPLES)))
+            built.release_triples()
+        return written[0]
+
+    def void() -> bytes:
+        by_name = Counter(map(operator.attrgetter("graph_name"), built.quads))
+        per_graph = {g.value: n for g, n in by_name.items() if isinstance(g, ox.NamedNode)}  # all are
+        counts = union_counts(ntriples())
+        return turtle(
+            void_from_counts(built.iris, built.counts.entities, counts, per_graph, DUMP_FILES), prefixes
+        )
+
     return {
-        "dataset.ttl": lambda: _bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)),
+        "dataset.ttl": lambda: _bytes(
+            ox.serialize(built.triples(), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        ),
         "dataset.trig": lambda: _sorted_trig(built.quads, prefixes),
-        "dataset.nt": lambda: _bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)),
+        "dataset.nt": ntriples,
         "dataset.nq": lambda: _bytes(ox.serialize(built.quads, format=ox.RdfFormat.N_QUADS)),
-        "dataset.jsonld": lambda: compact_jsonld(triples, prefixes),
+        "dataset.jsonld": lambda: compact_jsonld_from_ntriples(ntriples(), prefixes),
+        "void.ttl": void,
     }
 
 
