@@ -169,7 +169,8 @@ def job(name: str, project: Path) -> Callable[[], object]:
     config = _config(project)
     out = Path(tempfile.mkdtemp(prefix="agkg-bench-out-"))
     if name == "publish:agkg":
-        return lambda: agkg_cli("--project", str(project), "--quiet", "publish", "--out", str(out))
+        # --full: the publish cache would make every run after the first an incremental one
+        return lambda: agkg_cli("--project", str(project), "--quiet", "publish", "--full", "--out", str(out))
     if name == "publish:baseline":
         return lambda: baseline_publish(project, out)
     if name == "load:agkg":
