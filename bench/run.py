@@ -478,37 +478,34 @@ def save(path: Path, results: dict[str, Any]) -> None:
 
 # --------------------------------------------------------------------------- RESULTS.md
 
-PROFILE_NOTES = """### Where the time goes (cProfile, 100k and 1M)
+PROFILE_NOTES = """### Where the time goes (cProfile and per-stage timings, 100k and 1M)
 
-- **Validation dominates, and is now all in pyshacl-turbo's Rust core.** `validate_dataset`
-  hands the engine the union as N-Triples text (parsed natively) instead of copying it into an
-  rdflib Graph: at 1M that copy took 88 s (`to_rdflib`, rdflib's Python N-Triples parser) and
-  the engine another 343 s, partly re-reading the rdflib graph; peak 3.5 GB. Now, at 1M: build
-  45 s, N-Triples 0.6 s, engine 360 s (`CompiledShapes.validate`, on the shared machine),
-  peak 2.26 GB in a validate-only process; identical results (5,479 at 1M, 556 at 100k). At
-  100k validate went from 17.4 s to 6.9 s. The engine itself is superlinear: about 4.5 s at
-  100k, 360 s at 1M. Run alone at 1M (`use_shapes`), `agkgsh:BestRankShape` (SPARQL: an
-  EXISTS over every statement of the same subject and property, per statement) took 258 s,
-  against 13 s and 11 s for the next two shapes (parsing included) and about 1.4 s at 100k:
-  that rule was most of the 1M validation. Rewritten to start from the statement's rank and
-  the claim properties (so the subject is found with predicate and object bound), the 1M
-  publish (`/usr/bin/time -v agkg --project <1m> --quiet publish --force`) took 257 s at
-  2,268 MB peak (392 s before that rewrite, 779 s and 3,532 MB before this round): still above
-  2 GB, and the rdflib baseline was not run.
-- **Build** (3.0 s at 100k): YAML events to the position tree (`yamlfile.parse_yaml`, about
-  half of loading), quote anchoring 0.14 s (was 1.4-3.3 s: quotes.py folds each source text's
-  white space once and finds each folded quote with `str.find`, instead of compiling one
-  regex per quote; same anchors and messages), provenance, quads (creating 108k `ox.Quad`s and
-  sorting them by their N-Quads form once).
-- **Dumps** went from 21.7 s to under 1 s for `.ttl/.trig/.nt/.nq` at 100k (same bytes): the
-  quads were sorted by `str` up to four more times (union triples, Turtle, TriG's four `str`
-  calls per quad, N-Triples/N-Quads line sets); now they are sorted once in the build and
-  written by pyoxigraph's writers. JSON-LD (compact form, written here) stays Python-bound:
-  one pass over the triples and the standard library's indenting encoder.
-- **Memory** at 1M is about 1.2 GB for the built dataset (1.1M `ox.Quad`s, claims, provenance,
-  origins). Each dump is now written to the staging folder as soon as it is produced
-  (`publishing.dump_producers`), so one file's bytes are held at a time instead of all of
-  them (about 540 MB at 1M); `--site` reads the dumps back from the staging folder."""
+- **Validation is three quarters of a full 1M publish**, all in pyshacl-turbo's Rust core: in
+  one full 1M publish (321 s, with a baseline running on the other core) the stages took: load
+  8.8 s, quotes 1.0 s, provenance 3.9 s, graph 28.3 s, validation 247.6 s, dumps and the
+  publish cache about 31 s. The engine is superlinear (about 4.5 s at 100k). What was done
+  about it: the union goes to the engine as N-Triples text it parses natively (an rdflib copy
+  took 88 s at 1M); the BestRank rule starts from the statement's rank so the subject is found
+  with predicate and object bound (it alone took 258 s at 1M before); the text is ASCII with
+  `\\u` escapes, so Python holds it at one byte per character instead of two plus a UTF-8 copy.
+- **An incremental publish skips almost all of it** (docs/incremental.md): after one edited
+  claims file at 1M, load 2.5 s (2,050 cached files unpickled, one parsed), provenance 1.9 s
+  (cached keys, no hashing), graph 5.4 s (one source graph rebuilt, merged into the cached
+  sorted N-Quads as bytes), validation 1.5 s (24 focus nodes on 3,325 triples), dumps about
+  6 s (Turtle and TriG keep the unchanged blocks; JSON-LD and VoID from the N-Triples text),
+  the rest interpreter start-up and loading the shapes.
+- **Build** (graph stage): making 1.1M `ox.Quad`s and sorting them by their N-Quads form once;
+  quote anchoring folds each source text once (was 1.4-3.3 s at 100k, now 0.14 s).
+- **Dumps**: Turtle, TriG, N-Triples and N-Quads come from pyoxigraph's writers over the
+  sorted quads (no second sort). JSON-LD is written from the N-Triples lines as bytes
+  (runs per subject and predicate, each IRI compacted once per stem); its remaining time is
+  the per-line Python loop (about half), IRI compaction, node assembly and line splitting,
+  so it stays about 3x pyoxigraph's own JSON-LD writer, which writes full IRIs and no
+  compact form. VoID counts come from the same text (29 s at 1M before, about 2-3 s now).
+- **Memory** at 1M: about 1.2 GB for the built dataset (1.1M `ox.Quad`s, 1M union triples,
+  claims, provenance). The union's triples are let go while the engine runs and after the
+  N-Triples are written (JSON-LD and VoID read the text), freed heap is handed back to the
+  system after validation (`malloc_trim`), and each dump is written as soon as it is made."""
 
 INCREMENTAL_STATUS = (
     "`agkg publish` keeps a publish cache (see docs/incremental.md): after an edit it reads only "
