@@ -733,7 +733,7 @@ def render_sections(all_results: list[dict[str, Any]]) -> str:
         "empty cache. Each run starts from a fresh copy of the project primed by one publish."
     )
     out.append("")
-    out.append("| scale | full | incremental | speed-up | peak (incremental) |")
+    out.append("| scale | full | incremental | speed-up | peak (job, with its untimed priming publish) |")
     out.append("|---|---|---|---|---|")
     for res in all_results:
         inc = res.get("incremental")

@@ -506,9 +506,9 @@ def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
     ``built.quads`` are unique and sorted by their N-Quads form and ``built.triples()`` is what
     ``sorted_triples`` returns (no blank nodes), so pyoxigraph's writers give the canonical files
     directly and TriG needs only a stable grouping by graph: no second sort by ``str``.
-    The N-Triples are written once: JSON-LD and the VoID counts are read from them, and once
-    they exist the union's million terms are let go (``release_triples``), which is what keeps
-    a million-triple publish under 2 GB.
+    The N-Triples are written once: JSON-LD and the VoID counts are read from them, and before
+    JSON-LD the union's million terms are let go (``release_triples``), which is what keeps a
+    million-triple publish under 2 GB.
     """
     prefixes = data_prefixes(built.iris.base)
     written: list[bytes] = []
@@ -516,8 +516,12 @@ def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
     def ntriples() -> bytes:
         if not written:
             written.append(_bytes(ox.serialize(built.triples(), format=ox.RdfFormat.N_TRIPLES)))
-            built.release_triples()
         return written[0]
+
+    def jsonld() -> bytes:
+        text = ntriples()
+        built.release_triples()  # nothing after this needs the terms
+        return compact_jsonld_from_ntriples(text, prefixes)
 
     def void() -> bytes:
         by_name = Counter(map(operator.attrgetter("graph_name"), built.quads))
@@ -534,7 +538,7 @@ def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
         "dataset.trig": lambda: _sorted_trig(built.quads, prefixes),
         "dataset.nt": ntriples,
         "dataset.nq": lambda: _bytes(ox.serialize(built.quads, format=ox.RdfFormat.N_QUADS)),
-        "dataset.jsonld": lambda: compact_jsonld_from_ntriples(ntriples(), prefixes),
+        "dataset.jsonld": jsonld,
         "void.ttl": void,
     }
 
