@@ -725,7 +725,7 @@ def remember(config: Config, build: PublishBuild, published: Path) -> None:
         for name, entry in build.entries.items():
             target = entries / f"{name}.pickle"
             if not target.exists():
-                atomic_write(target, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+                atomic_write(target, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         wanted = {f"{name}.pickle" for name in build.state.claims_files.values()}
         for stale in entries.iterdir():
             if stale.name not in wanted:

@@ -54,15 +54,19 @@ class PublishedFile:
     size: int
 
 
-def atomic_write(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` so that readers see either the old or the new file."""
+def atomic_write(path: Path, content: bytes, durable: bool = True) -> None:
+    """Write ``content`` to ``path`` so that readers see either the old or the new file.
+
+    ``durable`` syncs the file to disk before it is renamed into place; a cache whose entries
+    are checked when read (``incremental.py``) can skip that, thousands of times at 1M."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(content)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
@@ -506,8 +510,8 @@ def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
     ``built.quads`` are unique and sorted by their N-Quads form and ``built.triples()`` is what
     ``sorted_triples`` returns (no blank nodes), so pyoxigraph's writers give the canonical files
     directly and TriG needs only a stable grouping by graph: no second sort by ``str``.
-    The N-Triples are written once: JSON-LD and the VoID counts are read from them, and before
-    JSON-LD the union's million terms are let go (``release_triples``), which is what keeps a
+    The N-Triples are written once: JSON-LD and the VoID counts are read from them, and after
+    them the union's million terms are let go (``release_triples``), which is what keeps a
     million-triple publish under 2 GB.
     """
     prefixes = data_prefixes(built.iris.base)
@@ -518,10 +522,9 @@ def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
             written.append(_bytes(ox.serialize(built.triples(), format=ox.RdfFormat.N_TRIPLES)))
         return written[0]
 
-    def jsonld() -> bytes:
-        text = ntriples()
-        built.release_triples()  # nothing after this needs the terms
-        return compact_jsonld_from_ntriples(text, prefixes)
+    def nquads() -> bytes:
+        built.release_triples()  # nothing from here on needs the union's terms
+        return _bytes(ox.serialize(built.quads, format=ox.RdfFormat.N_QUADS))
 
     def void() -> bytes:
         by_name = Counter(map(operator.attrgetter("graph_name"), built.quads))
@@ -537,8 +540,8 @@ def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
         ),
         "dataset.trig": lambda: _sorted_trig(built.quads, prefixes),
         "dataset.nt": ntriples,
-        "dataset.nq": lambda: _bytes(ox.serialize(built.quads, format=ox.RdfFormat.N_QUADS)),
-        "dataset.jsonld": jsonld,
+        "dataset.nq": nquads,
+        "dataset.jsonld": lambda: compact_jsonld_from_ntriples(ntriples(), prefixes),
         "void.ttl": void,
     }
 
