@@ -147,17 +147,8 @@ def build_dataset(config: Config, progress: Progress | None = None) -> BuiltData
     Raises InputError for bad input (including quotes not found in an available source text)
     and ConfigurationError for a missing or broken ontology.
     """
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal started
-        now = time.perf_counter()
-        timings[name] = now - started
-        started = now
-        if progress:
-            progress(name)
-
+    clock = StageClock(progress)
+    step = clock.step
     vocabulary = load_vocabulary(config.ontology_dir)
     step("ontology")
     data = load_curated_data(config.data_dir, vocabulary, root=config.project_dir)
@@ -172,8 +163,24 @@ def build_dataset(config: Config, progress: Progress | None = None) -> BuiltData
     built.claim_keys = keys
     built.warnings.extend(warnings + corpus_warnings(data, corpus))
     step("graph")
-    built.timings = timings
+    built.timings = clock.timings
     return built
+
+
+class StageClock:
+    """Times a build's stages: ``step(name)`` ends the stage ``name`` and tells ``progress``."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.timings: dict[str, float] = {}
+        self.progress = progress
+        self.started = time.perf_counter()
+
+    def step(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = now - self.started
+        self.started = now
+        if self.progress:
+            self.progress(name)
 
 
 def read_corpus(config: Config) -> tuple[dict[str, SourceText], list[str]]:

@@ -56,6 +56,7 @@ from .graph import (
     BuiltDataset,
     Iris,
     SourceContent,
+    StageClock,
     build_counts,
     build_dataset,
     corpus_warnings,
@@ -228,17 +229,8 @@ def _incremental(
     config: Config, shapes: rdflib.Graph, state: PublishState, progress: Progress | None
 ) -> PublishBuild | str:
     """The incremental build, or why it cannot be done (then the caller builds in full)."""
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-
-    def step(name: str) -> None:
-        nonlocal started
-        now = time.perf_counter()
-        timings[name] = now - started
-        started = now
-        if progress:
-            progress(name)
-
+    clock = StageClock(progress)
+    step, timings = clock.step, clock.timings
     folder = cache_folder(config)
     paths = data_files(config.data_dir)["claims"]
     names: dict[str, str] = {}
