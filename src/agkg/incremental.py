@@ -31,7 +31,7 @@ import os
 import pickle
 import re
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -72,6 +72,7 @@ from .publishing import (
     atomic_write,
     compact_jsonld_from_ntriples,
     dump_producers,
+    graph_sizes,
     turtle,
     union_counts,
     void_from_counts,
@@ -200,13 +201,7 @@ def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reaso
         source_digests=_digests(source_contents(built.data, built.provenance)),
         results=[replace(r, origins=()) for r in report.results],
         subjects=_distinct_subjects(built.triples()),
-        graph_counts=dict(
-            sorted(
-                Counter(
-                    q.graph_name.value for q in built.quads if isinstance(q.graph_name, ox.NamedNode)
-                ).items()
-            )
-        ),
+        graph_counts=graph_sizes(built.quads),
     )
     return PublishBuild(built, report, "full", reason, state, entries, timings)
 

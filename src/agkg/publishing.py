@@ -368,12 +368,22 @@ def _jsonld_nodes_by_term(triples: Iterable[ox.Triple], compact: Callable[[str],
     return [line(iri) for iri in sorted(nodes)]
 
 
-def void_description(built: BuiltDataset, dump_names: Iterable[str]) -> list[ox.Triple]:
-    """A VoID description with counts per dataset, per named graph and per class."""
-    union = union_counts(_bytes(ox.serialize(built.triples(), format=ox.RdfFormat.N_TRIPLES)))
-    by_name = Counter(map(operator.attrgetter("graph_name"), built.quads))
-    per_graph = {g.value: n for g, n in by_name.items() if isinstance(g, ox.NamedNode)}  # all are named
-    return void_from_counts(built.iris, built.counts.entities, union, per_graph, dump_names)
+def void_description(
+    built: BuiltDataset, dump_names: Iterable[str], ntriples: bytes | None = None
+) -> list[ox.Triple]:
+    """A VoID description with counts per dataset, per named graph and per class; the union is
+    counted from its N-Triples text, written here unless ``ntriples`` is given."""
+    if ntriples is None:
+        ntriples = _bytes(ox.serialize(built.triples(), format=ox.RdfFormat.N_TRIPLES))
+    return void_from_counts(
+        built.iris, built.counts.entities, union_counts(ntriples), graph_sizes(built.quads), dump_names
+    )
+
+
+def graph_sizes(quads: Iterable[ox.Quad]) -> dict[str, int]:
+    """Quads per named graph, by graph IRI in order (agkg puts every quad in a named graph)."""
+    by_name = Counter(map(operator.attrgetter("graph_name"), quads))
+    return dict(sorted((g.value, n) for g, n in by_name.items() if isinstance(g, ox.NamedNode)))
 
 
 def void_from_counts(
@@ -527,12 +537,7 @@ def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
         return _bytes(ox.serialize(built.quads, format=ox.RdfFormat.N_QUADS))
 
     def void() -> bytes:
-        by_name = Counter(map(operator.attrgetter("graph_name"), built.quads))
-        per_graph = {g.value: n for g, n in by_name.items() if isinstance(g, ox.NamedNode)}  # all are
-        counts = union_counts(ntriples())
-        return turtle(
-            void_from_counts(built.iris, built.counts.entities, counts, per_graph, DUMP_FILES), prefixes
-        )
+        return turtle(void_description(built, DUMP_FILES, ntriples()), prefixes)
 
     return {
         "dataset.ttl": lambda: _bytes(
