@@ -390,3 +390,18 @@ def test_publishing_again_without_edits_is_incremental_and_identical(synthetic: 
     again = assert_same_as_full(synthetic)
     assert again.reason.startswith("0 claims file(s) changed: 0 source graph(s) rebuilt")
     assert dumps(again, synthetic) == dumps(first, synthetic)
+
+
+def test_a_file_edited_during_a_full_build_is_read_again_next_time(synthetic: Path) -> None:
+    """The cache must not remember a file under its new bytes when the build read the old."""
+    config = load_config(synthetic)
+    shapes, shapes_triples = load_shapes(config.shapes_dir, check=False)
+
+    def edit_after_loading(stage: str) -> None:
+        if stage == "load":
+            add_note(synthetic)
+
+    result = build_and_validate(config, shapes, edit_after_loading, use_cache=False)
+    write_dumps(result.dump_producers(shapes_triples), synthetic / "dist")
+    remember(config, result, synthetic / "dist")
+    assert_same_as_full(synthetic)  # the edit is in: the next build read the file again

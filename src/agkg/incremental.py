@@ -170,6 +170,10 @@ def build_and_validate(
 
 
 def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reason: str) -> PublishBuild:
+    # The inputs as they are before the build; an input edited while it runs (minutes at 1M)
+    # is not remembered as built (see the end), so the next publish reads it again.
+    fingerprint = global_fingerprint(config)
+    before = _claims_file_names(config)
     built = build_dataset(config, progress)
     if progress:
         progress("validate")
@@ -182,9 +186,10 @@ def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reaso
     for index, claim in enumerate(built.data.claims):
         by_path[claim.position.path].append(index)
     references = built.provenance.references
-    for path in data_files(config.data_dir)["claims"]:
-        shown = display_path(path, config.project_dir)
-        name = entry_name(shown, path.read_bytes())
+    after = _claims_file_names(config)
+    for shown, name in before.items():
+        if after.get(shown) != name:
+            continue
         indexes = by_path.get(shown, [])
         keys = [built.claim_keys[i] for i in indexes]
         entries[name] = ClaimsFileEntry(
@@ -194,7 +199,7 @@ def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reaso
         )
         names[shown] = name
     state = PublishState(
-        fingerprint=global_fingerprint(config),
+        fingerprint=fingerprint if global_fingerprint(config) == fingerprint else "changed during the build",
         claims_files=names,
         sources=built.data.sources,
         entities=built.data.entities,
@@ -204,6 +209,15 @@ def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reaso
         graph_counts=graph_sizes(built.quads),
     )
     return PublishBuild(built, report, "full", reason, state, entries, timings)
+
+
+def _claims_file_names(config: Config) -> dict[str, str]:
+    """Each claims file's cache entry name, by the path messages show."""
+    names = {}
+    for path in data_files(config.data_dir)["claims"]:
+        shown = display_path(path, config.project_dir)
+        names[shown] = entry_name(shown, path.read_bytes())
+    return names
 
 
 def _distinct_subjects(triples: list[ox.Triple]) -> list[bytes]:
@@ -228,13 +242,13 @@ def _incremental(
     step, timings = clock.step, clock.timings
     folder = cache_folder(config)
     paths = data_files(config.data_dir)["claims"]
-    names: dict[str, str] = {}
-    changed: list[Path] = []
-    for path in paths:
-        shown = display_path(path, config.project_dir)
-        names[shown] = entry_name(shown, path.read_bytes())
-        if state.claims_files.get(shown) != names[shown]:
-            changed.append(path)
+    names = _claims_file_names(config)
+    changed = [
+        p
+        for p in paths
+        if state.claims_files.get(display_path(p, config.project_dir))
+        != names[display_path(p, config.project_dir)]
+    ]
     if len(changed) > max(1, int(len(paths) * MAX_CHANGED_SHARE)):
         return f"{len(changed)} of {len(paths)} claims files changed"
     vocabulary = load_vocabulary(config.ontology_dir)
