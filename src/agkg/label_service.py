@@ -54,6 +54,7 @@ _SERVICE_HEAD = re.compile(
 _VARIABLE = re.compile(r"[?$]([A-Za-z0-9_\u00b7\u00c0-\U000effff]+)")
 _SELECT_STAR = re.compile(r"SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?(\*)", re.IGNORECASE)
 _SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
+_OTHER_FORMS = re.compile(r"\b(?:CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE)
 _LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
@@ -352,8 +353,8 @@ def _expand_select_star(original: str, masked: str, rewritten: str, prefixes: Ma
     """Replace a top-level ``SELECT *`` with the variables it meant before the rewrite, so the
     helper variables stay hidden, as the service's internals are on WDQS."""
     select = _SELECT.search(masked)
-    if select is None:
-        return rewritten
+    if select is None or _OTHER_FORMS.search(masked, 0, select.start()):
+        return rewritten  # not a SELECT query: the first SELECT is a subquery's
     star = _SELECT_STAR.match(masked, select.start())
     if star is None:
         return rewritten
