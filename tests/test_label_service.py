@@ -224,6 +224,22 @@ def test_local_query_answers_the_label_service(
         assert variables == STAR_VARIABLES
 
 
+def test_a_construct_with_a_select_star_subquery(labelled: Path, run_agkg: Callable[..., Result]) -> None:
+    """Only a SELECT query's own ``SELECT *`` is expanded; here the first SELECT is a subquery's."""
+    query = """CONSTRUCT { ?g rdfs:comment ?name } WHERE {
+      { SELECT * WHERE { ?g a agkg:ArmedGroup
+        SERVICE wikibase:label { bd:serviceParam wikibase:language "fr" . ?g rdfs:label ?name } } }
+    }"""
+    result = run_agkg("--project", labelled, "--quiet", "query", query, "--format", "ntriples")
+    assert result.exit_code == 0, result.stderr
+    comment = "<http://www.w3.org/2000/01/rdf-schema#comment>"
+    assert sorted(result.stdout.splitlines()) == [
+        f'<{ID}alpha> {comment} "Front Alpha"@fr .',
+        f'<{ID}beta> {comment} "Brigade Bêta"@fr .',
+        f'<{ID}gamma> {comment} "gamma" .',
+    ]
+
+
 def test_other_services_are_still_refused(labelled: Path, run_agkg: Callable[..., Result]) -> None:
     for query in (REMOTE_SERVICE, BOTH_SERVICES):
         result = local(run_agkg, labelled, query)
