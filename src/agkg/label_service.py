@@ -95,15 +95,17 @@ def rewrite_label_service(query: str, prefixes: Mapping[str, str]) -> str:
     prologue = _prologue(query, {**prefixes, "bd": BD.iri})
     if prologue is None:
         return query  # the query does not even begin well: the engine reports it
-    label_spans: list[tuple[int, int]] = []
+    found: list[tuple[int, int, Any]] = []  # (start, end, rdflib's parse of the block)
     for start in starts:
-        end = _label_block_end(query, start, prologue)
-        if end is not None:
-            label_spans.append((start, end))
-    if not label_spans:
+        label = _label_block(query, start, prologue)
+        if label is not None:
+            found.append((start, *label))
+    if not found:
         return query
-    outside = _blank_spans(masked, label_spans)
-    blocks = [_read_block(query, masked, outside, start, end, prologue) for start, end in label_spans]
+    outside = _blank_spans(masked, [(start, end) for start, end, _ in found])
+    blocks = [
+        _read_block(query, masked, outside, start, end, parsed, prologue) for start, end, parsed in found
+    ]
     used = set(_VARIABLE.findall(masked))
     helper = "lbl_"
     while any(name.startswith(helper) for name in used):
@@ -131,8 +133,9 @@ def _prologue(query: str, prefixes: Mapping[str, str]) -> Any:
         return None
 
 
-def _label_block_end(query: str, start: int, prologue: Any) -> int | None:
-    """The end of the SERVICE block at ``start`` when it calls wikibase:label, else None."""
+def _label_block(query: str, start: int, prologue: Any) -> tuple[int, Any] | None:
+    """The end and rdflib's parse of the SERVICE block at ``start`` when it calls
+    wikibase:label, else None."""
     head = _SERVICE_HEAD.match(query, start)
     if head is None:
         return None
@@ -150,12 +153,13 @@ def _label_block_end(query: str, start: int, prologue: Any) -> int | None:
         raise QueryError(
             f"malformed query: {_where(query, start)}: cannot read the SERVICE wikibase:label block"
         )
-    return start + int(matches[0][2])
+    return start + int(matches[0][2]), matches[0][0][0]
 
 
-def _read_block(query: str, masked: str, outside: str, start: int, end: int, prologue: Any) -> LabelBlock:
+def _read_block(
+    query: str, masked: str, outside: str, start: int, end: int, service: Any, prologue: Any
+) -> LabelBlock:
     """What the block at ``query[start:end]`` asks for, from rdflib's parse of it."""
-    [service] = parser.ServiceGraphPattern.parse_string(query[start:end], parse_all=True)
     try:
         resolved = algebra.traverse(
             service, visitPost=functools.partial(algebra.translatePName, prologue=prologue)
