@@ -10,7 +10,9 @@ Regression tests for issue 16 ("Publishing and install"):
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import shutil
 import subprocess
 import threading
@@ -163,3 +165,45 @@ def test_a_slow_publish_does_not_overwrite_newer_data(
     published = (project / "dist" / "dataset.nq").read_bytes()
     assert b"An edited note." in published
     assert published == (tmp_path / "expected" / "dataset.nq").read_bytes()
+
+
+# ----- 6. the publish cache cannot run code
+
+
+class Payload:
+    """Unpickling this runs ``touch marker``."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_hostile_cache_runs_nothing_and_the_build_is_full(
+    project: Path, run_agkg: Run, tmp_path: Path
+) -> None:
+    first = run_agkg("--project", project, "-q", "publish")
+    assert first.exit_code == 0
+    dumps = {p.name: p.read_bytes() for p in (project / "dist").iterdir() if p.is_file()}
+    cache = project / ".agkg" / "publish"
+    marker = tmp_path / "pwned"
+    hostile = pickle.dumps(Payload(marker))
+    planted = [p for p in cache.rglob("*") if p.is_file() and not p.name.startswith("dataset.")]
+    assert planted
+    for path in planted:
+        path.write_bytes(hostile)
+    # and under every name a pickle-reading agkg used
+    (cache / "state.pickle").write_bytes(pickle.dumps((3, Payload(marker))))
+    for path in planted:
+        path.with_suffix(".pickle").write_bytes(hostile)
+    result = run_agkg("--project", project, "-q", "publish")
+    assert result.exit_code == 0, result.output
+    assert not marker.exists()
+    assert "full build: the publish cache cannot be read" in result.stderr
+    assert {p.name: p.read_bytes() for p in (project / "dist").iterdir() if p.is_file()} == dumps
+    assert not list(cache.rglob("*.pickle"))  # old-format leftovers are removed
+    assert json.loads((cache / "state.json").read_bytes())  # plain data
+    # the cache written by that full build is used again
+    again = run_agkg("--project", project, "-q", "publish")
+    assert "incremental build" in again.stderr and not marker.exists()
