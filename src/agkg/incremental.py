@@ -33,7 +33,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -731,6 +731,9 @@ _CACHED_TYPES: dict[str, type] = {
         PublishState,
     )
 }
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {
+    cls: tuple(f.name for f in fields(cls)) for cls in _CACHED_TYPES.values()
+}
 _TAG = "\u0000"  # a key no plain mapping in the cache has (ids, languages, IRIs, paths)
 
 
@@ -742,22 +745,28 @@ def encode_cached(value: object) -> bytes:
 
 
 def _plain(value: object) -> object:
-    if value is None or isinstance(value, (str, int, float)):
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
         return value
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, tuple):
-        return {_TAG: "tuple", "items": [_plain(v) for v in value]}
-    if isinstance(value, bytes):
-        return {_TAG: "bytes", "text": value.decode("utf-8", "surrogateescape")}
-    if isinstance(value, dict):
-        if not all(isinstance(k, str) and k != _TAG for k in value):
+    if kind is list:
+        items: list[object] = value  # type: ignore[assignment]
+        if items and all(type(v) is bytes and b"\n" not in v for v in items):
+            # N-Triples terms (PublishState.subjects): one string, not a tagged object each
+            return {_TAG: "lines", "text": b"\n".join(items).decode("utf-8", "surrogateescape")}  # type: ignore[arg-type]
+        return [_plain(v) for v in items]
+    if kind is tuple:
+        return {_TAG: "tuple", "items": [_plain(v) for v in value]}  # type: ignore[attr-defined]
+    if kind is bytes:
+        return {_TAG: "bytes", "text": value.decode("utf-8", "surrogateescape")}  # type: ignore[attr-defined]
+    if kind is dict:
+        mapping: dict[object, object] = value  # type: ignore[assignment]
+        if not all(type(k) is str and k != _TAG for k in mapping):
             raise TypeError("the publish cache holds mappings with text keys only")
-        return {k: _plain(v) for k, v in value.items()}
-    name = type(value).__name__
-    if is_dataclass(value) and _CACHED_TYPES.get(name) is type(value):
-        return {_TAG: name, "fields": [_plain(getattr(value, f.name)) for f in fields(value)]}
-    raise TypeError(f"the publish cache cannot hold {type(value).__name__}")
+        return {k: _plain(v) for k, v in mapping.items()}
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        raise TypeError(f"the publish cache cannot hold {kind.__name__}")
+    return {_TAG: kind.__name__, "fields": [_plain(getattr(value, name)) for name in names]}
 
 
 def decode_cached(content: bytes) -> object:
@@ -777,6 +786,8 @@ def _typed(mapping: dict[str, object]) -> object:
         if not isinstance(items, list):
             raise TypeError("items must be a list")
         return tuple(items)
+    if tag == "lines":
+        return str(mapping["text"]).encode("utf-8", "surrogateescape").split(b"\n")
     if tag == "bytes":
         return str(mapping["text"]).encode("utf-8", "surrogateescape")
     cls = _CACHED_TYPES[str(tag)]
