@@ -330,7 +330,8 @@ def source_graph_quads(
     add(node, RDF.type, AGKG.term(source.type))
     add(node, RDF.type, SCHEMA.term(source.type))
     if source.headline:
-        add(node, SCHEMA.headline, literal(source.headline, language=source.language))
+        headline_language = source.headline_language or source.language
+        add(node, SCHEMA.headline, literal(source.headline, language=headline_language))
     for author in source.authors:
         add(node, SCHEMA.author, iris.entity(author))
     if source.byline:
