@@ -440,6 +440,10 @@ class _Loader:
         if not isinstance(node, Mapping):
             self.problem(node.position, f"{what} must be a mapping from language tag to text")
             return {}
+        if not node.items:
+            # as the JSON Schemas say (minProperties 1): {} is a label or text left unwritten
+            self.problem(node.position, f"{what} is empty: give at least one {{language: text}} pair")
+            return {}
         result = {}
         seen: dict[str, Position] = {}
         for tag, (position, value) in node.items.items():
@@ -765,7 +769,8 @@ class _Loader:
         if spec.kind == "langString" and isinstance(node, Mapping):
             texts = self.language_map(node, what)
             if len(texts) != 1:
-                self.problem(node.position, f"{what}: give exactly one {{language: text}} pair")
+                if texts:  # with none, language_map has said why
+                    self.problem(node.position, f"{what}: give exactly one {{language: text}} pair")
                 return None
             ((tag, language_text),) = texts.items()
             return LiteralValue(language_text, RDF.langString.value, tag)

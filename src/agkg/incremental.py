@@ -49,6 +49,7 @@ from .claims import (
     data_files,
     display_path,
     load_claims_files,
+    stray_data_files,
 )
 from .config import Config
 from .errors import InputError
@@ -360,7 +361,7 @@ def _incremental(
     region = validation_region(dirty, built, lines)
     partial = validate_graph(NTriplesData.of(region), shapes, "turbo", built.origins)
     kept_results = [
-        replace(r, origins=origins_of(r.focus, r.value, built.origins))
+        replace(r, origins=origins_of(r.focus, r.value, built.origins, r.path))
         for r in state.results
         if r.focus not in dirty
     ]
@@ -634,7 +635,8 @@ def global_fingerprint(config: Config) -> str:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     files = data_files(config.data_dir)
     folders = [
-        (config.data_dir, [*files["sources"], *files["entities"]]),
+        # a YAML file under data/ but outside the three folders is an error a full build reports
+        (config.data_dir, [*files["sources"], *files["entities"], *stray_data_files(config.data_dir)]),
         (config.ontology_dir, sorted(config.ontology_dir.glob("*.ttl"))),
         (config.shapes_dir, sorted(config.shapes_dir.glob("*.ttl"))),
     ]
