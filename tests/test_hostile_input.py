@@ -331,7 +331,13 @@ def _loads(project: Path, kind: str, text: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize(("kind", "text", "valid"), SCHEMA_CASES)
+@pytest.mark.parametrize(
+    ("kind", "text", "valid"),
+    [
+        pytest.param(*case, id=f"{case[0]}-{i}-{'valid' if case[2] else 'invalid'}")
+        for i, case in enumerate(SCHEMA_CASES)
+    ],
+)
 def test_the_schema_and_the_loader_agree(
     repo: Path, project: Path, kind: str, text: str, valid: bool
 ) -> None:
