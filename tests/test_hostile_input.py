@@ -250,12 +250,38 @@ def test_a_dissolution_before_the_inception_is_reported_at_the_claim(project: Pa
 
 
 def test_an_incremental_publish_reports_it_at_the_claim_too(project: Path, run_agkg: Run) -> None:
+    from agkg.config import load_config
+    from agkg.incremental import build_and_validate
+    from agkg.validation import load_shapes
+
     assert run_agkg("--project", project, "-q", "publish").exit_code == 0
     write_files(project, {CLAIMS: claim(property="dissolution", value="2014")})
-    result = run_agkg("--project", project, "publish")
-    assert result.exit_code == 1
-    assert f"{CLAIMS}:3:" in result.output and "dissolved (2014)" in result.output
-    assert "groups.yaml:6: dissolved" not in result.output
+    config = load_config(project)
+    build = build_and_validate(config, load_shapes(config.shapes_dir, check=False)[0])
+    assert build.mode == "incremental", build.reason
+    (result,) = [r for r in build.report.results if "dissolved" in r.message]
+    assert [str(p) for p in result.origins] == [f"{CLAIMS}:3:5"]
+    # published anyway; then an edit elsewhere: the result is kept from the cache, and placed again
+    assert run_agkg("--project", project, "-q", "publish", "--force").exit_code == 0
+    other = claim(subject="taliban", property="operatesIn", value="afghanistan")
+    other = other.replace(
+        "It was founded in January 2015", "the Taliban, who are only interested in Afghanistan"
+    )
+    write_files(project, {"data/claims/zz-other.yaml": other})
+    build = build_and_validate(config, load_shapes(config.shapes_dir, check=False)[0])
+    assert build.mode == "incremental", build.reason
+    (result,) = [r for r in build.report.results if "dissolved" in r.message]
+    assert [str(p) for p in result.origins] == [f"{CLAIMS}:3:5"]
+
+
+def test_a_stray_file_added_after_a_publish_is_reported(project: Path, run_agkg: Run) -> None:
+    """An incremental publish looks only at claims files; a YAML file outside the data folders
+    makes it build in full, which reports the file."""
+    assert run_agkg("--project", project, "-q", "publish").exit_code == 0
+    write_files(project, {"data/claim/zz-test.yaml": claim()})
+    result = run_agkg("--project", project, "-q", "publish")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("data/claim/zz-test.yaml:1:1: this file is never read")
 
 
 # ------------------------------------------------------------------ the JSON Schemas agree
