@@ -114,11 +114,12 @@ def unprintable_characters(text: str, display_path: str) -> list[Problem]:
                 Problem(text_position(text, match.start(), display_path), f"and {rest} more such characters")
             )
             break
-        char = match.group()
+        code = ord(match.group())
+        kind = "control character" if code < 0x20 or 0x7F <= code < 0xA0 else "character"
         problems.append(
             Problem(
                 text_position(text, match.start(), display_path),
-                f"control character U+{ord(char):04X} is not allowed in a YAML file",
+                f"{kind} U+{code:04X} is not allowed in a YAML file",
             )
         )
     return problems
