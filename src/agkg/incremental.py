@@ -51,6 +51,7 @@ from .claims import (
     data_files,
     display_path,
     load_claims_files,
+    stray_data_files,
 )
 from .config import Config
 from .dates import TimeValue
@@ -365,7 +366,7 @@ def _incremental(
     region = validation_region(dirty, built, lines)
     partial = validate_graph(NTriplesData.of(region), shapes, "turbo", built.origins)
     kept_results = [
-        replace(r, origins=origins_of(r.focus, r.value, built.origins))
+        replace(r, origins=origins_of(r.focus, r.value, built.origins, r.path))
         for r in state.results
         if r.focus not in dirty
     ]
@@ -639,7 +640,8 @@ def global_fingerprint(config: Config) -> str:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     files = data_files(config.data_dir)
     folders = [
-        (config.data_dir, [*files["sources"], *files["entities"]]),
+        # a YAML file under data/ but outside the three folders is an error a full build reports
+        (config.data_dir, [*files["sources"], *files["entities"], *stray_data_files(config.data_dir)]),
         (config.ontology_dir, sorted(config.ontology_dir.glob("*.ttl"))),
         (config.shapes_dir, sorted(config.shapes_dir.glob("*.ttl"))),
     ]

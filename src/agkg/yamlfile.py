@@ -4,6 +4,10 @@ PyYAML's constructors throw positions away and silently let a duplicate key win;
 both. We build our own small tree from the parser's event stream in one pass, without
 recursion, which also lets us refuse anchors and aliases (alias bombs) and absurd nesting before
 they cost memory.
+
+Explicit YAML tags are refused (``!!binary``, ``!!python/...``, local ``!tags``): the tree keeps
+only text, so a tag would be silently dropped and the untagged text published. The one exception
+is ``!!str``, the core-schema way of saying "this is text", which reads like a quoted scalar.
 """
 
 from __future__ import annotations
@@ -22,6 +26,11 @@ MAX_DEPTH = 32
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+STR_TAG = "tag:yaml.org,2002:str"
+# what YAML's reader refuses (YAML 1.1 "printable"); PyYAML reports it only as a character offset
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# a binary file would otherwise give one message per byte
+MAX_CHARACTER_PROBLEMS = 20
 
 
 @dataclass
@@ -71,8 +80,9 @@ def read_yaml(path: Path, display_path: str) -> Node | None:
     """
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
+        # the file is never read, so the place is its start; it is still a place editors can open
         raise YamlProblems(
-            [Problem(Position(display_path), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
+            [Problem(Position(display_path, 1, 1), f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")]
         )
     data = path.read_bytes()
     try:
@@ -86,6 +96,33 @@ def read_yaml(path: Path, display_path: str) -> Node | None:
             [Problem(where, f"not UTF-8 text (byte 0x{data[error.start]:02X}); save the file as UTF-8")]
         ) from None
     return parse_yaml(text, display_path)
+
+
+def text_position(text: str, index: int, display_path: str) -> Position:
+    """The line and column (in characters, 1-based) of ``text[index]``."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return Position(display_path, text.count("\n", 0, index) + 1, index - line_start + 1)
+
+
+def unprintable_characters(text: str, display_path: str) -> list[Problem]:
+    """Every character YAML refuses to read (NUL, ESC, other controls), at its line and column."""
+    problems = []
+    for count, match in enumerate(_NOT_PRINTABLE.finditer(text)):
+        if count == MAX_CHARACTER_PROBLEMS:
+            rest = sum(1 for _ in _NOT_PRINTABLE.finditer(text, match.start()))
+            problems.append(
+                Problem(text_position(text, match.start(), display_path), f"and {rest} more such characters")
+            )
+            break
+        code = ord(match.group())
+        kind = "control character" if code < 0x20 or 0x7F <= code < 0xA0 else "character"
+        problems.append(
+            Problem(
+                text_position(text, match.start(), display_path),
+                f"{kind} U+{code:04X} is not allowed in a YAML file",
+            )
+        )
+    return problems
 
 
 def parse_yaml(text: str, display_path: str) -> Node | None:
@@ -147,8 +184,22 @@ def _parse_yaml(text: str, display_path: str, loader: Any) -> Node | None:
                 if documents > 1:
                     problems.append(Problem(pos(event.start_mark), "only one YAML document per file"))
                     raise YamlProblems(problems)
-            elif isinstance(event, yaml.ScalarEvent):
-                attach(Scalar(pos(event.start_mark), event.value, not event.style))
+            tag = getattr(event, "tag", None)
+            if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == STR_TAG):
+                shown = (
+                    "!!" + tag.removeprefix("tag:yaml.org,2002:")
+                    if tag.startswith("tag:yaml.org,2002:")
+                    else tag
+                )
+                problems.append(
+                    Problem(
+                        pos(event.start_mark),
+                        f"YAML tag '{shown}' is not allowed: write the value as plain text (only !!str is accepted)",
+                    )
+                )
+            if isinstance(event, yaml.ScalarEvent):
+                # !!str makes a plain scalar text, as quotes do
+                attach(Scalar(pos(event.start_mark), event.value, not event.style and tag is None))
             elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if len(stack) >= MAX_DEPTH:
                     problems.append(Problem(pos(event.start_mark), f"nested deeper than {MAX_DEPTH} levels"))
@@ -175,7 +226,18 @@ def _parse_yaml(text: str, display_path: str, loader: Any) -> Node | None:
             message = error.problem or error.context or "invalid YAML"
             problems.append(Problem(pos(mark), f"YAML syntax error: {message}"))
         else:
-            problems.append(Problem(Position(display_path), f"YAML error: {error}"))
+            # the reader's errors (a NUL or ESC byte) carry only a character offset
+            found = unprintable_characters(text, display_path)
+            if found:
+                problems.extend(found)
+            else:
+                where = getattr(error, "position", None)
+                at = (
+                    text_position(text, where, display_path)
+                    if isinstance(where, int)
+                    else Position(display_path, 1, 1)
+                )
+                problems.append(Problem(at, f"YAML error: {getattr(error, 'reason', None) or error}"))
     if problems:
         raise YamlProblems(problems)
     return root
