@@ -375,7 +375,7 @@ def source_graph_quads(
         add(statement, WIKIBASE.rank, RANK_INDIVIDUALS[record.rank])
         for name, qualifier in record.qualifiers:
             add(statement, AGKG.term(name), term(qualifier))
-        if record.alleged:  # Wikidata's "sourcing circumstances: allegedly" (P1480, Q32188232)
+        if record.alleged_by:  # Wikidata's "sourcing circumstances: allegedly" (P1480, Q32188232)
             add(statement, AGKG.sourcingCircumstances, AGKG.allegedly)
             for accuser in record.alleged_by:
                 add(statement, AGKG.allegedBy, term(EntityValue(accuser)))

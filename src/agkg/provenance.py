@@ -61,10 +61,6 @@ class StatementRecord:
     alleged_by: list[str] = field(default_factory=list)
     best: bool = False
 
-    @property
-    def alleged(self) -> bool:
-        return bool(self.alleged_by)
-
 
 @dataclass
 class Provenance:
@@ -219,7 +215,7 @@ def _mark_best_ranks(statements: Iterable[StatementRecord]) -> None:
     are not facts: they are never best either, and do not compete with the others."""
     groups: dict[tuple[str, str], list[StatementRecord]] = defaultdict(list)
     for record in statements:
-        if not record.alleged:
+        if not record.alleged_by:
             groups[(record.subject, record.property)].append(record)
     for group in groups.values():
         top = max(RANK_ORDER[r.rank] for r in group)
