@@ -323,3 +323,23 @@ def test_the_served_page_shows_alleged_by(alleging: Path, run_agkg: Callable[...
         status, _, body = server.request("GET", "/doc/id/iskp.html", headers={"Accept": "text/html"})
     assert status == 200
     assert_alleged_by_shown(body.decode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("extra", "valid"),
+    [
+        ({"attributed_to": "iskp", "allegation": True}, True),
+        ({"allegation": True}, False),
+        ({"attributed_to": None, "allegation": True}, False),
+        ({"attributed_to": "iskp", "allegation": True, "rank": "preferred", "rank_reason": "x"}, False),
+        ({"attributed_to": "iskp", "allegation": "yes"}, False),
+        ({"qualifiers": {"allegedBy": "iskp"}}, False),
+    ],
+)
+def test_the_json_schema_checks_allegations(repo: Path, extra: dict[str, object], valid: bool) -> None:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((repo / "schema" / "claims.schema.json").read_text(encoding="utf-8"))
+    claim = {"subject": "taliban", "property": "ideology", "value": "nationalism", "quote": "q", **extra}
+    errors = list(Draft202012Validator(schema).iter_errors({"source": "x", "claims": [claim]}))
+    assert (errors == []) == valid, errors
