@@ -165,6 +165,19 @@ def drop_attributions(project: Path) -> None:
         path.write_text(re.sub(r"(?m)^    attributed_to: .*\n", "", text), encoding="utf-8")
 
 
+def allege(project: Path) -> None:
+    """Attributed claims become allegations: their statements lose best rank and truthy
+    triples (and their siblings may gain them), and their references get new IRIs."""
+
+    def change(blocks: list[str]) -> list[str]:
+        return [
+            with_field(b, "allegation", "true") if "attributed_to:" in b and "    rank:" not in b else b
+            for b in blocks
+        ]
+
+    edit_blocks(claims_files(project)[6], change)
+
+
 def empty_a_file(project: Path) -> None:
     path = claims_files(project)[4]
     head, _ = claim_blocks(path.read_text(encoding="utf-8"))
@@ -172,7 +185,7 @@ def empty_a_file(project: Path) -> None:
 
 
 EDITS = [add_note, make_preferred, remove_claims, reuse_another_sources_claim, swap_quotes,
-         drop_attributions, empty_a_file]  # fmt: skip
+         drop_attributions, allege, empty_a_file]  # fmt: skip
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=lambda e: e.__name__)
@@ -321,7 +334,10 @@ def _faults(built: BuiltDataset) -> dict[str, tuple[list[ox.Quad], list[ox.Quad]
     ]
     other = next(r for r in records.values() if r.subject != first.subject)
     graph = rank[0].graph_name
+    alleged = next(r for r in records.values() if r.alleged_by)
+    allegation = about(iris.reference(alleged.references[0]), AGKG.allegation)
     return {
+        "an alleged statement's reference stating it as fact": (allegation, []),
         "a sibling made preferred": (rank, preferred),
         "best rank mark dropped": (best, []),
         "truthy triple dropped": (truthy, []),
@@ -362,7 +378,7 @@ def bundled(corpus: Path) -> tuple[BuiltDataset, rdflib.Graph]:
     "fault",
     ["a sibling made preferred", "best rank mark dropped", "truthy triple dropped", "quote selector dropped",
      "event dated after its reports", "better-supported by another subject's statement",
-     "attributed to a source not relayed"],
+     "attributed to a source not relayed", "an alleged statement's reference stating it as fact"],
 )  # fmt: skip
 def test_dependency_rules_cover_what_the_shapes_read(
     bundled: tuple[BuiltDataset, rdflib.Graph], fault: str
