@@ -306,6 +306,7 @@ def assert_alleged_by_shown(page: str) -> None:
     assert "Alleged by" in banner and "Sajjan Gohel" in banner and "unnamed reports" in banner
     assert collaborated.index("Alleged by") < collaborated.index('<figure class="evidence">')
     assert collaborated.count("alleged by <a") == 2
+    assert "Reported as an allegation by 1 source" in collaborated and "Supported by" not in collaborated
     associated = next(c for c in cards if "associatedWith" in c.split(">", 1)[0])
     assert associated.startswith('rank-normal"')
     assert "alleged-mark" not in associated and "Alleged by" not in associated
@@ -343,3 +344,13 @@ def test_the_json_schema_checks_allegations(repo: Path, extra: dict[str, object]
     claim = {"subject": "taliban", "property": "ideology", "value": "nationalism", "quote": "q", **extra}
     errors = list(Draft202012Validator(schema).iter_errors({"source": "x", "claims": [claim]}))
     assert (errors == []) == valid, errors
+
+
+def test_an_alleged_statement_is_not_exported_to_wikidata(built: BuiltDataset) -> None:
+    from agkg.quickstatements import export_quickstatements
+
+    export = export_quickstatements(built)
+    reasons = {(i.subject, i.property): i.reason for i in export.unmappable}
+    assert reasons[("iskp", "collaboratedWith")] == (
+        "alleged by sajjan-gohel, unnamed-reports: no source states it as fact"
+    )

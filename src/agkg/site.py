@@ -580,10 +580,15 @@ class Pages:
         references = data.objects(statement, PROV.wasDerivedFrom)
         sources = {data.first(r, OA.hasSource) for r in references} - {None}
         count = len(sources)
-        parts.append(
-            f'<p class="corroboration">Supported by {count} source{"s" if count != 1 else ""}'
-            f"{' (corroborated)' if count > 1 else ''}</p>"
-        )
+        if alleged:  # sources repeating an allegation do not corroborate it
+            parts.append(
+                f'<p class="corroboration">Reported as an allegation by {count} source{"s" if count != 1 else ""}</p>'
+            )
+        else:
+            parts.append(
+                f'<p class="corroboration">Supported by {count} source{"s" if count != 1 else ""}'
+                f"{' (corroborated)' if count > 1 else ''}</p>"
+            )
         for reference in references:
             if only_source is None or data.first(reference, OA.hasSource) == only_source:
                 parts.append(self.evidence(reference, root))
