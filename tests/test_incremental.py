@@ -140,7 +140,7 @@ def reuse_another_sources_claim(project: Path) -> None:
     _, ours = claim_blocks(files[9].read_text(encoding="utf-8"))
     quote = re.search(r"(?m)^    quote: .*$", ours[0])
     assert quote is not None
-    copied = re.sub(r"(?m)^    (quote|note|attributed_to|rank|rank_reason): .*\n", "", theirs[0])
+    copied = re.sub(r"(?m)^    (quote|note|attributed_to|allegation|rank|rank_reason): .*\n", "", theirs[0])
     copied = copied.rstrip("\n") + "\n" + quote.group(0) + "\n\n"
     edit_blocks(files[9], lambda b: [*b, copied])
 
@@ -309,7 +309,11 @@ def _faults(built: BuiltDataset) -> dict[str, tuple[list[ox.Quad], list[ox.Quad]
     by_group: dict[tuple[str, str], list[StatementRecord]] = {}
     for record in records.values():
         by_group.setdefault((record.subject, record.property), []).append(record)
-    siblings = next(g for g in by_group.values() if len(g) >= 2 and all(r.rank == "normal" for r in g))
+    siblings = next(
+        g
+        for g in by_group.values()
+        if len(g) >= 2 and all(r.rank == "normal" and not r.alleged_by for r in g)
+    )  # best-ranked siblings (alleged statements are never best)
     first, second = siblings[0], siblings[1]
     quads = built.quads
 
