@@ -8,6 +8,7 @@ they cost memory.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,10 @@ def read_yaml(path: Path, display_path: str) -> Node | None:
 
 def parse_yaml(text: str, display_path: str) -> Node | None:
     """Parse YAML text; see read_yaml."""
+    return _parse_yaml(text, display_path, _Loader)
+
+
+def _parse_yaml(text: str, display_path: str, loader: Any) -> Node | None:
     problems: list[Problem] = []
 
     def pos(mark: Any) -> Position:
@@ -130,7 +135,7 @@ def parse_yaml(text: str, display_path: str) -> Node | None:
             container.items[key] = (pending.position, node)
 
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=loader):
             anchor = getattr(event, "anchor", None)
             if isinstance(event, yaml.AliasEvent) or anchor:
                 problems.append(
@@ -157,12 +162,91 @@ def parse_yaml(text: str, display_path: str) -> Node | None:
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 finished, _ = stack.pop()
                 attach(finished)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        message = error.problem or error.context or "invalid YAML"
-        problems.append(Problem(pos(mark), f"YAML syntax error: {message}"))
     except yaml.YAMLError as error:
-        problems.append(Problem(Position(display_path), f"YAML error: {error}"))
+        # libyaml gives up on flow collections nested about 1000 deep (PyYAML >= 6.0.3 wheels),
+        # before its events reach the depth check above, with a message that changes with its
+        # version. When a light scan finds such nesting, the pure-Python parser (no limit of its
+        # own, and only read up to that depth) gives the events, so the check above refuses the
+        # file in agkg's words at the same place whichever parser is installed.
+        if loader is not yaml.SafeLoader and _deep_flow_nesting(text) is not None:
+            return _parse_yaml(text, display_path, yaml.SafeLoader)
+        if isinstance(error, yaml.MarkedYAMLError):
+            mark = error.problem_mark or error.context_mark
+            message = error.problem or error.context or "invalid YAML"
+            problems.append(Problem(pos(mark), f"YAML syntax error: {message}"))
+        else:
+            problems.append(Problem(Position(display_path), f"YAML error: {error}"))
     if problems:
         raise YamlProblems(problems)
     return root
+
+
+_FLOW_MARKS = re.compile(r"[\[\]{}'\"#\n|>]")
+
+
+def _deep_flow_nesting(text: str) -> int | None:
+    """Where a flow collection (``[``, ``{``) opens deeper than MAX_DEPTH, if one does.
+
+    A light scan, not a parser, used only once the parser has failed: it skips comments,
+    quoted scalars and block scalars, and counts a bracket in block context only where a
+    value starts (a line's start, after ``key:``, ``-`` or ``?``).
+    """
+    depth = 0
+    index = 0
+    while (found := _FLOW_MARKS.search(text, index)) is not None:
+        at = found.start()
+        mark = text[at]
+        index = at + 1
+        line_start = text.rfind("\n", 0, at) + 1
+        before = text[line_start:at].rstrip(" \t")
+        at_value = depth > 0 or before in ("", "-", "?") or before.endswith((":", " -", " ?"))
+        if mark == "#" and (at == line_start or text[at - 1] in " \t"):
+            index = _line_end(text, at)
+        elif mark in "'\"" and at_value:
+            index = _quote_end(text, at)
+        elif mark in "|>" and at_value and depth == 0:
+            index = _block_scalar_end(
+                text, at, len(text[line_start:at]) - len(text[line_start:at].lstrip(" "))
+            )
+        elif mark in "[{" and at_value:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return at
+        elif mark in "]}" and depth > 0:
+            depth -= 1
+    return None
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
+
+
+def _quote_end(text: str, at: int) -> int:
+    """Just past the quoted scalar opening at ``at`` ('' and backslash escapes skipped)."""
+    quote = text[at]
+    index = at + 1
+    while True:
+        end = text.find(quote, index)
+        if end < 0:
+            return len(text)
+        if quote == "'" and text.startswith("''", end):
+            index = end + 2
+        elif quote == '"' and (len(text[index:end]) - len(text[index:end].rstrip("\\"))) % 2:
+            index = end + 1
+        else:
+            return end + 1
+
+
+def _block_scalar_end(text: str, at: int, indent: int) -> int:
+    """The start of the first line after a block scalar (``|``, ``>``) whose indicator is at
+    ``at`` on a line indented ``indent``: its lines are blank or indented more."""
+    index = _line_end(text, at)
+    while index < len(text):
+        start = index + 1
+        end = _line_end(text, start)
+        line = text[start:end]
+        if line.strip() and len(line) - len(line.lstrip(" ")) <= indent:
+            return start
+        index = end
+    return len(text)
