@@ -57,8 +57,11 @@ SOURCE_KEYS = (
 ENTITY_KEYS = ("id", "type", "label", "aliases", "description", "wikidata", "same_as")
 CLAIM_KEYS = (
     "id", "subject", "property", "value", "qualifiers", "quote", "prefix", "suffix",
-    "attributed_to", "rank", "rank_reason", "better_supported_by", "note",
+    "attributed_to", "allegation", "rank", "rank_reason", "better_supported_by", "note",
 )  # fmt: skip
+# Qualifiers the builder sets from ``allegation: true`` (see provenance.py); a curator who wrote
+# them under ``qualifiers:`` would make an allegation without saying who makes it.
+ALLEGATION_QUALIFIERS = ("sourcingCircumstances", "allegedBy")
 
 
 @dataclass(frozen=True, order=True)
@@ -127,6 +130,8 @@ class Claim:
     prefix: str | None = None
     suffix: str | None = None
     attributed_to: str | None = None
+    # the source reports the claim as what ``attributed_to`` alleges, not as fact
+    allegation: bool = False
     rank: str = "normal"
     rank_reason: str | None = None
     better_supported_by: str | None = None
@@ -717,6 +722,7 @@ class _Loader:
         rank_reason = self.scalar(item.get("rank_reason"), "rank_reason")
         if rank != "normal" and not (rank_reason and rank_reason.strip()):
             self.problem((rank_node or item).position, f"a {rank} claim needs a rank_reason saying why")
+        allegation = self.allegation(item, rank, rank_node)
         qualifier_nodes: list[tuple[str, Node, Position]] = []
         qualifiers_node = item.get("qualifiers")
         if qualifiers_node is not None and not (
@@ -724,7 +730,13 @@ class _Loader:
         ):
             if isinstance(qualifiers_node, Mapping):
                 for name, (position, node) in qualifiers_node.items.items():
-                    if name not in self.vocabulary.qualifiers:
+                    if name in ALLEGATION_QUALIFIERS:
+                        self.problem(
+                            position,
+                            f"qualifier '{name}' is set by agkg for an allegation: write "
+                            "'allegation: true' and say who alleges it with attributed_to",
+                        )
+                    elif name not in self.vocabulary.qualifiers:
                         self.problem(
                             position,
                             f"unknown qualifier '{name}'" + did_you_mean(name, self.vocabulary.qualifiers),
@@ -748,6 +760,7 @@ class _Loader:
             id=claim_id,
             prefix=self.scalar(item.get("prefix"), "prefix"),
             suffix=self.scalar(item.get("suffix"), "suffix"),
+            allegation=allegation,
             rank=rank,
             rank_reason=rank_reason,
             note=self.scalar(item.get("note"), "note"),
@@ -762,6 +775,34 @@ class _Loader:
                 item.get("better_supported_by"),
             )
         )
+
+    def allegation(self, item: Mapping, rank: str, rank_node: Node | None) -> bool:
+        """``allegation: true|false``; an allegation names who alleges it and is never preferred."""
+        node = item.get("allegation")
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            return False
+        text = self.scalar(node, "allegation")
+        if text is None:  # a list or mapping: reported by scalar()
+            return False
+        assert isinstance(node, Scalar)
+        if not node.plain or text not in ("true", "false"):
+            self.problem(node.position, f"allegation: '{text}' is not true or false")
+            return False
+        if text == "false":
+            return False
+        attributed = item.get("attributed_to")
+        if attributed is None or (isinstance(attributed, Scalar) and attributed.is_null):
+            self.problem(
+                node.position,
+                "an allegation needs attributed_to: the entity or source that makes the allegation",
+            )
+        if rank == "preferred":
+            assert rank_node is not None
+            self.problem(
+                rank_node.position,
+                "an allegation cannot be preferred: an alleged statement is never best-ranked",
+            )
+        return True
 
     # ----- values, once all ids are known
 

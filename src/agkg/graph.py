@@ -376,6 +376,10 @@ def source_graph_quads(
         add(statement, WIKIBASE.rank, RANK_INDIVIDUALS[record.rank])
         for name, qualifier in record.qualifiers:
             add(statement, AGKG.term(name), term(qualifier))
+        if record.alleged_by:  # Wikidata's "sourcing circumstances: allegedly" (P1480, Q32188232)
+            add(statement, AGKG.sourcingCircumstances, AGKG.allegedly)
+            for accuser in record.alleged_by:
+                add(statement, AGKG.allegedBy, term(EntityValue(accuser)))
         for reason in record.rank_reasons:
             add(statement, AGKG.rankReason, literal(reason, language="en"))
         for better in record.better_supported_by:
@@ -393,6 +397,8 @@ def source_graph_quads(
         add(ref, OA.hasSource, node)
         if reference.attributed_to:
             add(ref, AGKG.attributedTo, term(EntityValue(reference.attributed_to)))
+        if reference.allegation:
+            add(ref, AGKG.allegation, literal("true", XSD.boolean))
         quote = iris.selector(reference.key, "quote")
         add(ref, OA.hasSelector, quote)
         add(quote, RDF.type, OA.TextQuoteSelector)

@@ -201,14 +201,18 @@ _SCHEMA_PREDICATES = (RDFS.subClassOf, AGKG.statementProperty, AGKG.statementVal
 
 
 def schema_triples(ontology: Iterable[ox.Triple]) -> list[ox.Triple]:
-    """The part of the ontology the shapes need: class declarations, ``rdfs:subClassOf`` and the
-    links from each claim property to its statement predicates. Labels, definitions and
-    alignments would only slow every engine down."""
+    """The part of the ontology the shapes need: class declarations, ``rdfs:subClassOf``, the
+    links from each claim property to its statement predicates, and the types of the ontology's
+    named individuals (values such as ``agkg:allegedly``, for ``sh:class``). Labels,
+    definitions and alignments would only slow every engine down."""
+    triples = list(ontology)
+    individuals = {t.subject for t in triples if t.predicate == RDF.type and t.object == OWL.NamedIndividual}
     return sorted(
         (
             t
-            for t in ontology
-            if t.predicate in _SCHEMA_PREDICATES or (t.predicate == RDF.type and t.object == OWL.Class)
+            for t in triples
+            if t.predicate in _SCHEMA_PREDICATES
+            or (t.predicate == RDF.type and (t.object == OWL.Class or t.subject in individuals))
         ),
         key=str,
     )
