@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from .errors import ConfigurationError
 from .graph import Iris
 from .publishing import atomic_write, canonical_ntriples, compact_jsonld, turtle
+from .quotes import CONTEXT_CHARS
 from .vocab import (
     AGKG,
     AGKGP,
@@ -319,6 +320,19 @@ class SiteData:
         return str(node)
 
 
+def context_before(text: str) -> str:
+    """The context before a quote without the word its cut start may have split: from the
+    first whitespace on (nothing when the context is one word)."""
+    cut = re.search(r"\s", text)
+    return text[cut.start() :].lstrip() if cut else ""
+
+
+def context_after(text: str) -> str:
+    """The context after a quote without the word its cut end may have split."""
+    cut = [m.end() for m in re.finditer(r"\s", text)]
+    return text[: cut[-1]].rstrip() if cut else ""
+
+
 def local_name(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
 
@@ -592,10 +606,28 @@ class Pages:
         exact = data.first(quote_node, OA.exact) if quote_node is not None else None
         prefix = data.first(quote_node, OA.prefix) if quote_node is not None else None
         suffix = data.first(quote_node, OA.suffix) if quote_node is not None else None
+        position = next(
+            (
+                s
+                for s in data.objects(reference, OA.hasSelector)
+                if OA.TextPositionSelector in data.objects(s, RDF.type)
+            ),
+            None,
+        )
+        start = data.first(position, OA.start) if position is not None else None
         parts = ['<figure class="evidence">']
         words = e(exact.value) if isinstance(exact, ox.Literal) else ""
-        before = f'<span class="context">…{e(prefix.value)}</span>' if isinstance(prefix, ox.Literal) else ""
-        after = f'<span class="context">{e(suffix.value)}…</span>' if isinstance(suffix, ox.Literal) else ""
+        before = after = ""
+        if isinstance(prefix, ox.Literal):
+            # the prefix is the text's beginning when the quote starts right after it
+            whole = isinstance(start, ox.Literal) and start.value == str(len(prefix.value))
+            shown = prefix.value if whole else context_before(prefix.value)
+            before = f'<span class="context">{"" if whole else "…"}{e(shown)}</span>'
+        if isinstance(suffix, ox.Literal):
+            # a suffix shorter than the context taken is the end of the text
+            whole = len(suffix.value) < CONTEXT_CHARS
+            shown = suffix.value if whole else context_after(suffix.value)
+            after = f'<span class="context">{e(shown)}{"" if whole else "…"}</span>'
         parts.append(f'<blockquote>{before}<q class="quote">{words}</q>{after}</blockquote>')
         cite = []
         attributed = data.first(reference, AGKG.attributedTo)
@@ -607,9 +639,16 @@ class Pages:
             outlet = data.first(source, SCHEMA.publisher)
             if outlet is not None:
                 cite.append(f'<span class="outlet">{self.link(outlet, root)}</span>')
-            date = data.first(source, SCHEMA.datePublished) or data.first(source, AGKG.publishedNotBefore)
+            date = data.first(source, SCHEMA.datePublished)
             if isinstance(date, ox.Literal):
                 cite.append(f'<time datetime="{e(date.value)}">{e(date.value.replace("T", " "))}</time>')
+            earliest = data.first(source, AGKG.publishedNotBefore)
+            if date is None and isinstance(earliest, ox.Literal):
+                # an undated source: the date is the earliest it can be, not when it appeared
+                cite.append(
+                    f'<span class="undated">not before <time datetime="{e(earliest.value)}">'
+                    f"{e(earliest.value.replace('T', ' '))}</time></span>"
+                )
         parts.append("<figcaption>" + " · ".join(cite) + "</figcaption></figure>")
         return "".join(parts)
 
