@@ -257,7 +257,7 @@ def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bo
     the output is the same as a full build's.
     """
     from .incremental import build_and_validate, remember
-    from .publishing import write_dumps
+    from .publishing import Catalogue, write_dumps
     from .validation import load_shapes
 
     config = settings.config
@@ -274,7 +274,7 @@ def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bo
         raise NotConformingError(
             f"{report.violations} violations: nothing published (run 'agkg validate'; --force to publish anyway)"
         )
-    files = build.dump_producers(shapes_triples)
+    files = build.dump_producers(shapes_triples, Catalogue.from_config(config))
     target = out_dir or config.out_dir
     pages: list[Path] = []
     write_extra = None
