@@ -582,9 +582,12 @@ class DumpFacts:
 
     def read_ntriples(self, ntriples: bytes, base: str) -> None:
         """Note the facts from the union's sorted N-Triples (C-level scans, no terms made)."""
-        predicates = b"|".join(re.escape(f"<{p.value}>".encode()) for p in _SOURCE_DATES)
-        pattern = rb"(?m)^<[^>]*> (?:" + predicates + rb') "([0-9]{4}(?:-[0-9]{2}){0,2})'
-        dates = [m.group(1).decode() for m in re.finditer(pattern, ntriples)]
+        dates = []
+        for predicate in _SOURCE_DATES:  # a literal prefix each: re scans for it at C speed
+            prefix = re.escape(f'> <{predicate.value}> "'.encode())
+            dates += [
+                m.group(1).decode() for m in re.finditer(prefix + rb"([0-9]{4}(?:-[0-9]{2}){0,2})", ntriples)
+            ]
         self.latest_date = max(dates) if dates else None
         link = f"> <{OWL.sameAs.value}> <{WD.iri}Q".encode()
         self.wikidata_links = ntriples.count(link)
