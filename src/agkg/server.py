@@ -444,6 +444,8 @@ def create_app(
     etags: dict[tuple[str, str], str] = {}  # by path and media type: what is served never changes
     graph_names = site.graph_names
     endpoint = site.base + "sparql"  # the endpoint in the VoID: this server's, at the base
+    # pages change with the publication and with agkg's code that renders them
+    modified = max(site.modified, _code_modified()) if site.modified is not None else None
 
     def text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
         return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
@@ -464,13 +466,13 @@ def create_app(
         if key not in etags:
             etags[key] = content_etag(body)
         headers = {"ETag": etags[key]}
-        if site.modified is not None:
-            headers["Last-Modified"] = formatdate(site.modified, usegmt=True)
+        if modified is not None:
+            headers["Last-Modified"] = formatdate(modified, usegmt=True)
         if links:
             headers["Link"] = ", ".join(links)
         if vary:
             headers["Vary"] = "Accept"
-        if not_modified(request.headers, etags[key], site.modified):
+        if not_modified(request.headers, etags[key], modified):
             return Response(status_code=304, headers=headers)
         return Response(body, media_type=media_type, headers=headers)
 
@@ -808,6 +810,13 @@ def content_etag(body: bytes) -> str:
     """A strong entity tag from the bytes alone, so it is the same after a restart and on
     every server process serving the same publication."""
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _code_modified() -> float:
+    """When agkg's page code and static files last changed (an upgrade changes the pages)."""
+    package = Path(__file__).parent
+    files = [*package.glob("*.py"), *package.glob("static/*")]
+    return max((f.stat().st_mtime for f in files), default=0.0)
 
 
 def not_modified(headers: Mapping[str, str], etag: str, modified: float | None) -> bool:
