@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigurationError
-from .vocab import DEFAULT_BASE
+from .vocab import CC_BY_4, DEFAULT_BASE
 
 CONFIG_FILE = "agkg.toml"
 
@@ -31,7 +31,7 @@ DEFAULTS: dict[str, str] = {
     # who publishes the dataset and under which terms, for VoID and DCAT (docs/serving.md)
     "publisher": "agkg contributors",
     "creator": "agkg contributors",
-    "license": "https://creativecommons.org/licenses/by/4.0/",
+    "license": CC_BY_4,
     "issued": "",  # first release, YYYY-MM-DD; default: the modified date
     "modified": "",  # this release, YYYY-MM-DD; default: the latest date of a source in the data
 }

@@ -36,6 +36,7 @@ from .graph import BuiltDataset, Iris
 from .locking import publisher_lock
 from .vocab import (
     AGKG,
+    CC_BY_4,
     DCAT,
     DCTERMS,
     FOAF,
@@ -434,7 +435,7 @@ def void_from_counts(
             language="en",
         ),
     )
-    add(dataset, DCTERMS.license, ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"))
+    add(dataset, DCTERMS.license, ox.NamedNode(CC_BY_4))
     add(dataset, VOID.triples, integer(union.triples))
     add(dataset, VOID.entities, integer(entities))
     add(dataset, VOID.distinctSubjects, integer(union.subjects))
@@ -550,9 +551,6 @@ def dump_producers(
         return turtle(counts + described, void_prefixes(built.iris.base))
 
     return [(name, void if name == "void.ttl" else noted(name)) for name in DUMP_FILES]
-
-
-CC_BY_4 = DEFAULTS["license"]
 
 
 @dataclass(frozen=True)

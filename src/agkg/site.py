@@ -286,6 +286,8 @@ class SiteData:
         triples = self.void_triples(endpoint)
         if extension == "ttl":
             return turtle(triples, void_prefixes(self.base))
+        if extension == "jsonld":
+            return compact_jsonld(triples, void_prefixes(self.base))
         return self.serialize(triples, extension)
 
     def graph_node(self, name: str) -> ox.NamedNode | None:
