@@ -24,6 +24,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -301,8 +302,12 @@ class SiteData:
 
     def graph_description(self, node: ox.NamedNode) -> list[ox.Triple]:
         """What the VoID says about a named graph: its size, the source it holds, its dataset."""
-        void = Index(self.void_triples())
-        return sorted({*void.about(node), ox.Triple(self.iris.dataset, VOID.subset, node)}, key=str)
+        return sorted({*self.void.about(node), ox.Triple(self.iris.dataset, VOID.subset, node)}, key=str)
+
+    @cached_property
+    def void(self) -> Index:
+        """The published VoID, indexed once (a site has a page per graph)."""
+        return Index(self.void_triples())
 
     def graph_document(self, name: str, extension: str, live: bool = False) -> bytes | None:
         """The document ``doc/graph/{name}.{extension}``, or None if there is no such graph."""
