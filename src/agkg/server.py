@@ -689,6 +689,12 @@ def create_app(
     async def execute(
         query: str, params: dict[str, list[str]], accept: str | None
     ) -> QueryOutcome | Response:
+        from .label_service import rewrite_label_service
+
+        try:  # WDQS's label service is answered from local labels, not refused as a SERVICE
+            query = rewrite_label_service(query, data_prefixes(site.base))
+        except QueryError as error:
+            return text(400, str(error))
         refused = refusal(query, params)
         if refused is not None:
             return refused
