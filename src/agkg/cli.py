@@ -271,7 +271,7 @@ def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bo
 def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bool, full: bool) -> None:
     """What ``publish`` does, under the publisher lock."""
     from .incremental import build_and_validate, remember
-    from .publishing import write_dumps
+    from .publishing import Catalogue, write_dumps
     from .validation import load_shapes
 
     config = settings.config
@@ -288,7 +288,7 @@ def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: b
         raise NotConformingError(
             f"{report.violations} violations: nothing published (run 'agkg validate'; --force to publish anyway)"
         )
-    files = build.dump_producers(shapes_triples)
+    files = build.dump_producers(shapes_triples, Catalogue.from_config(config))
     target = out_dir or config.out_dir
     pages: list[Path] = []
     write_extra = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import multiprocessing
@@ -24,8 +25,9 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from email.utils import formatdate, parsedate_to_datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,8 +40,8 @@ import pyoxigraph as ox
 from .config import Config
 from .errors import ConfigurationError, QueryError
 from .graph import Iris
-from .publishing import canonical_nquads
-from .site import DOCUMENT_TYPES, DUMP_TYPES, STATIC_FILES, Pages, SiteData, e, negotiate, static_asset
+from .publishing import DUMP_TYPES, canonical_nquads
+from .site import DOCUMENT_TYPES, STATIC_FILES, Pages, SiteData, e, negotiate, static_asset
 from .vocab import FORMATS, RDF, SD, VOID, XSD, data_prefixes
 
 if TYPE_CHECKING:
@@ -439,24 +441,64 @@ def create_app(
     pool = QueryPool(site, settings.query_workers, settings.query_timeout)
     examples = _examples(config.project_dir / "queries")
     cache: dict[tuple[str, str, str], bytes] = {}
+    etags: dict[tuple[str, str], str] = {}  # by path and media type: what is served never changes
     graph_names = site.graph_names
+    endpoint = site.base + "sparql"  # the endpoint in the VoID: this server's, at the base
+    # pages change with the publication and with agkg's code that renders them
+    modified = max(site.modified, _code_modified()) if site.modified is not None else None
 
     def text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
         return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
 
-    def see_other(location: str) -> Response:
-        return RedirectResponse(location, status_code=303, headers={"Vary": "Accept"})
+    def see_other(location: str, headers: dict[str, str] | None = None) -> Response:
+        return RedirectResponse(location, status_code=303, headers={"Vary": "Accept", **(headers or {})})
+
+    def send(
+        request: Request,
+        body: bytes,
+        media_type: str,
+        links: Iterable[str] = (),
+        vary: bool = False,
+    ) -> Response:
+        """A representation with its validators and links; 304 to a conditional request for
+        the bytes the client holds (see ``not_modified``)."""
+        key = (request.url.path, media_type)
+        if key not in etags:
+            etags[key] = content_etag(body)
+        headers = {"ETag": etags[key]}
+        if modified is not None:
+            headers["Last-Modified"] = formatdate(modified, usegmt=True)
+        if links:
+            headers["Link"] = ", ".join(links)
+        if vary:
+            headers["Vary"] = "Accept"
+        if not_modified(request.headers, etags[key], modified):
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type=media_type, headers=headers)
 
     def resource(request: Request) -> Response:
         kind = request.url.path.strip("/").split("/")[-2]
         local = request.path_params["local"]
         if site.node(kind, local) is None:
             return text(404, f"no {kind} '{local}' in this dataset")
+        return negotiated(request, f"../doc/{kind}/{quote(local)}")
+
+    def negotiated(request: Request, stem: str) -> Response:
+        """303 See Other to the document ``{stem}.{ext}`` in the format the client prefers,
+        naming every format in ``Link: rel="describedby"``."""
         media = negotiate(request.headers.get("accept"), DOCUMENT_TYPES.values())
         if media is None:
             return text(406, "available as " + ", ".join(DOCUMENT_TYPES.values()), {"Vary": "Accept"})
         extension = next(x for x, m in DOCUMENT_TYPES.items() if m == media)
-        return see_other(f"../doc/{kind}/{quote(local)}.{extension}")
+        links = [f'<{stem}.{x}>; rel="describedby"; type="{m}"' for x, m in DOCUMENT_TYPES.items()]
+        return see_other(f"{stem}.{extension}", {"Link": ", ".join(links)})
+
+    def document_links(stem: str, extension: str, about: str) -> list[str]:
+        """A document's links: its other formats, and the resource it describes (RFC 6892)."""
+        links = [
+            f'<{stem}.{x}>; rel="alternate"; type="{m}"' for x, m in DOCUMENT_TYPES.items() if x != extension
+        ]
+        return [*links, f'<{about}>; rel="describes"']
 
     def document(request: Request) -> Response:
         kind, name = request.path_params["kind"], request.path_params["name"]
@@ -468,7 +510,48 @@ def create_app(
                 return text(404, f"no document {kind}/{name}")
             cache[key] = content
         media = DOCUMENT_TYPES[extension]
-        return Response(cache[key], media_type=_with_charset(media) if media != "text/html" else media)
+        links = document_links(quote(local), extension, f"../../{kind}/{quote(local)}")
+        return send(request, cache[key], _with_charset(media) if media != "text/html" else media, links)
+
+    def dataset(request: Request) -> Response:
+        return negotiated(request, "doc/dataset")
+
+    def dataset_document(request: Request) -> Response:
+        extension = request.path_params["extension"]
+        key = ("dataset", "", extension)
+        if key not in cache:
+            content = site.dataset_document(extension, endpoint)
+            if content is None:
+                return text(404, f"no document dataset.{extension}")
+            cache[key] = content
+        media = DOCUMENT_TYPES[extension]
+        links = document_links("dataset", extension, "../dataset")
+        return send(request, cache[key], _with_charset(media) if media != "text/html" else media, links)
+
+    def graph(request: Request) -> Response:
+        name = request.url.path.strip("/").removeprefix("graph/")
+        if name in ("ontology", "shapes"):  # pushed to stores by agkg push; described by the ontology page
+            media = negotiate(request.headers.get("accept"), ["text/html", "text/turtle"])
+            return see_other(f"../dumps/{name}.ttl" if media == "text/turtle" else "../doc/ontology.html")
+        if site.graph_node(name) is None:
+            return text(404, f"no graph '{name}' in this dataset")
+        up = "../" * name.count("/")
+        return negotiated(request, f"{up}../doc/graph/{name}")
+
+    def graph_document(request: Request) -> Response:
+        name = request.url.path.strip("/").removeprefix("doc/graph/")
+        local, _, extension = name.rpartition(".")
+        key = ("graph", local, extension)
+        if key not in cache:
+            content = site.graph_document(local, extension, live=True)
+            if content is None:
+                return text(404, f"no document graph/{name}")
+            cache[key] = content
+        media = DOCUMENT_TYPES[extension]
+        up = "../" * (local.count("/") + 2)
+        stem = quote(local.rsplit("/", 1)[-1])
+        links = document_links(stem, extension, f"{up}graph/{quote(local)}")
+        return send(request, cache[key], _with_charset(media) if media != "text/html" else media, links)
 
     def ontology(request: Request) -> Response:
         media = negotiate(request.headers.get("accept"), ["text/html", "text/turtle"])
@@ -486,40 +569,49 @@ def create_app(
     def ontology_page(request: Request) -> Response:
         if ("ontology", "", "html") not in cache:
             cache[("ontology", "", "html")] = pages.ontology_page("../").encode()
-        return HTMLResponse(cache[("ontology", "", "html")])
+        links = ['<../dumps/ontology.ttl>; rel="alternate"; type="text/turtle"']
+        return send(request, cache[("ontology", "", "html")], "text/html; charset=utf-8", links)
 
     def index(request: Request) -> Response:
         if ("index", "", "html") not in cache:
             cache[("index", "", "html")] = pages.index("").encode()
-        return HTMLResponse(cache[("index", "", "html")])
+        links = ['<doc/dataset.html>; rel="describedby"; type="text/html"', VOID_LINK.format(up="")]
+        return send(request, cache[("index", "", "html")], "text/html; charset=utf-8", links)
 
     def dumps_index(request: Request) -> Response:
-        return HTMLResponse(pages.dumps_index("../"))
+        if ("dumps", "", "html") not in cache:
+            cache[("dumps", "", "html")] = pages.dumps_index("../").encode()
+        return send(
+            request, cache[("dumps", "", "html")], "text/html; charset=utf-8", [VOID_LINK.format(up="../")]
+        )
 
     def dump(request: Request) -> Response:
         name = request.path_params["name"]
         content = site.dumps().get(name)
         if content is None:
             return text(404, f"no dump {name}")
-        return Response(content, media_type=_with_charset(DUMP_TYPES[Path(name).suffix]))
+        media = _with_charset(DUMP_TYPES[Path(name).suffix])
+        return send(request, content, media, [VOID_LINK.format(up="../")])
 
     def static(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in STATIC_FILES:
             return text(404, f"no static file {name}")
         media = "text/css" if name.endswith(".css") else "text/javascript"
-        return Response(static_asset(name), media_type=f"{media}; charset=utf-8")
+        return send(request, static_asset(name), f"{media}; charset=utf-8")
 
     def void(request: Request) -> Response:
         media = negotiate(request.headers.get("accept"), GRAPH_TYPES)
         if media is None:
             return text(406, "available as " + ", ".join(GRAPH_TYPES), {"Vary": "Accept"})
-        if media == "text/turtle":
-            body = site.files["void.ttl"]
-        else:
-            triples = list(ox.parse(site.files["void.ttl"], format=ox.RdfFormat.TURTLE))
-            body = ox.serialize(triples, format=GRAPH_TYPES[media]) or b""
-        return Response(body, media_type=_with_charset(media), headers={"Vary": "Accept"})
+        extension = next(x for x, m in DOCUMENT_TYPES.items() if m == media)
+        key = ("void", "", extension)
+        if key not in cache:
+            cache[key] = site.void_document(extension, endpoint)
+        links = [f'<../doc/dataset.{x}>; rel="alternate"; type="{m}"' for x, m in DOCUMENT_TYPES.items()] + [
+            '<../dataset>; rel="describes"'
+        ]
+        return send(request, cache[key], _with_charset(media), links, vary=True)
 
     async def read_body(request: Request) -> bytes | Response:
         declared = request.headers.get("content-length")
@@ -674,7 +766,13 @@ def create_app(
         Route("/", index),
         Route("/index.html", index),
         *(Route(f"/{kind}/{local}", resource) for kind in ("id", "source", "statement", "reference")),
+        Route("/dataset", dataset),
+        Route("/graph/{name:str}", graph),
+        Route("/graph/source/{name:str}", graph),
         Route("/doc/ontology.html", ontology_page),
+        Route("/doc/dataset.{extension:str}", dataset_document),
+        Route("/doc/graph/{name:str}", graph_document),
+        Route("/doc/graph/source/{name:str}", graph_document),
         Route("/doc/{kind:str}/{name:str}", document),
         Route("/ontology", ontology),
         Route("/prop/{name:str}", ontology_term),
@@ -691,8 +789,15 @@ def create_app(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
-            allow_headers=["Accept", "Content-Type"],
-            expose_headers=["X-Result-Truncated", "X-Query-Seconds", "Location"],
+            allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+            expose_headers=[
+                "X-Result-Truncated",
+                "X-Query-Seconds",
+                "Location",
+                "ETag",
+                "Last-Modified",
+                "Link",
+            ],
             max_age=3600,
         )
     ]
@@ -700,6 +805,44 @@ def create_app(
     app.state.pool = pool
     app.state.site = site
     return app
+
+
+# --- HTTP caching (RFC 9110 section 13, RFC 9111) ----------------------------------------------
+
+VOID_LINK = '<{up}.well-known/void>; rel="describedby"; type="text/turtle"'
+
+
+def content_etag(body: bytes) -> str:
+    """A strong entity tag from the bytes alone, so it is the same after a restart and on
+    every server process serving the same publication."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _code_modified() -> float:
+    """When agkg's page code and static files last changed (an upgrade changes the pages)."""
+    package = Path(__file__).parent
+    files = [*package.glob("*.py"), *package.glob("static/*")]
+    return max((f.stat().st_mtime for f in files), default=0.0)
+
+
+def not_modified(headers: Mapping[str, str], etag: str, modified: float | None) -> bool:
+    """Whether a GET may be answered 304 Not Modified: ``If-None-Match`` names the entity tag
+    (weak comparison, RFC 9110 section 13.1.2), or, only when there is no ``If-None-Match``,
+    ``If-Modified-Since`` is no earlier than the publication (section 13.1.3)."""
+    match = headers.get("if-none-match")
+    if match is not None:
+        tags = [t.strip().removeprefix("W/") for t in match.split(",")]
+        return "*" in tags or etag in tags
+    since = headers.get("if-modified-since")
+    if since is None or modified is None:
+        return False
+    try:
+        date = parsedate_to_datetime(since)
+    except (TypeError, ValueError, IndexError):
+        return False  # an invalid date is ignored
+    if date.tzinfo is None:
+        return False
+    return int(modified) <= date.timestamp()
 
 
 def _dataset_clause(query: str, base: str) -> list[str]:
