@@ -21,6 +21,8 @@ import pyoxigraph as ox
 from .dates import TimeValue, parse_time_value
 from .errors import InputError, Position, Problem
 from .ontology import PropertySpec, Vocabulary
+from .suggestions import did_you_mean as did_you_mean_by_name
+from .suggestions import property_names
 from .vocab import RDF, XSD
 from .yamlfile import Mapping, Node, Scalar, Sequence, YamlProblems, read_yaml
 
@@ -231,6 +233,19 @@ def load_curated_data(data_dir: Path, vocabulary: Vocabulary, root: Path | None 
     )
 
 
+def load_entities(data_dir: Path, vocabulary: Vocabulary, root: Path | None = None) -> dict[str, Entity]:
+    """Load and check only the entity files, for looking entities up while claims are still
+    being written (a broken claims file does not hide them); raise InputError on their problems."""
+    loader = _Loader(vocabulary, root or data_dir.parent)
+    if not data_dir.is_dir():
+        raise InputError.single(loader.display(data_dir), "data folder not found")
+    for path in data_files(data_dir)["entities"]:
+        loader.read_entities_file(path)
+    if loader.problems:
+        raise InputError(loader.problems)
+    return loader.entities
+
+
 def display_path(path: Path, root: Path) -> str:
     """How messages name a file: relative to the project folder when inside it."""
     try:
@@ -306,8 +321,25 @@ class _Loader:
         self.relays_positions: dict[str, Position] = {}  # source id -> where its relays is written
         self.sha256_owners: dict[str, tuple[str, Position]] = {}  # sha256 -> first source, where
         self.wikidata_owners: dict[str, tuple[str, Position]] = {}  # Q-id -> first entity, where
+        self._names: dict[str, dict[str, list[str]]] = {}  # see names_of
 
     # ----- plumbing
+
+    def names_of(self, table: str) -> dict[str, list[str]]:
+        """Each known property, qualifier or entity with its other names (labels, aliases), for
+        suggesting what an unknown one meant; computed once per table (entities: once all are read)."""
+        cached = self._names.get(table)
+        if table == "entities":
+            if cached is None or len(cached) != len(self.entities):
+                cached = {
+                    e.id: [*e.labels.values(), *(a for names in e.aliases.values() for a in names)]
+                    for e in self.entities.values()
+                }
+        elif cached is None:
+            known = getattr(self.vocabulary, table)
+            cached = property_names(self.vocabulary, known)
+        self._names[table] = cached
+        return cached
 
     def display(self, path: Path) -> str:
         return display_path(path, self.root)
@@ -701,7 +733,7 @@ class _Loader:
                 self.problem(
                     property_node.position,
                     f"unknown property '{property_name}'"
-                    + did_you_mean(property_name, self.vocabulary.claim_properties),
+                    + did_you_mean_by_name(property_name, self.names_of("claim_properties")),
                 )
         value_node = item.get("value")
         if value_node is None:
@@ -739,7 +771,8 @@ class _Loader:
                     elif name not in self.vocabulary.qualifiers:
                         self.problem(
                             position,
-                            f"unknown qualifier '{name}'" + did_you_mean(name, self.vocabulary.qualifiers),
+                            f"unknown qualifier '{name}'"
+                            + did_you_mean_by_name(name, self.names_of("qualifiers")),
                         )
                     else:
                         qualifier_nodes.append((name, node, position))
@@ -827,7 +860,7 @@ class _Loader:
                 return None
             entity = self.entities.get(text)
             if entity is None:
-                hint = did_you_mean(text, self.entities)
+                hint = did_you_mean_by_name(text, self.names_of("entities"))
                 self.problem(node.position, f"{what}: unknown entity '{text}'{hint}")
                 return None
             if entity.type and not self.vocabulary.is_a(entity.type, spec.range):
@@ -897,7 +930,8 @@ class _Loader:
             if identifier not in self.entities:
                 self.problem(
                     position,
-                    f"{what}: unknown entity '{identifier}'{did_you_mean(identifier, self.entities)}",
+                    f"{what}: unknown entity '{identifier}'"
+                    + did_you_mean_by_name(identifier, self.names_of("entities")),
                 )
         for source in self.sources.values():
             if source.relays and source.relays not in self.sources:
@@ -1010,10 +1044,11 @@ class _Loader:
         attributed = self.identifier(pending.attributed_node, "attributed_to")
         if attributed and attributed not in self.entities and attributed not in self.sources:
             assert pending.attributed_node is not None
-            known = list(self.entities) + list(self.sources)
+            known = {**self.names_of("entities"), **{s: [] for s in self.sources}}
             self.problem(
                 pending.attributed_node.position,
-                f"attributed_to: unknown entity or source '{attributed}'{did_you_mean(attributed, known)}",
+                f"attributed_to: unknown entity or source '{attributed}'"
+                + did_you_mean_by_name(attributed, known),
             )
             ok = False
         claim.attributed_to = attributed

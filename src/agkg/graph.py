@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from .alignment import wikidata_mapping
 from .claims import CuratedData, EntityValue, Source, Value, load_curated_data
 from .config import Config
+from .entity_names import shared_name_warnings
 from .errors import InputError, Position, Problem
 from .ontology import Vocabulary, load_vocabulary
 from .provenance import Provenance, ReferenceRecord, StatementRecord, claim_keys, derive_provenance
@@ -161,7 +162,9 @@ def build_dataset(config: Config, progress: Progress | None = None) -> BuiltData
     step("provenance")
     built = assemble(Iris(config.base), vocabulary, data, provenance)
     built.claim_keys = keys
-    built.warnings.extend(warnings + corpus_warnings(data, corpus))
+    built.warnings.extend(
+        warnings + corpus_warnings(data, corpus) + shared_name_warnings(data.entities.values())
+    )
     step("graph")
     built.timings = clock.timings
     return built
