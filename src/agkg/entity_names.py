@@ -54,7 +54,7 @@ def search_entities(
     ConfigurationError with a suggestion.
     """
     if type_name is not None and type_name not in vocabulary.superclasses:
-        known = {name: [] for name in vocabulary.classes}
+        known: dict[str, list[str]] = {name: [] for name in vocabulary.classes}
         raise ConfigurationError(f"unknown type '{type_name}'{did_you_mean(type_name, known)}")
     wanted = fold_name(text) if text is not None else ""
     matches: list[EntityMatch] = []

@@ -156,7 +156,7 @@ class Difference:
 
 
 def describe_character(char: str | None, absent: str) -> str:
-    """``'’' (U+2019 RIGHT SINGLE QUOTATION MARK)``, as a message names a character."""
+    """``'x' (U+0078 LATIN SMALL LETTER X)``, as a message names a character."""
     if char is None:
         return absent
     return f"'{char}' (U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')})"
