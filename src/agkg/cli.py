@@ -233,6 +233,113 @@ def verify(settings: Settings, corpus_dir: Path | None, output_format: str) -> N
         raise InputError(failures)
 
 
+@cli.command("properties")
+@click.argument("word", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
+@click.option("--markdown", is_flag=True, help="Print the whole catalogue as Markdown (docs/properties.md).")
+@pass_settings
+def properties_command(settings: Settings, word: str | None, as_json: bool, markdown: bool) -> None:
+    """List the claim and qualifier properties, or find them by WORD.
+
+    WORD is looked for in names, labels, other names, definitions and Wikidata labels and ids
+    (case and accents aside; 'led by' finds leader). One clear match is shown in full.
+    """
+    from dataclasses import asdict
+
+    from .catalogue import property_catalogue, render_entry, render_markdown, search_properties, summary_row
+    from .ontology import load_vocabulary
+
+    entries = catalogue = property_catalogue(load_vocabulary(settings.config.ontology_dir))
+    if markdown:
+        click.echo(render_markdown(entries), nl=False)
+        return
+    if word is not None:
+        matches = search_properties(entries, word)
+        entries = [m.entry for m in matches]
+        if not entries:
+            from .suggestions import did_you_mean
+
+            names = {e.name: [e.label, *e.alt_labels, e.wikidata_label or ""] for e in catalogue}
+            click.echo(f"agkg: no property matches '{word}'{did_you_mean(word, names)}", err=True)
+            if as_json:
+                click.echo("[]")
+            return
+        # one entry named by WORD, the others only mentioning it in their definitions
+        clear = matches[0].score >= 2 and all(m.score == 1 for m in matches[1:])
+        if not as_json and (len(matches) == 1 or clear):
+            click.echo(render_entry(entries[0]), nl=False)
+            if len(entries) > 1:
+                click.echo(f"also mentioned by: {', '.join(e.name for e in entries[1:])}", err=True)
+            return
+    if as_json:
+        click.echo(json.dumps([asdict(e) for e in entries], indent=2, ensure_ascii=False))
+        return
+    headers = ["property", "role", "label", "applies to", "value", "wikidata"]
+    click.echo(_table(headers, [summary_row(e) for e in entries]), nl=False)
+
+
+@cli.command("entities")
+@click.option("--search", "text", help="Text in an id, label, alias (any language) or Wikidata id.")
+@click.option("--type", "type_name", help="Only entities of this type (or its subtypes), e.g. ArmedGroup.")
+@click.option("--json", "as_json", is_flag=True, help="Print the entities as JSON.")
+@pass_settings
+def entities_command(settings: Settings, text: str | None, type_name: str | None, as_json: bool) -> None:
+    """List the entities, or find them by name, with the file and line of each.
+
+    Matching ignores case and accents ('haqqani' finds Ḥaqqānī); only the entity files are read,
+    so a claims file being written does not get in the way.
+    """
+    from .claims import load_entities
+    from .entity_names import search_entities
+    from .errors import Position
+    from .ontology import load_vocabulary
+
+    config = settings.config
+    vocabulary = load_vocabulary(config.ontology_dir)
+    entities = load_entities(config.data_dir, vocabulary, config.project_dir)
+    matches = search_entities(entities, vocabulary, text, type_name)
+    if as_json:
+        rows = [
+            {
+                "id": m.entity.id,
+                "type": m.entity.type,
+                "wikidata": m.entity.wikidata,
+                "labels": m.entity.labels,
+                "aliases": m.entity.aliases,
+                "descriptions": m.entity.descriptions,
+                "position": str(Position(m.entity.position.path, m.entity.position.line)),
+                "matched": m.matched or None,
+            }
+            for m in matches
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = [
+        [
+            m.entity.id,
+            m.entity.type,
+            m.entity.wikidata or "",
+            "; ".join(f"{lang}: {label}" for lang, label in m.entity.labels.items()),
+            "; ".join(f"{lang}: {', '.join(names)}" for lang, names in m.entity.aliases.items()),
+            f"{m.entity.position.path}:{m.entity.position.line}",
+        ]
+        for m in matches
+    ]
+    click.echo(_table(["id", "type", "wikidata", "labels", "aliases", "where"], table), nl=False)
+    click.echo(f"{len(matches)} entit{'y' if len(matches) == 1 else 'ies'}", err=True)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    """Columns padded to their widest cell, a rule under the headers (as ``agkg query`` prints)."""
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() for cells in [headers]
+    ]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+    return "\n".join(lines) + "\n"
+
+
 @cli.command()
 @click.option(
     "--out",

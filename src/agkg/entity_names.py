@@ -66,7 +66,8 @@ def search_entities(
             continue
         best: EntityMatch | None = None
         for name in _searchable(entity):
-            score = _score(wanted, fold_name(name))
+            folded = fold_name(name)
+            score = max(_score(wanted, folded), _score(wanted.replace(" ", ""), folded.replace(" ", "")))
             if score and (best is None or score > best.score):
                 best = EntityMatch(entity, name, score)
         if best is not None:
@@ -83,6 +84,8 @@ def _searchable(entity: Entity) -> Iterable[str]:
 
 
 def _score(wanted: str, name: str) -> int:
+    if not wanted or not name:
+        return 0
     if name == wanted:
         return EXACT
     if name.startswith(wanted) or f" {wanted}" in name:
