@@ -28,6 +28,7 @@ _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _QUESTION = re.compile(r"^#\s*Question:\s*(.*)$")
 
 _PREFIX_DECLARATION = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
@@ -214,6 +215,11 @@ def prepare_remote(query: str, params: dict[str, Term], prefixes: dict[str, str]
     if on_answer:
         text = text.rstrip() + "\n" + values_block(on_answer).strip() + "\n"
     return declare_prefixes(text, prefixes)
+
+
+def declares_dataset(query: str) -> bool:
+    """Does the query choose its own graphs (``FROM`` or ``FROM NAMED``, SPARQL 1.1 section 13.2)?"""
+    return bool(_FROM.search(mask_non_code(query)))
 
 
 def declare_prefixes(query: str, prefixes: dict[str, str]) -> str:
