@@ -360,7 +360,8 @@ def query_command(
     library = settings.config.project_dir / "queries"
     if list_names:
         for named in list_queries(library):
-            click.echo(f"{named.name:<24} {named.question}")
+            takes = "".join(f" [--param {p.name}=…]" for p in named.parameters)
+            click.echo(f"{named.name:<24} {named.question}{takes}")
         return
     if sum(x is not None for x in (query_text, query_file, query_name)) != 1:
         fail("give one query: as an argument, with --file, or with --name")

@@ -230,6 +230,14 @@ def _sparqlwrapper_message(error: Exception) -> str:
 
 
 @dataclass(frozen=True)
+class QueryDataset:
+    """The RDF dataset a query is sent with (SPARQL 1.1 Protocol 2.1.4): graph IRIs."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class StoreManifest:
     """What ``agkg push`` recorded in a store's manifest graph (see ``push.manifest_triples``).
 
@@ -242,9 +250,9 @@ class StoreManifest:
     parts: tuple[str, ...] = ()
 
     @property
-    def dataset(self) -> bool:
-        """Does it name a dataset to query (a push completed at least once)?"""
-        return bool(self.default_graphs)
+    def dataset(self) -> QueryDataset | None:
+        """The dataset to query, once a push has completed (None before)."""
+        return QueryDataset(self.default_graphs, self.named_graphs) if self.default_graphs else None
 
 
 def read_manifest(
@@ -292,13 +300,12 @@ def query_endpoint(
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
     log: RequestLog | None = None,
-    dataset: StoreManifest | None = None,
+    dataset: QueryDataset | None = None,
 ) -> RemoteAnswer:
     """Send ``query`` to ``url``; raise RemoteError with the server's message on failure.
 
-    With a ``dataset`` agkg pushed, the query runs on its graphs (protocol parameters, which
-    take precedence over the store's default graph, and over FROM clauses: leave it out for a
-    query that has them).
+    With a ``dataset``, the query runs on its graphs (protocol parameters, which take precedence
+    over the store's default graph and over the query's FROM clauses).
     """
     from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -313,7 +320,7 @@ def query_endpoint(
     wrapper.setReturnFormat("turtle" if wire == "nt" else wire)  # SPARQLWrapper knows no "nt"
     wrapper.addCustomHttpHeader("Accept", _ACCEPT[wire])
     wrapper.setMethod(POST)  # form-encoded body: a dataset of thousands of graphs fits
-    if dataset is not None and dataset.dataset:
+    if dataset is not None:
         for graph in dataset.default_graphs:
             wrapper.addParameter("default-graph-uri", graph)
         for graph in dataset.named_graphs:
@@ -366,16 +373,19 @@ def run_remote_query(
 ) -> RemoteAnswer:
     """Send ``query`` to a store, on the dataset agkg pushed there (see ``read_manifest``).
 
-    A query that names its own graphs (FROM, FROM NAMED) keeps them; a store agkg never pushed
-    to gets the query as it is, on the store's own default graph.
+    A query that names its own graphs (FROM, FROM NAMED) gets them, also as protocol
+    parameters: Oxigraph's server started with ``--union-default-graph`` ignores FROM. A store
+    agkg never pushed to gets the query as it is, on the store's own default graph.
     """
-    from .querylib import declares_dataset
+    from .querylib import declares_dataset, query_dataset
 
     log = RequestLog()
-    dataset = None
-    if not declares_dataset(query):
-        found = read_manifest(url, manifest, timeout, environ, log=log)
-        dataset = found if found.dataset else None
+    dataset: QueryDataset | None = None
+    if declares_dataset(query):
+        named = query_dataset(query)
+        dataset = QueryDataset(*named) if named is not None else None
+    else:
+        dataset = read_manifest(url, manifest, timeout, environ, log=log).dataset
     return query_endpoint(url, query, output_format, timeout, environ, log=log, dataset=dataset)
 
 
