@@ -1,14 +1,15 @@
 """The named-query library (``queries/*.rq``) and safe parameter binding.
 
-A named query is a file ``queries/NAME.rq`` whose first line is ``# Question: …``. Parameters
-(``--param key=value``) bind the query variable ``?key`` to one RDF term. The parameters a query
-is meant to take are declared in its opening comments, ``# Parameter ?key: what it selects,
-e.g. --param key=value``, so ``--list`` can show them and a test can check that each binds. The value is parsed as
-an RDF term (an ``<IRI>``, a prefixed name such as ``id:iskp``, a quoted literal with an optional
-language tag or datatype, or else a plain string) and the resulting term object is what reaches
-the query: locally as a pyoxigraph substitution (the variable is pre-bound), or as a ``VALUES``
-block written from the term's canonical N-Triples form. The user's text is never pasted into the
-query, so a value cannot change the query's shape.
+A named query is a file ``queries/NAME.rq`` whose first line is ``# Question: …``. The
+parameters it is meant to take are declared in its opening comments (``# Parameter ?key: what
+it selects, e.g. --param key=value``), so ``--list`` can show them and a test can check that
+each binds. Parameters (``--param key=value``) bind the query variable ``?key`` to one RDF
+term. The value is parsed as an RDF term (an ``<IRI>``, a prefixed name such as ``id:iskp``, a
+quoted literal with an optional language tag or datatype, or else a plain string) and the
+resulting term object is what reaches the query: locally as a pyoxigraph substitution (the
+variable is pre-bound), or as a ``VALUES`` block written from the term's canonical N-Triples
+form. The user's text is never pasted into the query, so a value cannot change the query's
+shape.
 """
 
 from __future__ import annotations
