@@ -138,6 +138,9 @@ def union_graph(graphs: list[GraphPayload], iris: Iris) -> GraphPayload:
 
 def _blank_nodes_apart(triples: list[ox.Triple], tag: str) -> Iterator[ox.Triple]:
     for t in triples:
+        if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)):
+            yield t  # the same object: the union of a million triples costs no copies of them
+            continue
         subject = ox.BlankNode(tag + t.subject.value) if isinstance(t.subject, ox.BlankNode) else t.subject
         obj = ox.BlankNode(tag + t.object.value) if isinstance(t.object, ox.BlankNode) else t.object
         yield ox.Triple(subject, t.predicate, obj)
