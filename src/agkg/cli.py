@@ -374,7 +374,8 @@ def query_command(
     library = settings.config.project_dir / "queries"
     if list_names:
         for named in list_queries(library):
-            click.echo(f"{named.name:<24} {named.question}")
+            takes = "".join(f" [--param {p.name}=…]" for p in named.parameters)
+            click.echo(f"{named.name:<24} {named.question}{takes}")
         return
     if sum(x is not None for x in (query_text, query_file, query_name)) != 1:
         fail("give one query: as an argument, with --file, or with --name")
@@ -386,9 +387,13 @@ def query_command(
     bindings = parse_params(params, prefixes)
     out = sys.stdout.buffer
     if endpoint:
-        from .remote import query_endpoint
+        from .graph import Iris
+        from .remote import run_remote_query
 
-        answer = query_endpoint(endpoint, prepare_remote(text, bindings, prefixes), output_format, timeout)
+        manifest = Iris(settings.config.base).push_manifest_graph
+        answer = run_remote_query(
+            endpoint, prepare_remote(text, bindings, prefixes), output_format, manifest, timeout
+        )
         if output_format == "table" and answer.format == "json":
             out.write(render_table(answer.json(), prefixes).encode())
         else:
@@ -468,12 +473,15 @@ def push_command(
 
     if not graph_store and not update_url:
         fail("give --graph-store URL, --update URL, or both")
-    graphs = load_published(dist or settings.config.out_dir, Iris(settings.config.base))
+    iris = Iris(settings.config.base)
+    graphs = load_published(dist or settings.config.out_dir, iris)
     target = PushTarget(endpoint, graph_store, update_url)
-    report = push_dataset(graphs, target, HttpClient(timeout), batch_size, settings.progress())
+    report = push_dataset(graphs, target, HttpClient(timeout), batch_size, settings.progress(), iris=iris)
     settings.done()
     for graph in report.graphs:
         click.echo(f"{graph.graph}  {graph.triples} triples  {graph.method}")
+    for removed in report.removed:
+        click.echo(f"{removed}  removed (no longer published)")
     click.echo(
         f"pushed {len(report.graphs)} graphs, {report.triples} triples in {report.requests} requests "
         f"({report.retries} retries), {report.seconds:.2f} s; counts verified"
