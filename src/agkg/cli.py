@@ -454,7 +454,9 @@ def serve(
     type=click.Path(file_okay=False, path_type=Path),
     help="Published folder to push (default: dist/).",
 )
-@click.option("--batch-size", type=int, default=20_000, show_default=True, help="Triples per update request.")
+@click.option(
+    "--batch-size", type=int, default=500, show_default=True, help="Triples per update request."
+)  # push.DEFAULT_BATCH (push is imported lazily, as the command runs)
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait per request.")
 @pass_settings
 def push_command(

@@ -51,7 +51,7 @@ from .vocab import DCTERMS, RDF, SD
 
 GSP_FALLBACK_STATUSES = (404, 405, 501)
 GSP_DELETE_FALLBACK_STATUSES = (405, 501)
-DEFAULT_BATCH = 20_000
+DEFAULT_BATCH = 500
 # Triples per INSERT {…} WHERE {} (used for blank nodes): Virtuoso 7 compiles a template into
 # SQL and refuses one of ~1,600 triples ("generated SQL text has exceeded 10000 lines").
 TEMPLATE_BATCH = 500
