@@ -137,7 +137,7 @@ class QueryLimits:
     timeout: float = 10.0
     max_rows: int = 10_000
     workers: int = 2
-    fast_workers: int = 1
+    fast_workers: int = 2
     fast_seconds: float = 0.25
     memory_mb: int = 1024
     queue_wait: float = 2.0
@@ -472,10 +472,18 @@ class QueryPool:
         worker = _Worker(process, parent, lane)
         self._all.add(worker)
         ready = await asyncio.to_thread(parent.poll, 120)
-        if not ready:
+        try:
+            if not ready:
+                raise ConfigurationError("a query worker did not start in 120 s")
+            parent.recv()
+        except EOFError:
+            self._all.discard(worker)
             worker.stop()
-            raise ConfigurationError("a query worker did not start in 120 s")
-        parent.recv()
+            raise ConfigurationError("a query worker failed to start") from None
+        except ConfigurationError:
+            self._all.discard(worker)
+            worker.stop()
+            raise
         return worker
 
     def pids(self) -> list[int]:
@@ -521,7 +529,12 @@ class QueryPool:
         await asyncio.to_thread(worker.stop)
 
         async def replace() -> None:
-            self._release(await self._spawn(worker.lane))
+            for attempt in range(3):  # a replacement that fails to start is tried again, twice
+                try:
+                    self._release(await self._spawn(worker.lane))
+                    return
+                except (ConfigurationError, EOFError, OSError):
+                    await asyncio.sleep(1 + attempt)
 
         task = asyncio.get_running_loop().create_task(replace())
         self._tasks.add(task)

@@ -60,7 +60,7 @@ class ServerSettings:
     query_workers: int = 2
     cors_origins: tuple[str, ...] = ("*",)
     query_memory: int = 1024  # MB a query may add to its worker's memory
-    fast_workers: int = 1  # the fast lane: workers for queries not known to be expensive
+    fast_workers: int = 2  # the fast lane: workers for queries not known to be expensive
     fast_seconds: float = 0.25  # longer than this is expensive: off the fast lane
     queue_wait: float = 2.0  # seconds a request may wait for a worker before 503 + Retry-After
 
