@@ -209,11 +209,13 @@ def limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def _worker_main(conn: Connection, nquads: str, base: str, memory_mb: int) -> None:
+def _worker_main(conn: Connection, nquads: str, base: str, memory_mb: int, niceness: int) -> None:
     """A query worker: load the store once, then answer requests until the pipe closes."""
     from .query import DatasetStore
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    if niceness:
+        os.nice(niceness)
     store = ox.Store()
     store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
     dataset = DatasetStore(store, Iris(base), rebuilt=False)
@@ -403,6 +405,9 @@ SOLUTION_WRITERS: dict[str, Callable[[list[str], list[list[Any]]], bytes]] = {
 # --- the pool -----------------------------------------------------------------------------------
 
 GENERAL, FAST = "general", "fast"
+# The general lane is where long queries run: at a lower CPU priority, so that on a busy machine
+# the server process and the fast lane are scheduled first and cheap answers stay quick.
+GENERAL_NICENESS = 10
 
 
 @dataclass(eq=False)
@@ -459,11 +464,21 @@ class QueryPool:
             self._release(worker)
 
     async def _spawn(self, lane: str) -> _Worker:
-        context = multiprocessing.get_context("spawn")
+        # forkserver: one clean process with the modules imported forks each worker, so a
+        # replacement is ready in milliseconds plus the store's load (spawn re-imports everything,
+        # which took 0.7 s and more under load, and left the fast lane short meanwhile)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["agkg.endpoint", "agkg.query"])
         parent, child = context.Pipe()
         process = context.Process(
             target=_worker_main,
-            args=(child, str(self.folder / "store.nq"), self.site.base, self.limits.memory_mb),
+            args=(
+                child,
+                str(self.folder / "store.nq"),
+                self.site.base,
+                self.limits.memory_mb,
+                GENERAL_NICENESS if lane == GENERAL else 0,
+            ),
             daemon=True,
             name=f"agkg-query-{lane}",
         )
