@@ -222,11 +222,10 @@ def write_row(path: Path, args: argparse.Namespace, row: str) -> None:
     rows: list[str] = []
     notes: list[str] = []
     if found:
-        for line in found.group(0).splitlines():
-            if line.startswith("| ") and not line.startswith("| version") and not line.startswith("|---"):
-                rows.append(line)
-            elif line.startswith("Note") or line.startswith("- "):
-                notes.append(line)
+        lines = found.group(0).rstrip("\n").splitlines()
+        table = [i for i, line in enumerate(lines) if line.startswith("|")]
+        rows = [lines[i] for i in table[2:]]  # after the header and the rule
+        notes = lines[table[-1] + 2 :] if table else []  # the notes under the table, kept as written
     label = row.split("|")[1].strip()
     rows = [r for r in rows if r.split("|")[1].strip() != label] + [row]
     section = "\n".join([*header, *rows, "", *notes]).rstrip("\n") + "\n"
