@@ -125,8 +125,9 @@ def test_read_queries_with_update_words_are_answered(server: Running, query: str
 def test_updates_sent_as_queries_are_still_refused(server: Running, update: str) -> None:
     status, _, body = server.get("/sparql?" + urlencode({"query": update}))
     assert status == 403 and b"SPARQL Update is refused" in body
-    status, _, body = server.get("/sparql?" + urlencode({"query": "SELECT * WHERE { ?s ?p }"}))
-    assert status == 400 and b"malformed query" in body
+    for malformed in ("SELECT * WHERE { ?s ?p }", "", "PREFIX ex: <http://example.org/>", "# only a comment"):
+        status, _, body = server.get("/sparql?" + urlencode({"query": malformed}))
+        assert status == 400 and b"malformed query" in body, malformed
 
 
 # --- 4. graph results for the common clients ----------------------------------------------------

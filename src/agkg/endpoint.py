@@ -124,10 +124,11 @@ def is_update(text: str) -> bool:
     from rdflib.plugins.sparql.parser import parseUpdate
 
     try:
-        parseUpdate(text)
+        parsed = parseUpdate(text)
     except Exception:
         return False
-    return True
+    # an empty text, or one with only a prologue, is an update of no operations: not an update
+    return "request" in parsed and bool(parsed["request"])
 
 
 @dataclass(frozen=True)
