@@ -425,6 +425,25 @@ class _Worker:
         self.process.join(5)
 
 
+async def readable(conn: Connection, seconds: float) -> bool:
+    """Wait until the worker has written (an answer, or EOF when it died), at most ``seconds``.
+
+    On the event loop rather than in a thread: with a thread per waiting query, long queries
+    would occupy asyncio's few default threads and a fast query would wait for one.
+    """
+    if conn.poll(0):
+        return True
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+    descriptor = conn.fileno()
+    loop.add_reader(descriptor, lambda: None if ready.done() else ready.set_result(None))
+    try:
+        await asyncio.wait({ready}, timeout=max(seconds, 0.0))
+    finally:
+        loop.remove_reader(descriptor)
+    return ready.done()
+
+
 @dataclass
 class _Run:
     """How one exchange with a worker ended: an outcome, or late (still running), or died."""
@@ -487,7 +506,7 @@ class QueryPool:
         child.close()
         worker = _Worker(process, parent, lane)
         self._all.add(worker)
-        ready = await asyncio.to_thread(parent.poll, 120)
+        ready = await readable(parent, 120)
         try:
             if not ready:
                 raise ConfigurationError("a query worker did not start in 120 s")
@@ -559,7 +578,7 @@ class QueryPool:
     async def _exchange(self, worker: _Worker, request: QueryRequest, seconds: float) -> _Run:
         try:
             worker.conn.send(request)
-            if not await asyncio.to_thread(worker.conn.poll, max(seconds, 0.0)):
+            if not await readable(worker.conn, seconds):
                 return _Run(None, late=True)
             outcome: QueryOutcome = await asyncio.to_thread(worker.conn.recv)
             return _Run(outcome)
