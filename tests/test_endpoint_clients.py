@@ -233,6 +233,16 @@ def test_format_for_tables_and_unacceptable_types(server: Running) -> None:
     assert status == 406 and b"application/rdf+xml" in body
 
 
+def test_graphs_rdf_xml_cannot_express_fall_back_or_get_406(server: Running) -> None:
+    query = "CONSTRUCT { ?s <http://example.org/p/> ?o } WHERE { ?s a ?o } LIMIT 3"
+    status, _, body = server.get("/sparql?" + urlencode({"query": query}), "application/rdf+xml")
+    assert status == 406 and b"cannot be written as RDF/XML" in body
+    accept = "application/rdf+xml, text/turtle;q=0.5"
+    status, headers, body = server.get("/sparql?" + urlencode({"query": query}), accept)
+    assert status == 200 and headers["content-type"].startswith("text/turtle")
+    assert len(rdflib.Graph().parse(data=body, format="turtle")) == 3
+
+
 # --- 5. the service description -----------------------------------------------------------------
 
 SD = "http://www.w3.org/ns/sparql-service-description#"

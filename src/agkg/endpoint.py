@@ -26,6 +26,7 @@ import io
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -101,10 +102,12 @@ def with_charset(media: str) -> str:
     return f"{media}; charset=utf-8" if media.startswith("text/") else media
 
 
-def choose_media(graph: bool, accept: str | None, formats: Sequence[str]) -> str | None:
+def choose_media(
+    graph: bool, accept: str | None, formats: Sequence[str], exclude: Sequence[str] = ()
+) -> str | None:
     """The media type to answer in: the first ``format=`` value that names one for this kind of
     result, else the Accept header's choice; None when neither allows one (406)."""
-    offers = GRAPH_RESULT_TYPES if graph else SOLUTION_TYPES
+    offers = [m for m in (GRAPH_RESULT_TYPES if graph else SOLUTION_TYPES) if m not in exclude]
     for name in formats:
         value = name.strip().lower()
         if "/" in value:
@@ -113,9 +116,19 @@ def choose_media(graph: bool, accept: str | None, formats: Sequence[str]) -> str
                 return media
             continue
         pair = FORMAT_NAMES.get(value)
-        if pair is not None and pair[graph] is not None:
+        if pair is not None and pair[graph] in offers:
             return pair[graph]
     return negotiate(accept, offers)
+
+
+# RDF/XML writes a predicate as an XML element: namespace + a local name that is an XML NCName.
+_XML_LOCAL_NAME = re.compile(r"[^\W\d][\w.-]*\Z")
+
+
+def writable_as_rdf_xml(triples: Sequence[ox.Triple]) -> bool:
+    """Can RDF/XML express every predicate? (``http://example.org/p/`` has no local name, and
+    pyoxigraph would write a broken element for it.)"""
+    return all(_XML_LOCAL_NAME.search(t.predicate.value) for t in triples)
 
 
 def is_update(text: str) -> bool:
@@ -281,11 +294,21 @@ def answer_query(dataset: Any, request: QueryRequest) -> QueryOutcome:
         return QueryOutcome.error(406, f"{kind}: accept " + ", ".join(offered))
     if isinstance(result, ox.QueryTriples):
         triples: list[ox.Triple] = []
+        truncated = False
         for triple in result:
             if len(triples) == request.max_rows:
-                return _graph_outcome(triples, media, dataset.iris.base, truncated=True)
+                truncated = True
+                break
             triples.append(triple)
-        return _graph_outcome(triples, media, dataset.iris.base, truncated=False)
+        if media == "application/rdf+xml" and not writable_as_rdf_xml(triples):
+            media = choose_media(True, request.accept, request.formats, exclude=["application/rdf+xml"])
+            if media is None:
+                return QueryOutcome.error(
+                    406,
+                    "this graph cannot be written as RDF/XML (a predicate IRI ends without an XML "
+                    "local name): accept " + ", ".join(m for m in GRAPH_RESULT_TYPES if "xml" not in m),
+                )
+        return _graph_outcome(triples, media, dataset.iris.base, truncated=truncated)
     kind = SOLUTION_TYPES[media]
     if isinstance(result, ox.QueryBoolean):
         buffer = io.BytesIO()
