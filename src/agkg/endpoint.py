@@ -510,8 +510,10 @@ class QueryPool:
         # forkserver: one clean process with the modules imported forks each worker, so a
         # replacement is ready in milliseconds plus the store's load (spawn re-imports everything,
         # which took 0.7 s and more under load, and left the fast lane short meanwhile)
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["agkg.endpoint", "agkg.query"])
+        context: Any = multiprocessing.get_context("spawn")  # Windows has no fork server
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["agkg.endpoint", "agkg.query"])
         parent, child = context.Pipe()
         process = context.Process(
             target=_worker_main,
