@@ -94,7 +94,7 @@ def test_a_greedy_query_is_stopped_at_the_memory_limit(project: Path) -> None:
             assert status == 200 and b"true" in body
 
 
-LANES = ServerSettings(query_timeout=4.0, query_workers=1, fast_workers=2, fast_seconds=0.25, queue_wait=1.0)
+LANES = ServerSettings(query_timeout=3.0, query_workers=1, fast_workers=2, fast_seconds=0.25, queue_wait=1.0)
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_cheap_queries_do_not_wait_behind_slow_ones(lanes: Running) -> None:
     assert status == 503 and "retry-after" in headers, body
     assert pool.demoted == 1
     status, _, body, seconds = slow_answer[0]
-    assert status == 503 and b"4 s limit" in body
+    assert status == 503 and b"3 s limit" in body
     assert LANES.query_timeout <= seconds < LANES.query_timeout + 2
 
 
