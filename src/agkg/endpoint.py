@@ -609,6 +609,13 @@ class QueryPool:
             return _Run(outcome)
         except (EOFError, OSError):
             return _Run(None)
+        except asyncio.CancelledError:
+            # the request went away mid-query (server shutting down): the worker may still be
+            # computing, so it is replaced rather than handed to the next request
+            task = asyncio.get_running_loop().create_task(self._retire(worker))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            raise
 
     def _remember(self, key: str, seconds: float) -> None:
         self._costs[key] = seconds
