@@ -93,6 +93,7 @@ class Generator:
         self.names: set[str] = set()
         self.registry: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Fact] = {}
         self.named: list[Fact] = []  # the facts of the article the curated queries name
+        self.wikidata_ids: set[int] = set()  # one Wikidata item is one entity (agkg refuses two)
 
     # ----- names
 
@@ -175,7 +176,11 @@ class Generator:
         if r.random() < 0.5:
             lines.append(f"    description: {{en: {_q(f'Synthetic {entity.type} number {entity.id}')}}}")
         if r.random() < 0.3 and entity.type != "UnnamedSource":
-            lines.append(f"    wikidata: Q{r.randint(1, 10**8)}")
+            qid = r.randint(1, 10**8)
+            while qid in self.wikidata_ids:
+                qid = r.randint(1, 10**8)
+            self.wikidata_ids.add(qid)
+            lines.append(f"    wikidata: Q{qid}")
         return "\n".join(lines)
 
     def register(self, fact: Fact, facts: list[Fact]) -> Fact:

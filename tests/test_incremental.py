@@ -277,8 +277,8 @@ def test_a_tampered_cache_falls_back_to_a_full_build(project: Path) -> None:
     result = build(project, use_cache=True)
     assert result.mode == "full"
     assert result.reason == "the cached dumps are missing or changed"
-    (project / ".agkg" / "publish" / "state.pickle").write_bytes(b"not a pickle")
-    assert build(project, use_cache=True).reason == "no publish cache yet"
+    (project / ".agkg" / "publish" / "state.json").write_bytes(b"not JSON")
+    assert build(project, use_cache=True).reason == "the publish cache cannot be read"
 
 
 # --------------------------------------------------------------------------- the dependency rules

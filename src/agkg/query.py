@@ -7,7 +7,8 @@ in milliseconds instead of rebuilding, and any edit to the inputs triggers a reb
 Local queries are safe by default: the default graph is the union of the dataset's graphs
 and the ontology,
 ``FROM`` and ``FROM NAMED`` only select graphs already in the store (nothing is fetched), and a
-``SERVICE`` call is refused unless explicitly allowed.
+``SERVICE`` call is refused unless explicitly allowed (WDQS's ``SERVICE wikibase:label`` is no call:
+it is rewritten into a pattern over the local labels).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from . import __version__
 from .config import Config
 from .errors import QueryError
 from .graph import BuiltDataset, Iris, build_dataset
+from .label_service import rewrite_label_service
 from .publishing import atomic_write, canonical_nquads
 from .vocab import data_prefixes
 
@@ -145,7 +147,9 @@ def run_query(
     allow_service: bool = False,
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = None,
 ) -> QueryAnswer:
-    """Evaluate a SPARQL query over the union of the dataset's graphs."""
+    """Evaluate a SPARQL query over the union of the dataset's graphs (WDQS's label service
+    answered from the local labels, see ``label_service``)."""
+    query = rewrite_label_service(query, data_prefixes(dataset.iris.base))
     if not allow_service and uses_service(query):
         raise QueryError("SERVICE calls are refused; pass --allow-service to permit them")
     try:

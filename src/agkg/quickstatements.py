@@ -163,7 +163,8 @@ def reference_group(reference: ReferenceRecord, data: CuratedData) -> list[str]:
     if outlet is not None and outlet.wikidata:
         parts += ["S" + STATED_IN[1:], outlet.wikidata]
     if source.headline:
-        parts += ["S" + TITLE[1:], qs_monolingual(source.headline, source.language)]
+        headline_language = source.headline_language or source.language
+        parts += ["S" + TITLE[1:], qs_monolingual(source.headline, headline_language)]
     if source.published:
         parts += [
             "S" + PUBLICATION_DATE[1:],

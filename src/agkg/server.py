@@ -34,8 +34,9 @@ from .endpoint import (
     is_update,
 )
 from .endpoint import with_charset as _with_charset
-from .errors import ConfigurationError
+from .errors import ConfigurationError, QueryError
 from .site import DOCUMENT_TYPES, DUMP_TYPES, STATIC_FILES, Pages, SiteData, e, negotiate, static_asset
+from .vocab import data_prefixes
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -264,6 +265,12 @@ def create_app(
     async def execute(
         query: str, params: dict[str, list[str]], accept: str | None
     ) -> QueryOutcome | Response:
+        from .label_service import rewrite_label_service
+
+        try:  # WDQS's label service is answered from local labels, not refused as a SERVICE
+            query = rewrite_label_service(query, data_prefixes(site.base))
+        except QueryError as error:
+            return text(400, str(error))
         refused = refusal(query, params)
         if refused is not None:
             return refused
