@@ -433,15 +433,34 @@ def query_command(
     envvar="AGKG_QUERY_WORKERS",
     help="Worker processes answering SPARQL queries (env AGKG_QUERY_WORKERS).",
 )
+@click.option(
+    "--query-memory",
+    type=click.IntRange(min=16),
+    default=1024,
+    show_default=True,
+    envvar="AGKG_QUERY_MEMORY",
+    help="MB of memory a SPARQL query may use beyond the loaded store (env AGKG_QUERY_MEMORY).",
+)
 @pass_settings
 def serve(
-    settings: Settings, host: str, port: int, query_timeout: float, max_rows: int, query_workers: int
+    settings: Settings,
+    host: str,
+    port: int,
+    query_timeout: float,
+    max_rows: int,
+    query_workers: int,
+    query_memory: int,
 ) -> None:
     """Serve the published dataset: IRIs, pages, SPARQL endpoint (needs the 'serve' extra)."""
     from .server import ServerSettings
     from .server import serve as run_server
 
-    limits = ServerSettings(query_timeout=query_timeout, max_rows=max_rows, query_workers=query_workers)
+    limits = ServerSettings(
+        query_timeout=query_timeout,
+        max_rows=max_rows,
+        query_workers=query_workers,
+        query_memory=query_memory,
+    )
     run_server(settings.config, host, port, limits)
 
 
