@@ -101,6 +101,7 @@ def claim(prop: str, value: str, quote: str, extra: str = "") -> str:
         ("chief", "unknown property 'chief' (did you mean 'leader', also called 'chief'?)"),
         # the label of the Wikidata property leader is aligned with
         ("chairperson", "unknown property 'chairperson' (did you mean 'leader', also called 'chairperson'?)"),
+        ("P488", "unknown property 'P488' (did you mean 'leader', aligned with Wikidata P488?)"),
         # plain misspellings are still caught as before
         ("leadr", "unknown property 'leadr' (did you mean 'leader'?)"),
     ],

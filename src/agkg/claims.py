@@ -21,8 +21,8 @@ import pyoxigraph as ox
 from .dates import TimeValue, parse_time_value
 from .errors import InputError, Position, Problem
 from .ontology import PropertySpec, Vocabulary
+from .suggestions import NameIndex, property_names
 from .suggestions import did_you_mean as did_you_mean_by_name
-from .suggestions import property_names
 from .vocab import RDF, XSD
 from .yamlfile import Mapping, Node, Scalar, Sequence, YamlProblems, read_yaml
 
@@ -321,23 +321,25 @@ class _Loader:
         self.relays_positions: dict[str, Position] = {}  # source id -> where its relays is written
         self.sha256_owners: dict[str, tuple[str, Position]] = {}  # sha256 -> first source, where
         self.wikidata_owners: dict[str, tuple[str, Position]] = {}  # Q-id -> first entity, where
-        self._names: dict[str, dict[str, list[str]]] = {}  # see names_of
+        self._names: dict[str, NameIndex] = {}  # see names_of
 
     # ----- plumbing
 
-    def names_of(self, table: str) -> dict[str, list[str]]:
+    def names_of(self, table: str) -> NameIndex:
         """Each known property, qualifier or entity with its other names (labels, aliases), for
-        suggesting what an unknown one meant; computed once per table (entities: once all are read)."""
+        suggesting what an unknown one meant; indexed once per table (entities: once all are read)."""
         cached = self._names.get(table)
-        if table == "entities":
-            if cached is None or len(cached) != len(self.entities):
-                cached = {
+        if table in ("entities", "attributable"):  # attributed_to: an entity or a source
+            sources = self.sources if table == "attributable" else {}
+            if cached is None or len(cached.candidates) != len(self.entities) + len(sources):
+                names: dict[str, list[str]] = {
                     e.id: [*e.labels.values(), *(a for names in e.aliases.values() for a in names)]
                     for e in self.entities.values()
                 }
+                names.update({s: [] for s in sources if s not in names})
+                cached = NameIndex(names)
         elif cached is None:
-            known = getattr(self.vocabulary, table)
-            cached = property_names(self.vocabulary, known)
+            cached = NameIndex(property_names(self.vocabulary, getattr(self.vocabulary, table)))
         self._names[table] = cached
         return cached
 
@@ -1044,7 +1046,7 @@ class _Loader:
         attributed = self.identifier(pending.attributed_node, "attributed_to")
         if attributed and attributed not in self.entities and attributed not in self.sources:
             assert pending.attributed_node is not None
-            known = {**self.names_of("entities"), **{s: [] for s in self.sources}}
+            known = self.names_of("attributable")
             self.problem(
                 pending.attributed_node.position,
                 f"attributed_to: unknown entity or source '{attributed}'"

@@ -13,8 +13,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .alignment import WIKIDATA_PROPERTY_LABELS, wikidata_mapping
 from .ontology import Vocabulary, term_texts
@@ -25,6 +27,7 @@ SPELLING_CUTOFF = 0.6
 MEANING_CUTOFF = 0.8
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NOT_WORD = re.compile(r"[\W_]+")
+_WIKIDATA_PROPERTY = re.compile(r"^P[1-9][0-9]*$")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Suggestion:
         return self.name != self.candidate
 
 
+@lru_cache(maxsize=1 << 16)
 def fold_name(text: str) -> str:
     """``text`` as names are compared: camelCase split, accents dropped, case folded, and any
     run of punctuation, hyphens or spaces one space (``ISIS-K`` → "isis k", ``ledBy`` → "led by")."""
@@ -50,61 +54,101 @@ def fold_name(text: str) -> str:
     return _NOT_WORD.sub(" ", bare.casefold()).strip()
 
 
-def suggest(word: str, names: Mapping[str, Iterable[str]], limit: int = 3) -> list[Suggestion]:
-    """The candidates ``word`` most likely means, best first (ties kept, at most ``limit``).
+class NameIndex:
+    """Candidates and all their names, folded once, for many look-ups (a loader reports every
+    unknown id of a run against the same entities)."""
 
-    ``names`` maps each candidate to its other names. A candidate matches by its own spelling
-    (as ``difflib.get_close_matches`` did before) or by any of its names, folded.
-    """
-    target = fold_name(word)
-    matcher = difflib.SequenceMatcher(autojunk=False)
-    matcher.set_seq2(target)
-    raw = difflib.SequenceMatcher(autojunk=False)
-    raw.set_seq2(word)
-    best: dict[str, Suggestion] = {}
-    for candidate, others in names.items():
-        found: Suggestion | None = None
-        raw.set_seq1(candidate)
-        if raw.real_quick_ratio() >= SPELLING_CUTOFF and raw.quick_ratio() >= SPELLING_CUTOFF:
-            ratio = raw.ratio()
-            if ratio >= SPELLING_CUTOFF:
-                found = Suggestion(candidate, candidate, ratio)
-        for name in (candidate, *others):
-            folded = fold_name(name)
-            if not folded:
+    def __init__(self, names: Mapping[str, Iterable[str]]) -> None:
+        self.candidates = list(names)
+        # (folded name, the name as written, candidate), every name of every candidate
+        self.folded: list[tuple[str, str, str]] = []
+        self.exact: dict[str, list[tuple[str, str]]] = {}
+        # character pair -> the positions in ``folded`` of the names that have it
+        self.pairs: dict[str, list[int]] = defaultdict(list)
+        for candidate, others in names.items():
+            for name in (candidate, *others):
+                folded = fold_name(name)
+                if folded:
+                    for pair in _pairs(folded):
+                        self.pairs[pair].append(len(self.folded))
+                    self.folded.append((folded, name, candidate))
+                    self.exact.setdefault(folded, []).append((name, candidate))
+
+    def suggest(self, word: str, limit: int = 3) -> list[Suggestion]:
+        """The candidates ``word`` most likely means, best first (ties kept, at most ``limit``).
+
+        A candidate matches by its own spelling (as ``difflib.get_close_matches`` did before)
+        or by any of its names, folded; a name equal to the folded word wins outright.
+        """
+        target = fold_name(word)
+        hits = self.exact.get(target, []) if target else []
+        if hits:
+            found = {c: Suggestion(c, n, 1.0) for n, c in reversed(hits)}  # first name written wins
+            return sorted(found.values(), key=lambda s: s.candidate)[:limit]
+        best: dict[str, Suggestion] = {}
+        raw = difflib.SequenceMatcher(autojunk=False)
+        raw.set_seq2(word)
+        for candidate in self.candidates:
+            if _may_reach(len(word), len(candidate), SPELLING_CUTOFF):
+                raw.set_seq1(candidate)
+                if raw.quick_ratio() >= SPELLING_CUTOFF and (ratio := raw.ratio()) >= SPELLING_CUTOFF:
+                    best[candidate] = Suggestion(candidate, candidate, ratio)
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        matcher.set_seq2(target)
+        # only names sharing at least half the word's character pairs can be this close; the
+        # pair index finds them without comparing the word with every name of every entity
+        wanted = _pairs(target)
+        shared = Counter(i for pair in wanted for i in self.pairs.get(pair, ()))
+        for position, count in sorted(shared.items()):
+            folded, name, candidate = self.folded[position]
+            if 2 * count < len(wanted) or not _may_reach(len(target), len(folded), MEANING_CUTOFF):
                 continue
-            if folded == target:
-                score = 1.0
-            else:
-                matcher.set_seq1(folded)
-                if matcher.real_quick_ratio() < MEANING_CUTOFF or matcher.quick_ratio() < MEANING_CUTOFF:
-                    continue
-                score = matcher.ratio()
-                if score < MEANING_CUTOFF:
-                    continue
-            if found is None or score > found.score:
-                found = Suggestion(candidate, name, score)
-        if found is not None:
-            best[candidate] = found
-    if not best:
-        return []
-    top = max(s.score for s in best.values())
-    return sorted((s for s in best.values() if s.score == top), key=lambda s: s.candidate)[:limit]
+            matcher.set_seq1(folded)
+            if matcher.quick_ratio() < MEANING_CUTOFF:
+                continue
+            score = matcher.ratio()
+            known = best.get(candidate)
+            if score >= MEANING_CUTOFF and (known is None or score > known.score):
+                best[candidate] = Suggestion(candidate, name, score)
+        if not best:
+            return []
+        top = max(s.score for s in best.values())
+        return sorted((s for s in best.values() if s.score == top), key=lambda s: s.candidate)[:limit]
 
 
-def did_you_mean(word: str, names: Mapping[str, Iterable[str]]) -> str:
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def _may_reach(a: int, b: int, cutoff: float) -> bool:
+    """Can two strings of lengths ``a`` and ``b`` have a difflib ratio of ``cutoff``? (At most
+    2·min/(a+b): the cheap test ``real_quick_ratio`` makes, without a call per name.)"""
+    return a + b > 0 and 2 * min(a, b) >= cutoff * (a + b)
+
+
+def suggest(word: str, names: Mapping[str, Iterable[str]] | NameIndex, limit: int = 3) -> list[Suggestion]:
+    """The candidates ``word`` most likely means (see ``NameIndex.suggest``); ``names`` maps
+    each candidate to its other names, or is an index of them built before."""
+    index = names if isinstance(names, NameIndex) else NameIndex(names)
+    return index.suggest(word, limit)
+
+
+def did_you_mean(word: str, names: Mapping[str, Iterable[str]] | NameIndex) -> str:
     """`` (did you mean 'x'?)``, naming the label or alias that matched when it was not the
     spelling (`` (did you mean 'leader', also called 'led by'?)``), or ``''``."""
     found = suggest(word, names)
     if not found:
         return ""
-    shown = [
-        f"'{s.candidate}', also called '{s.name}'"
-        if s.by_name and fold_name(s.name) != fold_name(s.candidate)
-        else f"'{s.candidate}'"
-        for s in found
-    ]
+    shown = [_describe(s) for s in found]
     return f" (did you mean {' or '.join(shown)}?)"
+
+
+def _describe(suggestion: Suggestion) -> str:
+    if not suggestion.by_name or fold_name(suggestion.name) == fold_name(suggestion.candidate):
+        return f"'{suggestion.candidate}'"
+    if _WIKIDATA_PROPERTY.match(suggestion.name):
+        return f"'{suggestion.candidate}', aligned with Wikidata {suggestion.name}"
+    return f"'{suggestion.candidate}', also called '{suggestion.name}'"
 
 
 def property_names(vocabulary: Vocabulary, properties: Iterable[str]) -> dict[str, list[str]]:
