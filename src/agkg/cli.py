@@ -661,5 +661,33 @@ def reconciliation_service_command(settings: Settings, host: str, port: int, pub
     uvicorn.run(create_app(built, public_url), host=host, port=port, log_level="warning")
 
 
+@cli.command("add-source")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--id", "source_id", help="The new source's id (default: byline surname or headline, and year)."
+)
+@click.option(
+    "--sources-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Sources file to append to (default: data/sources/corpus.yaml).",
+)
+@pass_settings
+def add_source_command(
+    settings: Settings, file: Path, source_id: str | None, sources_file: Path | None
+) -> None:
+    """Store a text (plain or HTML) in the corpus and register it as a source to review."""
+    from .curation.sources import add_source
+
+    config = settings.config
+    added = add_source(file, config.data_dir, config.corpus_dir, config.project_dir, source_id, sources_file)
+    click.echo(added.display)
+    stored = "already in the corpus as" if added.corpus_file_existed else "stored as"
+    click.echo(f"agkg: source '{added.id}': text {stored} {added.corpus_file.name}", err=True)
+    if added.guessed:
+        click.echo(
+            f"agkg: review the guessed fields, then delete 'review': {', '.join(added.guessed)}", err=True
+        )
+
+
 def main() -> None:
     cli.main(prog_name="agkg")
