@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
+from .claims import display_path
 from .config import Config, load_config
 from .errors import (
     AgkgError,
@@ -687,6 +688,39 @@ def add_source_command(
         click.echo(
             f"agkg: review the guessed fields, then delete 'review': {', '.join(added.guessed)}", err=True
         )
+
+
+@cli.command()
+@click.argument("source_id", metavar="SOURCE")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the draft claims here instead of data/claims/SOURCE.yaml.",
+)
+@click.option(
+    "--entities-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write new entity stubs here (default: data/entities/draft-SOURCE.yaml).",
+)
+@pass_settings
+def draft(settings: Settings, source_id: str, out: Path | None, entities_out: Path | None) -> None:
+    """Draft claims for a registered source, each marked 'status: draft' for review."""
+    from .curation.draft import write_draft
+    from .ontology import load_vocabulary
+
+    config = settings.config
+    vocabulary = load_vocabulary(config.ontology_dir)
+    result = write_draft(
+        config.data_dir, config.corpus_dir, config.project_dir, vocabulary, source_id, out, entities_out
+    )
+    click.echo(display_path(result.claims_file, config.project_dir))
+    if result.entities_file is not None:
+        click.echo(display_path(result.entities_file, config.project_dir))
+    click.echo(
+        f"agkg: {result.claims} draft claims, {result.entities} entity stubs, "
+        f"{result.ambiguous} ambiguous mentions listed; review them, then delete 'status'",
+        err=True,
+    )
 
 
 def main() -> None:
