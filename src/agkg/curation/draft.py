@@ -285,7 +285,10 @@ class _Drafter:
         if len(find_quote(self.source, whole, None, None)) == 1 and len(whole) <= 400:
             return whole, None
         for width in (16, 32, 64, 128):
-            prefix = self.text[max(0, start - width) : start].strip()
+            prefix = self.text[max(0, start - width) : start]
+            if start - width > 0:  # begin at a word, not inside one
+                prefix = prefix.split(None, 1)[-1] if len(prefix.split(None, 1)) > 1 else prefix
+            prefix = prefix.strip()
             if prefix and len(find_quote(self.source, quote, prefix, None)) == 1:
                 return quote, prefix
         return quote, None

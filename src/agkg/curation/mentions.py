@@ -194,7 +194,7 @@ class EntityIndex:
             if candidate in self.owners:
                 return candidate
             folded = candidate[:1].lower() + candidate[1:]
-            if folded in self.owners and folded.islower():
+            if folded in self.owners and folded[:1].islower():
                 return folded
         return None
 

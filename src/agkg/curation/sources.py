@@ -330,8 +330,8 @@ def _appended(target: Path, root: Path, entry: str, source_id: str) -> tuple[str
     new = prefix + body
     try:
         parsed = parse_yaml(new, display)
-    except YamlProblems as error:
-        raise InputError(error.problems) from None
+    except YamlProblems:
+        parsed = None
     items = parsed.get("sources") if isinstance(parsed, Mapping) else None
     last = items.items[-1] if isinstance(items, Sequence) and items.items else None
     last_id = last.get("id") if isinstance(last, Mapping) else None
