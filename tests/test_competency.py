@@ -82,6 +82,35 @@ def test_every_quote_is_verified_against_the_corpus() -> None:
     assert all(not c["occurrences"] for c in checks)
 
 
+GOHEL_CLAIM = (
+    "between 2019 and 2021, IS-K, the Taliban’s Haqqani network, and other terror groups located in "
+    "Pakistan collaborated on so many major attacks"
+)
+
+
+def test_allegations() -> None:
+    """IS-K's charges against the Taliban and Sajjan Gohel's accusation are alleged statements."""
+    iskp, gohel, pakistan_groups = (
+        "Islamic State Khorasan Province",
+        "Sajjan Gohel",
+        "other terror groups located in Pakistan",
+    )
+    check(
+        "allegations",
+        ["allegedBy", "subject", "property", "value", "status", "source", "quote"],
+        [
+            (iskp, "Taliban", "ideology", "nationalism", "alleged", "what-is-isis-k-2021",
+             "It brands the Afghan Taliban as “filthy nationalists”"),
+            (iskp, "Taliban", "statedGoal", "form a government confined to the boundaries of Afghanistan",
+             "alleged", "what-is-isis-k-2021",
+             "with ambitions only to form a government confined to the boundaries of Afghanistan"),
+            (gohel, "Haqqani network", "collaboratedWith", pakistan_groups, "alleged", "siddiqui-2021", GOHEL_CLAIM),
+            (gohel, iskp, "collaboratedWith", "Haqqani network", "alleged", "siddiqui-2021", GOHEL_CLAIM),
+            (gohel, iskp, "collaboratedWith", pakistan_groups, "alleged", "siddiqui-2021", GOHEL_CLAIM),
+        ],
+    )  # fmt: skip
+
+
 def test_article_claims() -> None:
     """What does the article "What Is ISIS-K That Claimed Responsibility For Kabul Airport
     Blasts?" say: every statement citing it, with its rank, quote and attribution?"""

@@ -140,7 +140,7 @@ def reuse_another_sources_claim(project: Path) -> None:
     _, ours = claim_blocks(files[9].read_text(encoding="utf-8"))
     quote = re.search(r"(?m)^    quote: .*$", ours[0])
     assert quote is not None
-    copied = re.sub(r"(?m)^    (quote|note|attributed_to|rank|rank_reason): .*\n", "", theirs[0])
+    copied = re.sub(r"(?m)^    (quote|note|attributed_to|allegation|rank|rank_reason): .*\n", "", theirs[0])
     copied = copied.rstrip("\n") + "\n" + quote.group(0) + "\n\n"
     edit_blocks(files[9], lambda b: [*b, copied])
 
@@ -165,6 +165,19 @@ def drop_attributions(project: Path) -> None:
         path.write_text(re.sub(r"(?m)^    attributed_to: .*\n", "", text), encoding="utf-8")
 
 
+def allege(project: Path) -> None:
+    """Attributed claims become allegations: their statements lose best rank and truthy
+    triples (and their siblings may gain them), and their references get new IRIs."""
+
+    def change(blocks: list[str]) -> list[str]:
+        return [
+            with_field(b, "allegation", "true") if "attributed_to:" in b and "    rank:" not in b else b
+            for b in blocks
+        ]
+
+    edit_blocks(claims_files(project)[6], change)
+
+
 def empty_a_file(project: Path) -> None:
     path = claims_files(project)[4]
     head, _ = claim_blocks(path.read_text(encoding="utf-8"))
@@ -172,7 +185,7 @@ def empty_a_file(project: Path) -> None:
 
 
 EDITS = [add_note, make_preferred, remove_claims, reuse_another_sources_claim, swap_quotes,
-         drop_attributions, empty_a_file]  # fmt: skip
+         drop_attributions, allege, empty_a_file]  # fmt: skip
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=lambda e: e.__name__)
@@ -277,8 +290,8 @@ def test_a_tampered_cache_falls_back_to_a_full_build(project: Path) -> None:
     result = build(project, use_cache=True)
     assert result.mode == "full"
     assert result.reason == "the cached dumps are missing or changed"
-    (project / ".agkg" / "publish" / "state.pickle").write_bytes(b"not a pickle")
-    assert build(project, use_cache=True).reason == "no publish cache yet"
+    (project / ".agkg" / "publish" / "state.json").write_bytes(b"not JSON")
+    assert build(project, use_cache=True).reason == "the publish cache cannot be read"
 
 
 # --------------------------------------------------------------------------- the dependency rules
@@ -296,7 +309,11 @@ def _faults(built: BuiltDataset) -> dict[str, tuple[list[ox.Quad], list[ox.Quad]
     by_group: dict[tuple[str, str], list[StatementRecord]] = {}
     for record in records.values():
         by_group.setdefault((record.subject, record.property), []).append(record)
-    siblings = next(g for g in by_group.values() if len(g) >= 2 and all(r.rank == "normal" for r in g))
+    siblings = next(
+        g
+        for g in by_group.values()
+        if len(g) >= 2 and all(r.rank == "normal" and not r.alleged_by for r in g)
+    )  # best-ranked siblings (alleged statements are never best)
     first, second = siblings[0], siblings[1]
     quads = built.quads
 
@@ -321,7 +338,10 @@ def _faults(built: BuiltDataset) -> dict[str, tuple[list[ox.Quad], list[ox.Quad]
     ]
     other = next(r for r in records.values() if r.subject != first.subject)
     graph = rank[0].graph_name
+    alleged = next(r for r in records.values() if r.alleged_by)
+    allegation = about(iris.reference(alleged.references[0]), AGKG.allegation)
     return {
+        "an alleged statement's reference stating it as fact": (allegation, []),
         "a sibling made preferred": (rank, preferred),
         "best rank mark dropped": (best, []),
         "truthy triple dropped": (truthy, []),
@@ -362,7 +382,7 @@ def bundled(corpus: Path) -> tuple[BuiltDataset, rdflib.Graph]:
     "fault",
     ["a sibling made preferred", "best rank mark dropped", "truthy triple dropped", "quote selector dropped",
      "event dated after its reports", "better-supported by another subject's statement",
-     "attributed to a source not relayed"],
+     "attributed to a source not relayed", "an alleged statement's reference stating it as fact"],
 )  # fmt: skip
 def test_dependency_rules_cover_what_the_shapes_read(
     bundled: tuple[BuiltDataset, rdflib.Graph], fault: str

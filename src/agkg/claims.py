@@ -8,11 +8,15 @@ here writes anything; a single problem makes ``load_curated_data`` raise ``Input
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from .dates import TimeValue, parse_time_value
 from .errors import InputError, Position, Problem
@@ -21,7 +25,13 @@ from .vocab import RDF, XSD
 from .yamlfile import Mapping, Node, Scalar, Sequence, YamlProblems, read_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
+# A well-formed BCP 47 tag (RFC 5646 section 2.1) whose primary language has 2 or 3 letters:
+# extlangs, script, region, variants, extensions, private use. The same pattern is in schema/.
+LANGUAGE_TAG = re.compile(
+    r"^[A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?"
+    r"(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(-[0-9A-WYZa-wyz](-[A-Za-z0-9]{2,8})+)*"
+    r"(-[Xx](-[A-Za-z0-9]{1,8})+)?$"
+)
 QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 INTEGER_PATTERN = re.compile(r"^[+-]?[0-9]+$")
@@ -29,6 +39,10 @@ DECIMAL_PATTERN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
 # Python refuses int() of more than 4300 digits; no count in a news report comes near this.
 MAX_INTEGER_DIGITS = 100
+# properties whose values are counts or amounts, and so never negative (with their bounds)
+NON_NEGATIVE_PROPERTIES = frozenset({"memberCount", "bountyAmount", "rankedAmongDeadliest"})
+BOUND_QUALIFIERS = ("minimum", "maximum")
+DATA_KINDS = ("sources", "entities", "claims")
 RANKS = ("normal", "preferred", "deprecated")
 SOURCE_TYPES = ("NewsArticle", "Report")
 # characters never legitimate in curated text: C0/C1 controls other than tab and newline
@@ -43,8 +57,12 @@ SOURCE_KEYS = (
 ENTITY_KEYS = ("id", "type", "label", "aliases", "description", "wikidata", "same_as", "status")
 CLAIM_KEYS = (
     "id", "subject", "property", "value", "qualifiers", "quote", "prefix", "suffix",
-    "attributed_to", "rank", "rank_reason", "better_supported_by", "note", "status", "confidence",
+    "attributed_to", "allegation", "rank", "rank_reason", "better_supported_by", "note", "status",
+    "confidence",
 )  # fmt: skip
+# Qualifiers the builder sets from ``allegation: true`` (see provenance.py); a curator who wrote
+# them under ``qualifiers:`` would make an allegation without saying who makes it.
+ALLEGATION_QUALIFIERS = ("sourcingCircumstances", "allegedBy")
 
 
 @dataclass(frozen=True, order=True)
@@ -72,6 +90,7 @@ class Source:
     type: str
     position: Position
     headline: str | None = None
+    headline_language: str | None = None  # when written {lang: text}; else the source's language
     authors: list[str] = field(default_factory=list)
     byline: str | None = None
     outlet: str | None = None
@@ -112,6 +131,8 @@ class Claim:
     prefix: str | None = None
     suffix: str | None = None
     attributed_to: str | None = None
+    # the source reports the claim as what ``attributed_to`` alleges, not as fact
+    allegation: bool = False
     rank: str = "normal"
     rank_reason: str | None = None
     better_supported_by: str | None = None
@@ -132,12 +153,44 @@ class CuratedData:
         return {c.id: c for c in self.claims if c.id}
 
 
+def is_yaml_file(path: Path) -> bool:
+    return path.suffix.lower() in (".yaml", ".yml") and path.is_file()
+
+
+def yaml_files_under(folder: Path) -> list[Path]:
+    """Every YAML file in ``folder`` and its subfolders, in a stable order.
+
+    Subfolders are read because curators use them to group files (by outlet, by year) and expect
+    them to count; a file silently left out would be a claim silently unpublished. Hidden
+    folders and files (``.git``, editor backups) are skipped, and symbolic links to folders are
+    not followed, so a link loop cannot make the walk endless.
+    """
+    found: list[Path] = []
+    for directory, subfolders, names in os.walk(folder):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        found.extend(
+            Path(directory) / name
+            for name in names
+            if not name.startswith(".") and is_yaml_file(Path(directory) / name)
+        )
+    return sorted(found)
+
+
 def data_files(data_dir: Path) -> dict[str, list[Path]]:
-    """The YAML files of each kind, in a stable order."""
-    return {
-        kind: sorted(p for p in (data_dir / kind).glob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-        for kind in ("sources", "entities", "claims")
-    }
+    """The YAML files of each kind (subfolders included), in a stable order."""
+    return {kind: yaml_files_under(data_dir / kind) for kind in DATA_KINDS}
+
+
+def stray_data_files(data_dir: Path) -> list[Path]:
+    """YAML files under ``data_dir`` that are in none of the three folders, so never read."""
+    if not data_dir.is_dir():
+        return []
+    stray = [p for p in data_dir.iterdir() if not p.name.startswith(".") and is_yaml_file(p)]
+    for folder in sorted(data_dir.iterdir()):
+        hidden = folder.name.startswith(".")
+        if folder.is_dir() and not folder.is_symlink() and folder.name not in DATA_KINDS and not hidden:
+            stray.extend(yaml_files_under(folder))
+    return sorted(stray)
 
 
 def load_curated_data(data_dir: Path, vocabulary: Vocabulary, root: Path | None = None) -> CuratedData:
@@ -155,6 +208,12 @@ def load_curated_data(data_dir: Path, vocabulary: Vocabulary, root: Path | None 
         loader.read_entities_file(path)
     for path in files["claims"]:
         loader.read_claims_file(path)
+    for path in stray_data_files(data_dir):
+        loader.problem(
+            Position(loader.display(path), 1, 1),
+            "this file is never read: put sources, entities and claims in data/sources/, "
+            "data/entities/ and data/claims/ (subfolders of those are read)",
+        )
     loader.check_cross_references()
     if not loader.problems and not (loader.sources or loader.entities or loader.claims):
         # An empty folder (a wrong --data, a botched checkout) would otherwise publish an
@@ -245,6 +304,9 @@ class _Loader:
         self.claim_ids: dict[str, Position] = {}
         self.id_positions: dict[str, Position] = {}
         self.entity_refs: list[tuple[str, Position, str]] = []  # id, where, what for
+        self.relays_positions: dict[str, Position] = {}  # source id -> where its relays is written
+        self.sha256_owners: dict[str, tuple[str, Position]] = {}  # sha256 -> first source, where
+        self.wikidata_owners: dict[str, tuple[str, Position]] = {}  # Q-id -> first entity, where
 
     # ----- plumbing
 
@@ -381,16 +443,38 @@ class _Loader:
             self.problem(node.position, f"{what}: {error}")
             return None
 
+    def language_tag(self, tag: str, position: Position, seen: dict[str, Position] | None = None) -> bool:
+        """Is ``tag`` a language tag the RDF library accepts? Reports why not at ``position``.
+
+        ``seen`` collects the tags of one mapping: tags are case-insensitive (RFC 5646 2.1.1),
+        so ``en`` and ``EN`` are the same language given twice.
+        """
+        message = language_tag_problem(tag)
+        if message is not None:
+            self.problem(position, message)
+            return False
+        if seen is not None:
+            first = seen.get(tag.lower())
+            if first is not None:
+                self.problem(position, f"language '{tag}' is given twice (first at {describe_place(first)})")
+                return False
+            seen[tag.lower()] = position
+        return True
+
     def language_map(self, node: Node | None, what: str) -> dict[str, str]:
         if node is None or (isinstance(node, Scalar) and node.is_null):
             return {}
         if not isinstance(node, Mapping):
             self.problem(node.position, f"{what} must be a mapping from language tag to text")
             return {}
+        if not node.items:
+            # as the JSON Schemas say (minProperties 1): {} is a label or text left unwritten
+            self.problem(node.position, f"{what} is empty: give at least one {{language: text}} pair")
+            return {}
         result = {}
+        seen: dict[str, Position] = {}
         for tag, (position, value) in node.items.items():
-            if not LANGUAGE_TAG.match(tag):
-                self.problem(position, f"'{tag}' is not a language tag (e.g. en, ps, fa-AF)")
+            if not self.language_tag(tag, position, seen):
                 continue
             text = self.scalar(value, f"{what} ({tag})", required=True)
             if text is not None:
@@ -407,9 +491,9 @@ class _Loader:
             self.problem(node.position, f"{what} must map language tags to lists of text")
             return {}
         result: dict[str, list[str]] = {}
+        seen: dict[str, Position] = {}
         for tag, (position, value) in node.items.items():
-            if not LANGUAGE_TAG.match(tag):
-                self.problem(position, f"'{tag}' is not a language tag (e.g. en, ps, fa-AF)")
+            if not self.language_tag(tag, position, seen):
                 continue
             items = value.items if isinstance(value, Sequence) else [value]
             texts: list[str] = []
@@ -447,7 +531,15 @@ class _Loader:
             if identifier is None or not self.declare_id(identifier, item.position):
                 continue
             source = Source(identifier, source_type or "NewsArticle", item.position)
-            source.headline = self.scalar(item.get("headline"), "headline")
+            headline_node = item.get("headline")
+            if isinstance(headline_node, Mapping):
+                headlines = self.language_map(headline_node, "headline")
+                if len(headlines) == 1:
+                    ((source.headline_language, source.headline),) = headlines.items()
+                elif headlines:
+                    self.problem(headline_node.position, "headline: give exactly one {language: text} pair")
+            else:
+                source.headline = self.scalar(headline_node, "headline")
             for author, where in self.id_list(item.get("authors"), "author"):
                 source.authors.append(author)
                 self.entity_refs.append((author, where, "author"))
@@ -460,24 +552,50 @@ class _Loader:
             source.dateline = self.scalar(item.get("dateline"), "dateline")
             source.published = self.date(item.get("published"), "published")
             source.published_not_before = self.date(item.get("published_not_before"), "published_not_before")
+            if source.published and source.published_not_before:
+                not_before_node = item.get("published_not_before")
+                published_node = item.get("published")
+                assert not_before_node is not None and published_node is not None
+                if source.published_not_before.earliest > source.published.latest:
+                    self.problem(
+                        not_before_node.position,
+                        f"published_not_before {source.published_not_before.lexical} is after "
+                        f"published {source.published.lexical} ({describe_place(published_node.position)})",
+                    )
             language_node = item.get("language")
             language = self.scalar(language_node, "language")
-            if language is not None and language_node is not None:
-                if LANGUAGE_TAG.match(language):
-                    source.language = language
-                else:
-                    self.problem(language_node.position, f"'{language}' is not a language tag")
+            if (
+                language is not None
+                and language_node is not None
+                and self.language_tag(language, language_node.position)
+            ):
+                source.language = language
             url_node = item.get("url")
             source.url = self.scalar(url_node, "url")
-            if source.url and url_node and not is_safe_iri(source.url):
-                self.problem(url_node.position, f"url '{source.url}' is not an absolute http(s) IRI")
+            if source.url and url_node and (reason := iri_problem(source.url)):
+                self.problem(
+                    url_node.position, f"url '{source.url}' is not an absolute http(s) IRI: {reason}"
+                )
                 source.url = None
             sha_node = item.get("sha256")
             source.sha256 = self.scalar(sha_node, "sha256")
             if source.sha256 and sha_node and not SHA256_PATTERN.match(source.sha256):
                 self.problem(sha_node.position, "sha256 must be 64 lowercase hexadecimal digits")
                 source.sha256 = None
-            source.relays = self.identifier(item.get("relays"), "relays")
+            if source.sha256 and sha_node:
+                # the corpus finds a text by its hash: two sources with one text would share it
+                if source.sha256 in self.sha256_owners:
+                    owner, where = self.sha256_owners[source.sha256]
+                    self.problem(
+                        sha_node.position,
+                        f"sha256 is also that of source '{owner}' ({where}): two sources cannot have the same text",
+                    )
+                else:
+                    self.sha256_owners[source.sha256] = (identifier, sha_node.position)
+            relays_node = item.get("relays")
+            source.relays = self.identifier(relays_node, "relays")
+            if source.relays and relays_node is not None:
+                self.relays_positions[identifier] = relays_node.position
             source.note = self.scalar(item.get("note"), "note")
             self.sources[identifier] = source
 
@@ -520,13 +638,24 @@ class _Loader:
             if entity.wikidata and qid_node and not QID_PATTERN.match(entity.wikidata):
                 self.problem(qid_node.position, f"wikidata '{entity.wikidata}' is not an item id like Q42")
                 entity.wikidata = None
+            if entity.wikidata and qid_node:
+                # one Wikidata item is one thing: two entities with its id are a duplicate entity
+                if entity.wikidata in self.wikidata_owners:
+                    owner, where = self.wikidata_owners[entity.wikidata]
+                    self.problem(
+                        qid_node.position,
+                        f"wikidata {entity.wikidata} is also the id of entity '{owner}' ({where}): "
+                        "merge the two entities, or correct one id",
+                    )
+                else:
+                    self.wikidata_owners[entity.wikidata] = (identifier, qid_node.position)
             same_as_node = item.get("same_as")
             if same_as_node is not None and not (isinstance(same_as_node, Scalar) and same_as_node.is_null):
                 items = same_as_node.items if isinstance(same_as_node, Sequence) else [same_as_node]
                 for iri_node in items:
                     iri = self.scalar(iri_node, "same_as")
-                    if iri and not is_safe_iri(iri):
-                        self.problem(iri_node.position, f"same_as '{iri}' is not an absolute IRI")
+                    if iri and (reason := iri_problem(iri)):
+                        self.problem(iri_node.position, f"same_as '{iri}' is not an absolute IRI: {reason}")
                     elif iri:
                         entity.same_as.append(iri)
             self.entities[identifier] = entity
@@ -618,6 +747,7 @@ class _Loader:
         rank_reason = self.scalar(item.get("rank_reason"), "rank_reason")
         if rank != "normal" and not (rank_reason and rank_reason.strip()):
             self.problem((rank_node or item).position, f"a {rank} claim needs a rank_reason saying why")
+        allegation = self.allegation(item, rank, rank_node)
         qualifier_nodes: list[tuple[str, Node, Position]] = []
         qualifiers_node = item.get("qualifiers")
         if qualifiers_node is not None and not (
@@ -625,7 +755,13 @@ class _Loader:
         ):
             if isinstance(qualifiers_node, Mapping):
                 for name, (position, node) in qualifiers_node.items.items():
-                    if name not in self.vocabulary.qualifiers:
+                    if name in ALLEGATION_QUALIFIERS:
+                        self.problem(
+                            position,
+                            f"qualifier '{name}' is set by agkg for an allegation: write "
+                            "'allegation: true' and say who alleges it with attributed_to",
+                        )
+                    elif name not in self.vocabulary.qualifiers:
                         self.problem(
                             position,
                             f"unknown qualifier '{name}'" + did_you_mean(name, self.vocabulary.qualifiers),
@@ -649,6 +785,7 @@ class _Loader:
             id=claim_id,
             prefix=self.scalar(item.get("prefix"), "prefix"),
             suffix=self.scalar(item.get("suffix"), "suffix"),
+            allegation=allegation,
             rank=rank,
             rank_reason=rank_reason,
             note=self.scalar(item.get("note"), "note"),
@@ -664,13 +801,42 @@ class _Loader:
             )
         )
 
+    def allegation(self, item: Mapping, rank: str, rank_node: Node | None) -> bool:
+        """``allegation: true|false``; an allegation names who alleges it and is never preferred."""
+        node = item.get("allegation")
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            return False
+        text = self.scalar(node, "allegation")
+        if text is None:  # a list or mapping: reported by scalar()
+            return False
+        assert isinstance(node, Scalar)
+        if not node.plain or text not in ("true", "false"):
+            self.problem(node.position, f"allegation: '{text}' is not true or false")
+            return False
+        if text == "false":
+            return False
+        attributed = item.get("attributed_to")
+        if attributed is None or (isinstance(attributed, Scalar) and attributed.is_null):
+            self.problem(
+                node.position,
+                "an allegation needs attributed_to: the entity or source that makes the allegation",
+            )
+        if rank == "preferred":
+            assert rank_node is not None
+            self.problem(
+                rank_node.position,
+                "an allegation cannot be preferred: an alleged statement is never best-ranked",
+            )
+        return True
+
     # ----- values, once all ids are known
 
     def read_value(self, node: Node, spec: PropertySpec, language: str, what: str) -> Value | None:
         if spec.kind == "langString" and isinstance(node, Mapping):
             texts = self.language_map(node, what)
             if len(texts) != 1:
-                self.problem(node.position, f"{what}: give exactly one {{language: text}} pair")
+                if texts:  # with none, language_map has said why
+                    self.problem(node.position, f"{what}: give exactly one {{language: text}} pair")
                 return None
             ((tag, language_text),) = texts.items()
             return LiteralValue(language_text, RDF.langString.value, tag)
@@ -722,10 +888,16 @@ class _Loader:
             if (kind == "positiveInteger" and number < 1) or (kind == "nonNegativeInteger" and number < 0):
                 self.problem(node.position, f"{what}: {number} must be {kind.removesuffix('Integer')}")
                 return None
+            if number < 0 and spec.name in NON_NEGATIVE_PROPERTIES:
+                self.problem(node.position, f"{what}: {number} is negative; {spec.name} is never below 0")
+                return None
             return LiteralValue(str(number), XSD.term(kind).value)
         if kind == "decimal":
             if not DECIMAL_PATTERN.match(text):
                 self.problem(node.position, f"{what}: '{text}' is not a decimal number")
+                return None
+            if spec.name in NON_NEGATIVE_PROPERTIES and Decimal(text) < 0:
+                self.problem(node.position, f"{what}: {text} is negative; {spec.name} is never below 0")
                 return None
             return LiteralValue(text.lstrip("+"), XSD.decimal.value)
         if kind == "boolean":
@@ -736,8 +908,8 @@ class _Loader:
         if kind == "langString":
             return LiteralValue(text, RDF.langString.value, language)
         if kind == "anyURI":
-            if not is_safe_iri(text):
-                self.problem(node.position, f"{what}: '{text}' is not an absolute IRI")
+            if reason := iri_problem(text):
+                self.problem(node.position, f"{what}: '{text}' is not an absolute IRI: {reason}")
                 return None
             return LiteralValue(text, XSD.anyURI.value)
         if spec.name == "currency" and not CURRENCY_PATTERN.match(text):
@@ -758,9 +930,80 @@ class _Loader:
                     source.position,
                     f"relays: unknown source '{source.relays}'{did_you_mean(source.relays, self.sources)}",
                 )
+        self.check_relay_cycles()
         for pending in self.pending:
             self.finish_claim(pending)
         self.check_better_supported()
+
+    def check_relay_cycles(self) -> None:
+        """A source that relays itself, directly or round a chain, has no original: each cycle is
+        reported once, at the relays line of its first source in file order."""
+        reported: set[str] = set()
+        for start in sorted(self.relays_positions, key=lambda s: self.relays_positions[s]):
+            chain = [start]
+            current = self.sources[start].relays
+            while current in self.sources and current not in chain and current not in reported:
+                chain.append(current)
+                current = self.sources[current].relays
+            if current not in chain:
+                continue
+            cycle = chain[chain.index(current) :]
+            reported.update(cycle)
+            first = min(cycle, key=lambda s: self.relays_positions[s])
+            if len(cycle) == 1:
+                self.problem(self.relays_positions[first], f"relays: source '{first}' relays itself")
+                continue
+            turn = cycle.index(first)
+            ordered = cycle[turn:] + cycle[:turn] + [first]
+            self.problem(
+                self.relays_positions[first],
+                f"relays: sources relay each other in a circle ({' -> '.join(ordered)})",
+            )
+
+    def check_bounds(self, claim: Claim, pending: _PendingClaim) -> bool:
+        """``minimum`` and ``maximum`` bound the claim's number: they need a number to bound,
+        keep the property's sign, and must not exclude each other or the value."""
+        bounds: list[tuple[str, Decimal, Position]] = []
+        for name, node, _position in pending.qualifier_nodes:
+            if name in BOUND_QUALIFIERS:
+                items = node.items if isinstance(node, Sequence) else [node]
+                bounds.extend((name, Decimal(i.text), i.position) for i in items if isinstance(i, Scalar))
+        if not bounds:
+            return True
+        spec = self.vocabulary.claim_properties[claim.property]
+        if spec.kind not in ("integer", "positiveInteger", "nonNegativeInteger", "decimal"):
+            for name, _, position in bounds:
+                self.problem(
+                    position, f"qualifier {name} bounds a number, but {claim.property} does not take one"
+                )
+            return False
+        crossed = False
+        for low_name, low, low_position in bounds:
+            for high_name, high, high_position in bounds:
+                if low_name == "minimum" and high_name == "maximum" and low > high:
+                    other, later = sorted((low_position, high_position))
+                    self.problem(
+                        later,
+                        f"qualifier minimum {low} is greater than maximum {high} ({describe_place(other)})",
+                    )
+                    crossed = True
+        ok = not crossed
+        value = Decimal(claim.value.lexical) if isinstance(claim.value, LiteralValue) else None
+        for name, bound, position in bounds:
+            if bound < 0 and claim.property in NON_NEGATIVE_PROPERTIES:
+                self.problem(
+                    position, f"qualifier {name}: {bound} is negative; {claim.property} is never below 0"
+                )
+                ok = False
+            elif crossed or value is None:
+                continue  # a minimum above the maximum excludes the value anyway: said once
+            elif name == "minimum" and bound > value:
+                self.problem(position, f"qualifier minimum: {bound} is above the value {value}")
+                ok = False
+            elif name == "maximum" and bound < value:
+                self.problem(position, f"qualifier maximum: {bound} is below the value {value}")
+                ok = False
+        return ok
 
     def finish_claim(self, pending: _PendingClaim) -> None:
         claim = pending.claim
@@ -802,6 +1045,8 @@ class _Loader:
         claim.better_supported_by = self.identifier(pending.better_node, "better_supported_by")
         if ok:
             claim.value = values[0]
+            ok = self.check_bounds(claim, pending)
+        if ok:
             claim.qualifiers = tuple(sorted(set(qualifiers)))
             self.claims.append(claim)
 
@@ -840,6 +1085,11 @@ def _is_unit_number(text: str) -> bool:
         return False
 
 
+def describe_place(position: Position) -> str:
+    """'line 12, column 5', for naming a second place in the same file."""
+    return f"line {position.line}, column {position.column}"
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest candidate, or ''."""
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
@@ -858,8 +1108,44 @@ def describe_bad_id(text: str, what: str) -> str:
     return f"{what} '{text}' is not an id: use lowercase ASCII letters, digits and hyphens, starting with a letter or digit, at most 80 characters"
 
 
+def iri_problem(text: str) -> str | None:
+    """Why ``text`` is not an absolute http(s) IRI that RDF accepts, or None when it is.
+
+    The final word is pyoxigraph's, the library that writes the IRI into every dump (RFC 3987:
+    a bare ``%``, a second ``#``, ``[`` outside an IPv6 host are all refused there); checking
+    here turns its exception into a message at the line the curator wrote.
+    """
+    if not re.match(r"^https?://[^/\s]", text):
+        return "it must start with http:// or https:// and a host"
+    bad = sorted({c for c in text if c in ' <>"{}|\\^`' or ord(c) <= 0x20})
+    if bad:
+        return "it contains " + ", ".join(f"U+{ord(c):04X}" if ord(c) <= 0x20 else repr(c) for c in bad)
+    try:
+        ox.NamedNode(text)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def is_safe_iri(text: str) -> bool:
     """An absolute http(s) IRI with no character that RDF syntaxes forbid in IRIs."""
-    if not re.match(r"^https?://[^/\s]", text):
-        return False
-    return not any(c in text for c in ' <>"{}|\\^`') and all(ord(c) > 0x20 for c in text)
+    return iri_problem(text) is None
+
+
+def language_tag_problem(tag: str) -> str | None:
+    """Why ``tag`` is not a language tag agkg accepts, or None when it is.
+
+    Well-formed BCP 47 with a two- or three-letter language (``LANGUAGE_TAG``), and accepted by
+    pyoxigraph, which writes the tag into every dump (``pt-BR-BR`` or ``en-x`` used to pass the
+    pattern and then fail there with a traceback).
+    """
+    example = " (e.g. en, ps, fa-AF)"
+    if not LANGUAGE_TAG.match(tag):
+        return (
+            f"'{tag}' is not a language tag{example}: not well-formed BCP 47 (language-Script-REGION-variant)"
+        )
+    try:
+        ox.Literal("", language=tag)
+    except ValueError as error:
+        return f"'{tag}' is not a language tag{example}: {error}"
+    return None

@@ -257,6 +257,20 @@ def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bo
     After the first publish, only what changed claims files affect is rebuilt and revalidated;
     the output is the same as a full build's.
     """
+    from .publishing import publication_lock
+
+    def waiting() -> None:
+        if not settings.quiet:
+            click.echo("agkg: waiting for another agkg publish into the same folder to finish", err=True)
+
+    # held from before the input is read until the cache is written: publishers run one after
+    # the other, so the last to finish is the last to have read the data
+    with publication_lock(out_dir or settings.config.out_dir, on_wait=waiting):
+        _publish(settings, out_dir, force, with_site, full)
+
+
+def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bool, full: bool) -> None:
+    """What ``publish`` does, under the publisher lock."""
     from .incremental import build_and_validate, remember
     from .publishing import write_dumps
     from .validation import load_shapes
@@ -290,7 +304,7 @@ def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bo
             site_files = render_site(SiteData.from_folder(staging, config.base))
             pages.extend(write_site(site_files, staging / "site"))
 
-    written = write_dumps(files, target, extra=write_extra, progress=progress)
+    written = write_dumps(files, target, extra=write_extra, progress=progress, lock=False)
     remember(config, build, target)
     site_dir = target / "site"
     settings.done()

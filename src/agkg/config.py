@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from .errors import ConfigurationError
 from .vocab import DEFAULT_BASE
 
@@ -110,13 +112,17 @@ def _read_config_file(path: Path) -> dict[str, str]:
 
 
 def _check_base(base: str) -> None:
-    """Minted IRIs are ``base + 'id/…'``: the base must be an absolute http(s) IRI ending in / or #."""
-    if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
-        raise ConfigurationError(
-            f"base IRI {base!r} must start with http:// or https:// and end with '/' or '#'"
-        )
-    if any(c in base for c in ' <>"{}|\\^`') or any(ord(c) < 0x21 for c in base):
+    """Minted IRIs are ``base + 'id/…'`` and ``base + 'reference/…#quote'``: the base must be an
+    absolute http(s) IRI ending in / (a base ending in # would give references a second #), and
+    every IRI minted from it must be one pyoxigraph accepts (no bare %, no [ outside a host)."""
+    if not base.startswith(("http://", "https://")) or not base.endswith("/"):
+        raise ConfigurationError(f"base IRI {base!r} must start with http:// or https:// and end with '/'")
+    if any(c in base for c in ' <>"{}|\\^`#') or any(ord(c) < 0x21 for c in base):
         raise ConfigurationError(f"base IRI {base!r} contains characters not allowed in an IRI")
+    try:
+        ox.NamedNode(base + "reference/x#quote")
+    except ValueError as error:
+        raise ConfigurationError(f"base IRI {base!r} is not a valid IRI: {error}") from None
 
 
 def _with_packaged_fallback(folder: Path, name: str) -> Path:

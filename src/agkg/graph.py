@@ -330,7 +330,8 @@ def source_graph_quads(
     add(node, RDF.type, AGKG.term(source.type))
     add(node, RDF.type, SCHEMA.term(source.type))
     if source.headline:
-        add(node, SCHEMA.headline, literal(source.headline, language=source.language))
+        headline_language = source.headline_language or source.language
+        add(node, SCHEMA.headline, literal(source.headline, language=headline_language))
     for author in source.authors:
         add(node, SCHEMA.author, iris.entity(author))
     if source.byline:
@@ -375,6 +376,10 @@ def source_graph_quads(
         add(statement, WIKIBASE.rank, RANK_INDIVIDUALS[record.rank])
         for name, qualifier in record.qualifiers:
             add(statement, AGKG.term(name), term(qualifier))
+        if record.alleged_by:  # Wikidata's "sourcing circumstances: allegedly" (P1480, Q32188232)
+            add(statement, AGKG.sourcingCircumstances, AGKG.allegedly)
+            for accuser in record.alleged_by:
+                add(statement, AGKG.allegedBy, term(EntityValue(accuser)))
         for reason in record.rank_reasons:
             add(statement, AGKG.rankReason, literal(reason, language="en"))
         for better in record.better_supported_by:
@@ -392,6 +397,8 @@ def source_graph_quads(
         add(ref, OA.hasSource, node)
         if reference.attributed_to:
             add(ref, AGKG.attributedTo, term(EntityValue(reference.attributed_to)))
+        if reference.allegation:
+            add(ref, AGKG.allegation, literal("true", XSD.boolean))
         quote = iris.selector(reference.key, "quote")
         add(ref, OA.hasSelector, quote)
         add(quote, RDF.type, OA.TextQuoteSelector)
@@ -412,15 +419,27 @@ def source_graph_quads(
     return quads
 
 
+def truthy_origin(subject: str, path: str, value: str) -> str:
+    """The ``origins`` key of a truthy triple (no IRI holds a NUL, so it cannot clash with one)."""
+    return f"{subject}\0{path}\0{value}"
+
+
 def dataset_origins(iris: Iris, data: CuratedData, provenance: Provenance) -> dict[str, list[Position]]:
-    """The input lines behind each minted node (entities, sources, statements, references)."""
+    """The input lines behind each minted node (entities, sources, statements, references), and
+    behind each truthy triple (``truthy_origin``): a result about an entity's truthy value, such as
+    a dissolution before the inception, belongs at the claims that gave the value."""
     origins: dict[str, list[Position]] = {}
+    terms = _Terms(iris, data)
     for entity in sorted(data.entities.values(), key=lambda e: e.id):
         origins[iris.entity(entity.id).value] = [entity.position]
     for source in sorted(data.sources.values(), key=lambda s: s.id):
         origins.setdefault(iris.source(source.id).value, []).append(source.position)
     for record in provenance.statements.values():
         origins[iris.statement(record.key).value] = record.positions
+        if record.best:
+            subject, path = iris.entity(record.subject).value, AGKG.term(record.property).value
+            key = truthy_origin(subject, path, terms.term(record.value).value)
+            origins[key] = sorted({*origins.get(key, []), *record.positions})
     for reference in provenance.references.values():
         origins[iris.reference(reference.key).value] = reference.positions
     return origins

@@ -27,8 +27,8 @@ from __future__ import annotations
 import bisect
 import contextlib
 import hashlib
+import json
 import os
-import pickle
 import re
 import time
 from collections import defaultdict
@@ -44,14 +44,18 @@ from .claims import (
     Claim,
     CuratedData,
     Entity,
+    EntityValue,
+    LiteralValue,
     Source,
     better_supported_problems,
     data_files,
     display_path,
     load_claims_files,
+    stray_data_files,
 )
 from .config import Config
-from .errors import InputError
+from .dates import TimeValue
+from .errors import InputError, Position
 from .graph import (
     BuiltDataset,
     Iris,
@@ -90,7 +94,7 @@ from .validation import (
 )
 from .vocab import RDF, data_prefixes
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4  # 4: JSON instead of pickle
 # More changed claims files than this share of all of them, and a full build is as quick.
 MAX_CHANGED_SHARE = 0.25
 
@@ -154,7 +158,9 @@ def build_and_validate(
     reason = "--full" if not use_cache else "no publish cache yet"
     if use_cache:
         state = read_state(config)
-        if state is not None:
+        if isinstance(state, str):
+            reason = state
+        elif state is not None:
             fingerprint = global_fingerprint(config)
             if state.fingerprint != fingerprint:
                 reason = "inputs other than claims files changed"
@@ -360,7 +366,7 @@ def _incremental(
     region = validation_region(dirty, built, lines)
     partial = validate_graph(NTriplesData.of(region), shapes, "turbo", built.origins)
     kept_results = [
-        replace(r, origins=origins_of(r.focus, r.value, built.origins))
+        replace(r, origins=origins_of(r.focus, r.value, built.origins, r.path))
         for r in state.results
         if r.focus not in dirty
     ]
@@ -634,7 +640,8 @@ def global_fingerprint(config: Config) -> str:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     files = data_files(config.data_dir)
     folders = [
-        (config.data_dir, [*files["sources"], *files["entities"]]),
+        # a YAML file under data/ but outside the three folders is an error a full build reports
+        (config.data_dir, [*files["sources"], *files["entities"], *stray_data_files(config.data_dir)]),
         (config.ontology_dir, sorted(config.ontology_dir.glob("*.ttl"))),
         (config.shapes_dir, sorted(config.shapes_dir.glob("*.ttl"))),
     ]
@@ -676,25 +683,120 @@ def _content_digest(content: SourceContent) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
-def read_state(config: Config) -> PublishState | None:
-    path = cache_folder(config) / "state.pickle"
+STATE_FILE = "state.json"
+ENTRY_SUFFIX = ".json"
+
+
+def read_state(config: Config) -> PublishState | str | None:
+    """The last publish's state; None if there is none, or why it cannot be used."""
+    path = cache_folder(config) / STATE_FILE
     try:
-        with path.open("rb") as handle:
-            format_, state = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        content = path.read_bytes()
+    except FileNotFoundError:
         return None
-    if format_ != CACHE_FORMAT or not isinstance(state, PublishState):
-        return None
-    return state
+    except OSError:
+        return "the publish cache cannot be read"
+    state = decode_cached(content)
+    if not (isinstance(state, list) and len(state) == 2 and isinstance(state[1], PublishState)):
+        return "the publish cache cannot be read"
+    if state[0] != CACHE_FORMAT:
+        return "the publish cache is from another version of agkg"
+    return state[1]
 
 
 def read_entry(folder: Path, name: str) -> ClaimsFileEntry | None:
     try:
-        with (folder / "claims" / f"{name}.pickle").open("rb") as handle:
-            entry = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        entry = decode_cached((folder / "claims" / f"{name}{ENTRY_SUFFIX}").read_bytes())
+    except OSError:
         return None
     return entry if isinstance(entry, ClaimsFileEntry) else None
+
+
+# The publish cache is JSON, not pickle: a ``.agkg/`` folder can be committed into a data
+# repository or come from anywhere, and reading a pickle runs whatever code it names. JSON
+# holds plain data only; the few agkg types in the cache are tagged objects whose tag must be
+# one of these, and are made by calling the dataclass with the stored field values, nothing
+# else. A file that does not decode to what is expected is ignored (a full build follows).
+_CACHED_TYPES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        Position,
+        EntityValue,
+        LiteralValue,
+        TimeValue,
+        Source,
+        Entity,
+        Claim,
+        Anchor,
+        ValidationResult,
+        ClaimsFileEntry,
+        PublishState,
+    )
+}
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {
+    cls: tuple(f.name for f in fields(cls)) for cls in _CACHED_TYPES.values()
+}
+_TAG = "\u0000"  # a key no plain mapping in the cache has (ids, languages, IRIs, paths)
+
+
+def encode_cached(value: object) -> bytes:
+    """``value`` (plain data and the dataclasses in ``_CACHED_TYPES``) as JSON bytes."""
+    return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"
+    )
+
+
+def _plain(value: object) -> object:
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is list:
+        items: list[object] = value  # type: ignore[assignment]
+        if items and all(type(v) is bytes and b"\n" not in v for v in items):
+            # N-Triples terms (PublishState.subjects): one string, not a tagged object each
+            return {_TAG: "lines", "text": b"\n".join(items).decode("utf-8", "surrogateescape")}  # type: ignore[arg-type]
+        return [_plain(v) for v in items]
+    if kind is tuple:
+        return {_TAG: "tuple", "items": [_plain(v) for v in value]}  # type: ignore[attr-defined]
+    if kind is bytes:
+        return {_TAG: "bytes", "text": value.decode("utf-8", "surrogateescape")}  # type: ignore[attr-defined]
+    if kind is dict:
+        mapping: dict[object, object] = value  # type: ignore[assignment]
+        if not all(type(k) is str and k != _TAG for k in mapping):
+            raise TypeError("the publish cache holds mappings with text keys only")
+        return {k: _plain(v) for k, v in mapping.items()}
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        raise TypeError(f"the publish cache cannot hold {kind.__name__}")
+    return {_TAG: kind.__name__, "fields": [_plain(getattr(value, name)) for name in names]}
+
+
+def decode_cached(content: bytes) -> object:
+    """What ``encode_cached`` wrote; None for anything else (not JSON, unknown tags, wrong fields)."""
+    try:
+        return json.loads(content.decode("utf-8", "surrogatepass"), object_hook=_typed)
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
+
+
+def _typed(mapping: dict[str, object]) -> object:
+    tag = mapping.get(_TAG)
+    if tag is None:
+        return mapping
+    if tag == "tuple":
+        items = mapping["items"]
+        if not isinstance(items, list):
+            raise TypeError("items must be a list")
+        return tuple(items)
+    if tag == "lines":
+        return str(mapping["text"]).encode("utf-8", "surrogateescape").split(b"\n")
+    if tag == "bytes":
+        return str(mapping["text"]).encode("utf-8", "surrogateescape")
+    cls = _CACHED_TYPES[str(tag)]
+    values = mapping["fields"]
+    if not isinstance(values, list):
+        raise TypeError("fields must be a list")
+    return cls(*values)
 
 
 CACHED_DUMPS = ("dataset.nq", "dataset.ttl", "dataset.trig")
@@ -724,10 +826,9 @@ def remember(config: Config, build: PublishBuild, published: Path) -> None:
     with contextlib.suppress(OSError):
         entries.mkdir(parents=True, exist_ok=True)
         for name, entry in build.entries.items():
-            target = entries / f"{name}.pickle"
-            if not target.exists():
-                atomic_write(target, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
-        wanted = {f"{name}.pickle" for name in build.state.claims_files.values()}
+            # written even if a file of that name exists: it may be damaged or not agkg's
+            atomic_write(entries / f"{name}{ENTRY_SUFFIX}", encode_cached(entry), durable=False)
+        wanted = {f"{name}{ENTRY_SUFFIX}" for name in build.state.claims_files.values()}
         for stale in entries.iterdir():
             if stale.name not in wanted:
                 stale.unlink()
@@ -744,6 +845,6 @@ def remember(config: Config, build: PublishBuild, published: Path) -> None:
                 atomic_write(link, source.read_bytes())
             os.replace(link, folder / name)
         state = replace(build.state, dump_sha256=sha256)
-        atomic_write(
-            folder / "state.pickle", pickle.dumps((CACHE_FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL)
-        )
+        atomic_write(folder / STATE_FILE, encode_cached([CACHE_FORMAT, state]))
+        with contextlib.suppress(FileNotFoundError):
+            (folder / "state.pickle").unlink()  # what agkg before cache format 4 wrote

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,10 +22,17 @@ DEFAULT_WAIT = 600.0  # seconds; a publish of the whole dataset takes a few
 
 
 @contextmanager
-def publisher_lock(folder: Path, wait: float = DEFAULT_WAIT, poll: float = 0.05) -> Iterator[None]:
+def publisher_lock(
+    folder: Path,
+    wait: float = DEFAULT_WAIT,
+    poll: float = 0.05,
+    on_wait: Callable[[], None] | None = None,
+) -> Iterator[None]:
     """Hold the exclusive publisher lock on ``folder`` (which must exist) for the ``with`` block.
 
-    Raises ConfigurationError when another process holds it for longer than ``wait`` seconds.
+    ``on_wait`` is called once when another process holds the lock (to say why nothing
+    happens). Raises ConfigurationError when another process holds it for longer than ``wait``
+    seconds, and OSError when ``folder`` cannot be opened.
     """
     try:
         import fcntl
@@ -40,6 +47,9 @@ def publisher_lock(folder: Path, wait: float = DEFAULT_WAIT, poll: float = 0.05)
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None
                 if time.monotonic() >= deadline:
                     raise ConfigurationError(
                         f"{folder}: another agkg publish has held the publisher lock for over "

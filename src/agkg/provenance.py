@@ -1,7 +1,9 @@
 """From claims to Wikidata-style statements and references.
 
 Identical claims (same subject, property, value and qualifiers), from one source or several,
-become one statement with one reference per distinct piece of evidence. Statement and reference
+become one statement with one reference per distinct piece of evidence. A statement is alleged
+(docs/model.md) when every claim behind it is an allegation; one source stating it as fact makes
+it a normal statement, with the allegations as references beside. Statement and reference
 identifiers are content hashes, so the same data always yields the same IRIs, a changed claim
 yields a new one, and no blank node is ever needed.
 
@@ -35,6 +37,7 @@ class ReferenceRecord:
     prefix: str | None
     suffix: str | None
     attributed_to: str | None
+    allegation: bool = False  # the source reports the claim as what attributed_to alleges
     anchor: Anchor | None = None
     positions: list[Position] = field(default_factory=list)
 
@@ -54,6 +57,8 @@ class StatementRecord:
     notes: list[str] = field(default_factory=list)
     better_supported_by: list[str] = field(default_factory=list)
     positions: list[Position] = field(default_factory=list)
+    # who alleges it, when every claim behind the statement is an allegation (else empty)
+    alleged_by: list[str] = field(default_factory=list)
     best: bool = False
 
 
@@ -92,20 +97,23 @@ def statement_key(claim: Claim) -> str:
 
 
 def reference_key(claim: Claim) -> str:
-    """Hash of source, quote (NFC), prefix, suffix and attribution."""
+    """Hash of source, quote (NFC), prefix, suffix, attribution and, for an allegation only (so
+    that other references keep their IRIs), the word "allegation": the same words reported once
+    as an allegation and once as fact are two pieces of evidence."""
 
     def nfc(text: str | None) -> str:
         return unicodedata.normalize("NFC", text) if text else ""
 
-    return _digest(
-        [
-            claim.source,
-            nfc(claim.quote),
-            nfc(claim.prefix),
-            nfc(claim.suffix),
-            claim.attributed_to or "",
-        ]
-    )
+    parts: list[object] = [
+        claim.source,
+        nfc(claim.quote),
+        nfc(claim.prefix),
+        nfc(claim.suffix),
+        claim.attributed_to or "",
+    ]
+    if claim.allegation:
+        parts.append("allegation")
+    return _digest(parts)
 
 
 def claim_keys(claim: Claim) -> tuple[str, str]:
@@ -131,6 +139,8 @@ def derive_provenance(
     first_claim: dict[str, Claim] = {}
     problems: list[Problem] = []
     claim_statement: dict[str, str] = {}
+    accusers: dict[str, set[str]] = defaultdict(set)
+    stated_as_fact: set[str] = set()
 
     for claim in data.claims:
         known = keys.get(id(claim))
@@ -159,6 +169,10 @@ def derive_provenance(
         if claim.note and claim.note not in record.notes:
             record.notes.append(claim.note)
         statement_sources[skey].add(claim.source)
+        if claim.allegation and claim.attributed_to:
+            accusers[skey].add(claim.attributed_to)
+        else:
+            stated_as_fact.add(skey)
         if claim.id:
             claim_statement[claim.id] = skey
 
@@ -166,7 +180,7 @@ def derive_provenance(
         if reference is None:
             reference = ReferenceRecord(
                 rkey, claim.source, claim.quote, claim.prefix, claim.suffix, claim.attributed_to,
-                anchor=anchors.get(id(claim)),
+                allegation=claim.allegation, anchor=anchors.get(id(claim)),
             )  # fmt: skip
             references[rkey] = reference
         reference.positions.append(claim.position)
@@ -181,6 +195,9 @@ def derive_provenance(
 
     if problems:
         raise InputError(problems)
+    for skey, alleging in accusers.items():
+        if skey not in stated_as_fact:
+            statements[skey].alleged_by = sorted(alleging)
     _mark_best_ranks(statements.values())
     for record in statements.values():
         record.references.sort()
@@ -194,10 +211,12 @@ def derive_provenance(
 
 def _mark_best_ranks(statements: Iterable[StatementRecord]) -> None:
     """Wikidata's rule: per subject and property, the preferred statements if any, else the
-    normal ones; deprecated statements are never best and so never truthy."""
+    normal ones; deprecated statements are never best and so never truthy. Alleged statements
+    are not facts: they are never best either, and do not compete with the others."""
     groups: dict[tuple[str, str], list[StatementRecord]] = defaultdict(list)
     for record in statements:
-        groups[(record.subject, record.property)].append(record)
+        if not record.alleged_by:
+            groups[(record.subject, record.property)].append(record)
     for group in groups.values():
         top = max(RANK_ORDER[r.rank] for r in group)
         if top == RANK_ORDER["deprecated"]:

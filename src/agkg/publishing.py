@@ -22,7 +22,8 @@ import re
 import shutil
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress, islice, repeat
 from json.encoder import encode_basestring
@@ -575,11 +576,36 @@ PREVIOUS_MARK = ".previous-"  # where the fallback swap parks the old folder for
 KEPT_FOLDERS = ("site",)  # agkg's own sub-folders, carried into the new publication
 
 
+@contextmanager
+def publication_lock(out_dir: Path, on_wait: Callable[[], None] | None = None) -> Iterator[Path]:
+    """Hold the publisher lock of ``out_dir`` for a whole publish; yields the resolved folder.
+
+    ``agkg publish`` takes it before it reads any input and keeps it until the publication and
+    the publish cache are written, so publishers run one after the other, end to end: a slow run
+    that read older data can no longer finish after, and overwrite, a quicker one that read newer
+    data (locking only the final swap let the last writer win with stale input). ``on_wait`` is
+    called once if another publisher holds the lock. A parent folder that cannot be created or
+    opened is a ConfigurationError, and nothing is written.
+    """
+    target = out_dir.resolve()  # a symlinked dist/ keeps its link; the folder it names is replaced
+    parent = target.parent
+    with contextlib.ExitStack() as held:
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            held.enter_context(publisher_lock(parent, on_wait=on_wait))
+        except OSError as error:
+            raise ConfigurationError(
+                f"{target}: cannot publish here: {_reason(error)}; nothing written"
+            ) from None
+        yield target
+
+
 def write_dumps(
     files: Mapping[str, bytes] | Iterable[tuple[str, Callable[[], bytes]]],
     out_dir: Path,
     extra: Callable[[Path], object] | None = None,
     progress: Callable[[str], None] | None = None,
+    lock: bool = True,
 ) -> list[PublishedFile]:
     """Replace the publication in ``out_dir`` with ``files``, all at once, under the publisher lock.
 
@@ -595,55 +621,74 @@ def write_dumps(
     web server treats as before, and nothing needs garbage-collecting but the staging folder.
 
     What can go wrong, and what is left:
-    - An error while writing (a full disk, permissions) removes the staging folder and raises
-      ConfigurationError; ``out_dir`` is untouched. So does KeyboardInterrupt (SIGINT).
+    - A folder that cannot be written (a read-only parent, a parent that is a file, a full disk)
+      raises ConfigurationError, from creating the staging folder to the swap; the staging
+      folder is removed and ``out_dir`` is untouched. So does KeyboardInterrupt (SIGINT).
     - SIGKILL or a power cut before the swap leaves ``out_dir`` untouched and the staging folder
       behind; the next publish removes it. After the swap, ``out_dir`` is the new publication.
     - Where ``RENAME_EXCHANGE`` is missing (not Linux, or a file system without it) the swap is
       two renames; ``out_dir`` is absent for an instant, and if the process dies right then the
       next publish puts the old folder back first.
     - ``out_dir`` holding anything agkg does not publish (``--out .`` by mistake) is refused.
-    Concurrent publishers into the same parent folder take turns (``locking.publisher_lock``).
+    Concurrent publishers into the same parent folder take turns (``publication_lock``);
+    ``lock=False`` is for a caller that already holds it for the whole publish.
     """
-    target = out_dir.resolve()  # a symlinked dist/ keeps its link; the folder it names is replaced
+    if lock:
+        with publication_lock(out_dir) as target:
+            return _write_publication(files, target, extra, progress)
+    return _write_publication(files, out_dir.resolve(), extra, progress)
+
+
+def _write_publication(
+    files: Mapping[str, bytes] | Iterable[tuple[str, Callable[[], bytes]]],
+    target: Path,
+    extra: Callable[[Path], object] | None,
+    progress: Callable[[str], None] | None,
+) -> list[PublishedFile]:
     parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    with publisher_lock(parent):
+    staging: Path | None = None
+    try:
         _recover(target)
         _check_replaceable(target)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGING_MARK}", dir=parent))
-        try:
-            os.chmod(staging, 0o755)
-            written = []
-            pairs = (
-                [(name, _constant(content)) for name, content in files.items()]
-                if isinstance(files, Mapping)
-                else files
-            )
-            for name, producer in pairs:
-                content = producer()
-                atomic_write(staging / name, content)
-                written.append(PublishedFile(name, target / name, len(content)))
-                del content
-                if progress:
-                    progress(name)
-            if target.is_dir():
-                for kept in KEPT_FOLDERS:
-                    if (target / kept).is_dir() and not (staging / kept).exists():
-                        _link_tree(target / kept, staging / kept)
-            if extra is not None:
-                extra(staging)
-            _fsync_folder(staging)
-            _swap(staging, target)
-        except OSError as error:
-            raise ConfigurationError(
-                f"{target}: cannot write the publication ({error}); the previous one is unchanged"
-            ) from None
-        finally:
-            # after the swap this is the old publication; before it, the unfinished new one
+        os.chmod(staging, 0o755)
+        written = []
+        pairs = (
+            [(name, _constant(content)) for name, content in files.items()]
+            if isinstance(files, Mapping)
+            else files
+        )
+        for name, producer in pairs:
+            content = producer()
+            atomic_write(staging / name, content)
+            written.append(PublishedFile(name, target / name, len(content)))
+            del content
+            if progress:
+                progress(name)
+        if target.is_dir():
+            for kept in KEPT_FOLDERS:
+                if (target / kept).is_dir() and not (staging / kept).exists():
+                    _link_tree(target / kept, staging / kept)
+        if extra is not None:
+            extra(staging)
+        _fsync_folder(staging)
+        _swap(staging, target)
+    except OSError as error:
+        raise ConfigurationError(
+            f"{target}: cannot write the publication: {_reason(error)}; the previous one is unchanged"
+        ) from None
+    finally:
+        # after the swap this is the old publication; before it, the unfinished new one
+        if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        _fsync_folder(parent)
+    _fsync_folder(parent)
     return written
+
+
+def _reason(error: OSError) -> str:
+    """An OSError as a sentence: its cause and the path it concerns."""
+    reason = error.strerror or str(error)
+    return f"{reason} ({error.filename})" if error.filename else reason
 
 
 def _constant(content: bytes) -> Callable[[], bytes]:

@@ -11,7 +11,7 @@ not. Everything else is listed as unmappable, with the reason, never dropped sil
 
 - its subject or an entity value has no Wikidata ID, or the property no verified alignment;
 - a qualifier has no verified Wikidata property, or a value has no Wikidata form (booleans);
-- it is deprecated (V1 commands cannot set a rank);
+- it is deprecated (V1 commands cannot set a rank), or alleged (no source states it as fact);
 - none of its references can be carried: references the source attributes to someone else
   (an expert, "analysts", a relayed report) are left out, since a Wikidata reference would
   present the claim as the article's own;
@@ -163,7 +163,8 @@ def reference_group(reference: ReferenceRecord, data: CuratedData) -> list[str]:
     if outlet is not None and outlet.wikidata:
         parts += ["S" + STATED_IN[1:], outlet.wikidata]
     if source.headline:
-        parts += ["S" + TITLE[1:], qs_monolingual(source.headline, source.language)]
+        headline_language = source.headline_language or source.language
+        parts += ["S" + TITLE[1:], qs_monolingual(source.headline, headline_language)]
     if source.published:
         parts += [
             "S" + PUBLICATION_DATE[1:],
@@ -220,6 +221,8 @@ def _statement_head(
     record: StatementRecord, data: CuratedData, mapping: WikidataMapping, exact_only: bool
 ) -> tuple[list[str], list[str]]:
     caveats: list[str] = []
+    if record.alleged_by:
+        raise NotExpressible(f"alleged by {', '.join(record.alleged_by)}: no source states it as fact")
     if record.rank == "deprecated":
         raise NotExpressible("deprecated: V1 commands cannot set a rank")
     subject = data.entities.get(record.subject)

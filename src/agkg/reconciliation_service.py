@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import html
 import json
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,49 @@ API_VERSION = "0.2"
 DEFAULT_LIMIT = 10
 MAX_QUERIES = 1000  # per batch; OpenRefine sends 10 by default
 DEFAULT_TYPES = ("ArmedGroup", "Organization", "Person", "Place", "Event")
+
+
+MIN_SIMILARITY = 0.6  # name similarity below which an entity is no candidate at all
+# Words too common in the names of this domain to make two names alike on their own
+# ("al Qaida" and "al-Shabaab" share "al"); short tokens are compared exactly, never fuzzily.
+NAME_STOPWORDS = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "ul", "the", "of", "and", "de", "la"})
+MIN_FUZZY_TOKEN = 4  # characters; shorter tokens must be equal to count as shared
+
+
+def name_similarity(query: str, name: str) -> float:
+    """How alike two normalised names are, 0 to 1; 0 unless they plausibly name the same thing.
+
+    Character similarity over the whole string alone finds "al qaida" and "central asia" 60 %
+    alike (the letters of "al" and "a...ia" line up). So a name is a candidate only when the
+    two strings are alike as a whole once spaces are ignored ("alqaida" / "alqaeda"), or they
+    share a distinctive word: not a stopword, and equal or, for words of MIN_FUZZY_TOKEN
+    letters or more, a near spelling ("qaida" / "qaeda"). The similarity is then the better of
+    the whole-string and the space-free ratios.
+    """
+    if query == name:
+        return 1.0
+    whole = difflib.SequenceMatcher(None, query, name).ratio()
+    compact = difflib.SequenceMatcher(None, query.replace(" ", ""), name.replace(" ", "")).ratio()
+    if compact < 0.85 and not _share_a_word(query.split(), name.split()):
+        return 0.0
+    return max(whole, compact)
+
+
+def _share_a_word(query_words: list[str], name_words: list[str]) -> bool:
+    for word in query_words:
+        if word in NAME_STOPWORDS:
+            continue
+        for other in name_words:
+            if other in NAME_STOPWORDS:
+                continue
+            if word == other and len(word) >= 2:
+                return True
+            if (
+                min(len(word), len(other)) >= MIN_FUZZY_TOKEN
+                and difflib.SequenceMatcher(None, word, other).ratio() >= 0.8
+            ):
+                return True
+    return False
 
 
 class BadRequest(Exception):
@@ -132,24 +176,26 @@ class ReconciliationIndex:
                 for name in entity.names:
                     normalised = normalise_name(name)
                     exact = exact or normalised == target
-                    similarity = max(similarity, difflib.SequenceMatcher(None, target, normalised).ratio())
-                if similarity < 0.6:
+                    similarity = max(similarity, name_similarity(target, normalised))
+                if similarity < MIN_SIMILARITY:
                     continue
                 features.append({"id": "name", "value": round(similarity, 3)})
-            agreed = []
+            # None: the entity has no value for the property, which says nothing either way
+            compared: list[bool] = []
             for condition in conditions:
                 agree = self.condition_holds(entity, str(condition.get("pid", "")), condition.get("v"))
-                agreed.append(agree)
-                features.append({"id": f"property:{condition.get('pid')}", "value": agree})
+                if agree is not None:
+                    compared.append(agree)
+                    features.append({"id": f"property:{condition.get('pid')}", "value": agree})
             if types:
                 features.append({"id": "type", "value": any(fits)})
-            fraction = sum(agreed) / len(agreed) if agreed else 1.0
-            if not target and not any(agreed):
+            fraction = sum(compared) / len(compared) if compared else 1.0
+            if not target and not any(compared):
                 continue
             score = 100 * (0.6 * similarity + 0.4 * fraction) if target else 100 * fraction
             if strict == "should" and types and not any(fits):
                 score *= 0.8
-            scored.append((round(score, 1), exact and all(agreed), entity, features))
+            scored.append((round(score, 1), exact and all(compared), entity, features))
         scored.sort(key=lambda s: (-s[0], s[2].id))
         exact_ones = [s for s in scored if s[1]]
         results = []
@@ -167,11 +213,17 @@ class ReconciliationIndex:
             )
         return results
 
-    def condition_holds(self, entity: IndexedEntity, pid: str, wanted: Any) -> bool:
+    def condition_holds(self, entity: IndexedEntity, pid: str, wanted: Any) -> bool | None:
+        """Whether ``entity`` has the value ``wanted`` for ``pid``; None when it has no value
+        for ``pid`` at all: a fact the data does not hold is unknown, not a disagreement."""
         wanted_values = wanted if isinstance(wanted, list) else [wanted]
         if pid == "wikidata":
-            return any(str(w).strip() == (entity.wikidata or "") for w in wanted_values if w is not None)
+            if not entity.wikidata:
+                return None
+            return any(str(w).strip() == entity.wikidata for w in wanted_values if w is not None)
         have = [v for prop in self.property_ids(pid) for v in entity.values.get(prop, [])]
+        if not have:
+            return None
         return any(self._value_matches(value, w) for value in have for w in wanted_values)
 
     def _value_matches(self, value: Value, wanted: Any) -> bool:
@@ -204,6 +256,11 @@ class ReconciliationIndex:
         if not isinstance(ids, list) or not isinstance(properties, list):
             raise BadRequest("extend needs 'ids' and 'properties' lists")
         pids = [str(p.get("id")) for p in properties if isinstance(p, dict) and p.get("id")]
+        coarse_as = {
+            str(p.get("id")): _setting(p, "coarse_dates", COARSE_DATE_CHOICES)
+            for p in properties
+            if isinstance(p, dict) and p.get("id")
+        }
         meta = []
         for pid in pids:
             entry: dict[str, Any] = {"id": pid, "name": self.property_name(pid) or pid}
@@ -223,11 +280,21 @@ class ReconciliationIndex:
                     row[pid] = [{"str": entity.wikidata}] if entity.wikidata else []
                 else:
                     values = [v for p in self.property_ids(pid) for v in entity.values.get(p, [])]
-                    row[pid] = [self.extension_value(v) for v in values]
+                    row[pid] = [self.extension_value(v, coarse_as[pid]) for v in values]
             rows[identifier] = row
         return {"meta": meta, "rows": rows}
 
-    def extension_value(self, value: Value) -> dict[str, Any]:
+    def extension_value(self, value: Value, coarse_dates: str = "text") -> dict[str, Any]:
+        """One value as a data extension cell (Reconciliation API 0.2, section 6).
+
+        The API has one date form, ``{"date": ...}`` with a full ISO 8601 date and time (the
+        schema's pattern requires both), and no way to say "January 2015". A value known to the
+        day is a ``date``; one known only to the month or year is, by default, text as written
+        (``{"str": "2015-01"}``), because ``2015-01-01T00:00:00Z`` would claim a day the sources
+        never gave (and would be exported onwards as one). With the property setting
+        ``coarse_dates: start`` it is a ``date`` at the first instant of its period instead, for
+        sorting and timeline facets; the curator asks for that knowingly.
+        """
         if isinstance(value, EntityValue):
             if value.id in self.entities:
                 return {"id": value.id, "name": self.value_name(value)}
@@ -240,7 +307,10 @@ class ReconciliationIndex:
         if kind == "date":
             return {"date": f"{value.lexical}T00:00:00Z"}
         if kind == "dateTime":
-            return {"date": (value.lexical + ":00")[:19] + "Z" if len(value.lexical) == 16 else value.lexical}
+            return {"date": _full_date_time(value.lexical)}
+        if kind in ("gYearMonth", "gYear") and coarse_dates == "start":
+            start = value.lexical + ("-01" if kind == "gYearMonth" else "-01-01")
+            return {"date": f"{start}T00:00:00Z"}
         return {"str": value.lexical}
 
     def propose_properties(self, type_id: str, limit: int) -> dict[str, Any]:
@@ -304,7 +374,20 @@ class ReconciliationIndex:
             },
             "extend": {
                 "propose_properties": {"service_url": root, "service_path": "/properties"},
-                "property_settings": [],
+                "property_settings": [
+                    {
+                        "name": "coarse_dates",
+                        "label": "Dates known only to the month or year",
+                        "type": "select",
+                        "default": "text",
+                        "choices": [
+                            {"value": "text", "name": "as text, at their precision (2015-01)"},
+                            {"value": "start", "name": "as dates, at the start of the period (2015-01-01)"},
+                        ],
+                        "help_text": "The API's dates are full dates and times: a date known only to "
+                        "the month or year can be one only by pretending to know the day.",
+                    }
+                ],
             },
         }
 
@@ -329,6 +412,30 @@ class ReconciliationIndex:
             + (f"<p>Also: {aliases}</p>" if aliases else "")
             + "</body></html>"
         )
+
+
+COARSE_DATE_CHOICES = ("text", "start")
+_DATE_TIME = re.compile(r"^(?P<minutes>[^T]+T\d{2}:\d{2})(?P<seconds>:\d{2}(?:\.\d+)?)?(?P<zone>.*)$")
+
+
+def _setting(prop: dict[str, Any], name: str, choices: tuple[str, ...]) -> str:
+    """A data extension property setting (sent as text), or the first choice, its default."""
+    settings = prop.get("settings")
+    value = settings.get(name) if isinstance(settings, dict) else None
+    if value is None:
+        return choices[0]
+    if str(value) not in choices:
+        raise BadRequest(f"setting {name!r} must be one of {', '.join(choices)}")
+    return str(value)
+
+
+def _full_date_time(lexical: str) -> str:
+    """An xsd:dateTime with seconds, as the API's date pattern requires; a time zone only if
+    the data gives one (a time of unknown zone is not made UTC)."""
+    match = _DATE_TIME.match(lexical)
+    if match is None:
+        return lexical
+    return match["minutes"] + (match["seconds"] or ":00") + match["zone"]
 
 
 def _term_labels(built: BuiltDataset) -> dict[str, str]:

@@ -74,6 +74,7 @@ DUMP_TYPES: dict[str, str] = {
 PUBLISHED_INPUTS = ("dataset.nq", "ontology.ttl", "shapes.ttl", "void.ttl")
 _SAFE_LOCAL = re.compile(r"[A-Za-z0-9._~-]+")
 RANK_ORDER = {WIKIBASE.PreferredRank: 0, WIKIBASE.NormalRank: 1, WIKIBASE.DeprecatedRank: 2}
+TRUE = ox.Literal("true", datatype=XSD.boolean)
 
 
 # --- content negotiation (RFC 9110 section 12.5.1) ---------------------------------------------
@@ -510,8 +511,10 @@ class Pages:
             else "normal"
         )
         value = self.statement_value(statement)
+        alleged = AGKG.allegedly in data.objects(statement, AGKG.sourcingCircumstances)
         parts = [
-            f'<article class="statement rank-{e(rank_name)}" id="{e(local_name(str(statement).strip("<>")))}">'
+            f'<article class="statement rank-{e(rank_name)}{" alleged" if alleged else ""}" '
+            f'id="{e(local_name(str(statement).strip("<>")))}">'
         ]
         head = ""
         if subject:
@@ -519,8 +522,9 @@ class Pages:
                 if p in AGKGP:
                     head = f"{self.link(s, root)} · {self.link(AGKG.term(AGKGP.local_name(p)), root, self.property_label(p))}: "
         shown = self.value(value, root) if value is not None else "?"
+        mark = ' <span class="alleged-mark">alleged</span>' if alleged else ""
         parts.append(
-            f'<p class="value">{head}<span class="claimed">{shown}</span> <span class="rank">{e(rank_name)} rank</span>'
+            f'<p class="value">{head}<span class="claimed">{shown}</span>{mark} <span class="rank">{e(rank_name)} rank</span>'
         )
         if isinstance(statement, ox.NamedNode):
             local = statement.value.rsplit("/", 1)[-1]
@@ -528,6 +532,12 @@ class Pages:
                 f' <a class="permalink" href="{root}doc/statement/{quote(local)}.html" title="this statement">¶</a>'
             )
         parts.append("</p>")
+        if alleged:  # an allegation is not a fact: say whose it is before anything else
+            accusers = ", ".join(self.link(a, root) for a in data.objects(statement, AGKG.allegedBy))
+            parts.append(
+                f'<p class="allegation"><strong>Alleged by {accusers or "an unnamed party"}</strong>: '
+                "no source states this as fact.</p>"
+            )
         if rank_name == "deprecated":
             reasons = [self.value(r, root) for r in data.objects(statement, AGKG.rankReason)]
             better = []
@@ -548,6 +558,8 @@ class Pages:
             PROV.wasDerivedFrom,
             AGKG.rankReason,
             AGKG.betterSupportedBy,
+            AGKG.sourcingCircumstances,  # shown as "Alleged by" above
+            AGKG.allegedBy,
             RDFS.comment,
         }
         for predicate, values in data.out.get(statement, {}).items():
@@ -568,10 +580,15 @@ class Pages:
         references = data.objects(statement, PROV.wasDerivedFrom)
         sources = {data.first(r, OA.hasSource) for r in references} - {None}
         count = len(sources)
-        parts.append(
-            f'<p class="corroboration">Supported by {count} source{"s" if count != 1 else ""}'
-            f"{' (corroborated)' if count > 1 else ''}</p>"
-        )
+        if alleged:  # sources repeating an allegation do not corroborate it
+            parts.append(
+                f'<p class="corroboration">Reported as an allegation by {count} source{"s" if count != 1 else ""}</p>'
+            )
+        else:
+            parts.append(
+                f'<p class="corroboration">Supported by {count} source{"s" if count != 1 else ""}'
+                f"{' (corroborated)' if count > 1 else ''}</p>"
+            )
         for reference in references:
             if only_source is None or data.first(reference, OA.hasSource) == only_source:
                 parts.append(self.evidence(reference, root))
@@ -599,7 +616,11 @@ class Pages:
         parts.append(f'<blockquote>{before}<q class="quote">{words}</q>{after}</blockquote>')
         cite = []
         attributed = data.first(reference, AGKG.attributedTo)
-        if attributed is not None:
+        if attributed is not None and data.first(reference, AGKG.allegation) == TRUE:
+            cite.append(
+                f'<span class="attribution allegation">alleged by {self.link(attributed, root)}</span>'
+            )
+        elif attributed is not None:
             cite.append(f'<span class="attribution">attributed to {self.link(attributed, root)}</span>')
         source = data.first(reference, OA.hasSource)
         if source is not None:

@@ -30,7 +30,7 @@ import rdflib
 from rdflib.namespace import SH as RSH
 
 from .errors import ConfigurationError, Position
-from .graph import BuiltDataset
+from .graph import BuiltDataset, truthy_origin
 from .ontology import PropertySpec, Vocabulary
 from .vocab import AGKG, OWL, RDF, RDFS, SKOS, XSD, data_prefixes
 
@@ -201,14 +201,18 @@ _SCHEMA_PREDICATES = (RDFS.subClassOf, AGKG.statementProperty, AGKG.statementVal
 
 
 def schema_triples(ontology: Iterable[ox.Triple]) -> list[ox.Triple]:
-    """The part of the ontology the shapes need: class declarations, ``rdfs:subClassOf`` and the
-    links from each claim property to its statement predicates. Labels, definitions and
-    alignments would only slow every engine down."""
+    """The part of the ontology the shapes need: class declarations, ``rdfs:subClassOf``, the
+    links from each claim property to its statement predicates, and the types of the ontology's
+    named individuals (values such as ``agkg:allegedly``, for ``sh:class``). Labels,
+    definitions and alignments would only slow every engine down."""
+    triples = list(ontology)
+    individuals = {t.subject for t in triples if t.predicate == RDF.type and t.object == OWL.NamedIndividual}
     return sorted(
         (
             t
-            for t in ontology
-            if t.predicate in _SCHEMA_PREDICATES or (t.predicate == RDF.type and t.object == OWL.Class)
+            for t in triples
+            if t.predicate in _SCHEMA_PREDICATES
+            or (t.predicate == RDF.type and (t.object == OWL.Class or t.subject in individuals))
         ),
         key=str,
     )
@@ -313,10 +317,14 @@ def release_free_memory() -> None:
         ctypes.CDLL(library).malloc_trim(0)
 
 
-def origins_of(focus: str, value: str | None, origins: dict[str, list[Position]]) -> tuple[Position, ...]:
-    """Where a node came from: the node itself, the node its fragment hangs off (a reference's
-    ``#quote`` selector), or else the node the result's value names (a statement)."""
-    for candidate in (focus, focus.split("#", 1)[0], value):
+def origins_of(
+    focus: str, value: str | None, origins: dict[str, list[Position]], path: str | None = None
+) -> tuple[Position, ...]:
+    """Where a node came from: the claims behind the truthy triple ``focus path value`` when
+    there is one, the node itself, the node its fragment hangs off (a reference's ``#quote``
+    selector), or else the node the result's value names (a statement)."""
+    truthy = truthy_origin(focus, path, value) if path and value else None
+    for candidate in (truthy, focus, focus.split("#", 1)[0], value):
         if candidate and candidate in origins:
             return tuple(origins[candidate])
     return ()
@@ -345,7 +353,7 @@ def read_results(report: rdflib.Graph, origins: dict[str, list[Position]]) -> li
                 constraint=one(RSH.sourceConstraintComponent),
                 message=one(RSH.resultMessage) or "",
                 value=value,
-                origins=origins_of(focus, value, origins),
+                origins=origins_of(focus, value, origins, one(RSH.resultPath)),
             )
         )
     results.sort(key=result_order)
