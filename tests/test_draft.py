@@ -13,7 +13,7 @@ import pytest
 from click.testing import Result
 
 from agkg.curation.draft import Catalog, draft_claims, read_catalog
-from agkg.curation.mentions import KnownEntity
+from agkg.curation.mentions import KnownEntity, surface_names
 from agkg.ontology import load_vocabulary
 from agkg.quotes import SourceText, find_quote
 
@@ -159,7 +159,8 @@ def test_a_draft_never_invents_on_any_corpus_article(corpus: Path, repo: Path) -
         pytest.skip(f"no corpus articles in {corpus}")
     vocabulary = load_vocabulary(repo / "ontology")
     catalog = read_catalog(repo / "data", repo)
-    names = {e.id: e.names for e in catalog.entities}
+    # labels and aliases, plus an ideology's adjective ("jihadist" for jihadism)
+    names = {e.id: surface_names(e) for e in catalog.entities}
     drafted = 0
     for article in articles:
         text = article.read_text(encoding="utf-8")
@@ -229,3 +230,31 @@ def test_end_to_end_on_a_corpus_article(project: Path, corpus: Path, tmp_path: P
 def test_catalog_reads_unreviewed_records() -> None:
     catalog = Catalog({}, [KnownEntity("x", "ArmedGroup", ("X Front",))])
     assert catalog.entities[0].names == ("X Front",)
+
+
+def test_relative_clauses_lists_possessives_and_questions(repo: Path) -> None:
+    """The list before "have a strong relationship" skips the relative clause inside it; a
+    possessive between two groups is a part; a yes/no question proposes nothing."""
+    catalog = Catalog(
+        {},
+        [
+            KnownEntity("alpha", "ArmedGroup", ("Alpha Front",)),
+            KnownEntity("beta", "ArmedGroup", ("Beta network",)),
+            KnownEntity("gamma", "ArmedGroup", ("Gamma",)),
+            KnownEntity("jihadism", "Ideology", ("jihadism",)),
+            KnownEntity("analysts", "UnnamedSource", ("analysts",)),
+        ],
+    )
+    text = (
+        "Alpha Front Report\n\nAre they linked to Gamma?\n\n"
+        "According to analysts, Alpha Front and the Beta network, which is tied to Gamma, have a strong relationship.\n\n"
+        "Gamma\u2019s Beta network is a jihadist group.\n"
+    )
+    draft = draft_claims(text, "t", catalog, load_vocabulary(repo / "ontology"))
+    found = {(c.subject, c.property, c.value, c.attributed_to) for c in draft.claims}
+    assert ("alpha", "associatedWith", "beta", "analysts") in found
+    assert ("beta", "associatedWith", "gamma", "analysts") in found
+    assert ("beta", "partOf", "gamma", None) in found
+    assert ("beta", "ideology", "jihadism", None) in found
+    assert not [c for c in draft.claims if c.quote.startswith("Are they")]
+    assert ("alpha", "associatedWith", "gamma") not in {(s, p, v) for s, p, v, _ in found}

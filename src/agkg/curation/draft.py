@@ -118,7 +118,7 @@ _FORWARD: list[tuple[str, str, float]] = [
     ("founder", r"\b(?:founded|established|formed) by\b(?! (?:former )?members)", 0.7),
     ("leader", r"\b(?:led|headed|commanded) by\b", 0.8),
     ("basedIn", r"\b(?:based|headquartered|stationed) in\b|\blocated in\b", 0.8),
-    ("operatesIn", r"\b(?:operat(?:es|ing|ed)|active) in\b", 0.7),
+    ("operatesIn", r"\b(?:operat(?:es|ing|ed)|active|dominance|presence|strongholds?) in\b", 0.7),
     ("affiliateOf", r"\baffiliate of\b|\bpledged allegiance to\b|\baffiliated with\b", 0.8),
     ("partOf", r"\b(?:is|are|was) (?:also )?(?:a )?part of\b|\b(?:branch|wing|faction) of\b", 0.8),
     (
@@ -128,7 +128,11 @@ _FORWARD: list[tuple[str, str, float]] = [
     ),
     ("alliedWith", r"\b(?:allied with|alliance with|allies of)\b", 0.7),
     ("associatedWith", r"\b(?:tied to|linked to|ties (?:to|with)|relationship with|connected to)\b", 0.6),
-    ("targets", r"\b(?:target(?:s|ing|ed)?|attacks? (?:against|on)|attacked)\b", 0.6),
+    (
+        "targets",
+        r"\b(?:target(?:s|ing|ed)?|attacks? (?:against|on)|attacked|(?:shooting|killing|bombing) of)\b",
+        0.6,
+    ),
     ("recruitsFrom", r"\b(?:recruit(?:s|ed|ing)?|poach(?:es|ed)?)\b[^.;]{0,40}?\bfrom\b", 0.7),
     ("receivedSupportFrom", r"\breceived\b[^.;]{0,60}?\bfrom\b", 0.7),
     ("threatTo", r"\bthreat (?:to|for)\b", 0.6),
@@ -159,7 +163,27 @@ _PRONOUN = re.compile(r"(?:^|(?<=[\s\u201c\"\u2018(]))(?:It|it|They|they|The gro
 _CLAUSE_END = re.compile(
     r"[.;:!?]|,\s+(?:which|who|while|but|as|according|and\s+(?:has|have|had|is|was|are)\b)|\s+\u2013\s+"
 )
-_COORDINATION = re.compile(r"^(?:,\s*|\s+and\s+|,\s*and\s+|\s+or\s+|,\s*or\s+)(?:the\s+|both\s+)?$")
+_COORDINATION = re.compile(
+    r"^(?:,\s*|\s+and\s+|,\s*and\s+|\s+or\s+|,\s*or\s+)(?:the\s+|both\s+)?$"
+    r"|^,?\s+(?:particularly|especially|notably|including|mainly)\s+(?:[a-z]+\s+)?$"
+)
+
+
+def _spaced(cue: str) -> str:
+    """A cue written with plain spaces matches any white space (news texts hold no-break spaces)."""
+    return cue.replace(" ", r"\s+")
+
+
+_YES_NO_QUESTION = re.compile(
+    r"^(?:Are|Is|Was|Were|Do|Does|Did|Has|Have|Had|Can|Could|Will|Would|Should)\b[^\n]*\?\s*$"
+)
+# "X, which is tied to Y": the relative clause is about X
+_RELATIVE = re.compile(
+    r"^,?\s+(?:which|who|that)\s+(?:(?:is|are|was|were|has|have|had)\s+)?(?:[a-z]+\s+){0,3}$"
+)
+# "IS-K, the Taliban's Haqqani network and ...": a relative clause between two parties of a list
+_INSERTED = re.compile(r",?\s+(?:which|who)\b[^.;]*,\s+(?:and\s+)?")
+_PROVINCE_OF = re.compile(r"(?:\u2019s|'s)?\s+(?:[a-z]+\s+){0,2}(?:province|region|city|district|state)\b")
 _ATTRIBUTION_VERBS = re.compile(r"\b(?:said|says|told|warned|estimates?|estimated|believes?|claims?)\b")
 
 
@@ -327,15 +351,17 @@ class _Drafter:
         result.quantities = [f"{q.surface} → {q.value} {q.unit or ''}".strip() for q in quantities]
         result.attribution = self._attribution(s0, s1, plain)
         emit = _Emitter(self, result, (s0, s1))
+        if _YES_NO_QUESTION.match(result.text):
+            return result  # "Are they linked to the Taliban?" asks; it does not say
         sentence = self.text[s0:s1]
         for prop, cue, confidence in _FORWARD:
-            for match in re.finditer(cue, sentence):
+            for match in re.finditer(_spaced(cue), sentence):
                 self._forward(emit, prop, s0 + match.start(), s0 + match.end(), plain, confidence)
         for prop, cue, confidence in _INVERSE:
-            for match in re.finditer(cue, sentence):
+            for match in re.finditer(_spaced(cue), sentence):
                 self._inverse(emit, prop, s0 + match.start(), s0 + match.end(), plain, confidence)
         for prop, cue, confidence in _DATED:
-            for match in re.finditer(cue, sentence):
+            for match in re.finditer(_spaced(cue), sentence):
                 after = [d for d in dates if s0 + match.end() <= d.start <= s0 + match.end() + 3]
                 subject = self._subject(prop, s0 + match.start(), plain, s0)
                 if after and subject:
@@ -343,11 +369,14 @@ class _Drafter:
                         subject, prop, after[0].iso, "time", match.start() + s0, after[0].end, confidence
                     )
         for prop, cue, confidence in _TEXT:
-            for match in re.finditer(cue, sentence):
+            for match in re.finditer(_spaced(cue), sentence):
                 self._text_value(emit, prop, s0 + match.start(), s0 + match.end(), plain, confidence)
         self._provinces(emit, sentence, s0, plain)
         self._kinds(emit, plain, s0)
         self._places(emit, plain)
+        self._mutual(emit, sentence, s0, plain)
+        self._possessives(emit, plain)
+        self._affiliations(emit, plain)
         self._quantities(emit, quantities, plain, s0)
         self._rankings(emit, sentence, s0, plain)
         return result
@@ -369,7 +398,7 @@ class _Drafter:
         group when a pronoun ("It", "the group") stands there."""
         for mention in reversed([m for m in mentions if m.end <= cue_start]):
             gap = self.text[mention.end : cue_start]
-            if _CLAUSE_END.search(gap) or len(gap) > 90:
+            if (_CLAUSE_END.search(gap) and not _RELATIVE.match(gap)) or len(gap) > 140:
                 break
             if self._fits_domain(mention.ids[0], prop):
                 return _Subject(mention.ids[0], mention.start, True)
@@ -491,24 +520,124 @@ class _Drafter:
             subject = self._subject(prop, mention.start, mentions, s0)
             if subject is not None and self._is(subject.id, "ArmedGroup"):
                 emit.add(subject, prop, entity, "entity", mention.start, mention.end, 0.5)
+                # "the jihadist militant group of Afghanistan": the group's country
+                country = [m for m in mentions if m.start > mention.end and self._is(m.ids[0], "Country")]
+                if (
+                    prop == "groupKind"
+                    and country
+                    and re.fullmatch(r"\s+(?:of|from)\s+", self.text[mention.end : country[0].start])
+                ):
+                    emit.add(
+                        subject, "country", country[0].ids[0], "entity", mention.start, country[0].end, 0.5
+                    )
 
     def _places(self, emit: _Emitter, mentions: list[Mention]) -> None:
-        """``Doha, Qatar``: a place followed by its country."""
+        """ "Doha, Qatar" and "Nangarhar, which is Pakistan's eastern province": a place and its
+        country."""
         for first, second in itertools.pairwise(mentions):
-            if (
-                re.fullmatch(r",\s*", self.text[first.end : second.start])
-                and self._is(second.ids[0], "Country")
+            if not (
+                self._is(second.ids[0], "Country")
                 and self._is(first.ids[0], "Place")
                 and not self._is(first.ids[0], "Country")
             ):
+                continue
+            gap = self.text[first.end : second.start]
+            if re.fullmatch(r",\s*", gap):
+                end, confidence = second.end, 0.7
+            elif re.fullmatch(
+                r",?\s+(?:which|that)\s+is\s+(?:(?:the|a|an)\s+)?|,\s+(?:the|a|an)\s+", gap
+            ) and (tail := _PROVINCE_OF.match(self.text, second.end)):
+                end, confidence = tail.end(), 0.6
+            else:
+                continue
+            emit.add(
+                _Subject(first.ids[0], first.start, True),
+                "country",
+                second.ids[0],
+                "entity",
+                first.start,
+                end,
+                confidence,
+            )
+
+    def _mutual(self, emit: _Emitter, sentence: str, s0: int, mentions: list[Mention]) -> None:
+        """ "A, B and C collaborated", "A and B have a strong relationship": each pair, in order."""
+        cues = (
+            ("collaboratedWith", r"\b(?:collaborated|cooperated|worked together)\b", 0.6),
+            ("associatedWith", r"\b(?:have|had|has) an? (?:[a-z]+ )?(?:relationship|ties|links)\b", 0.6),
+        )
+        for prop, cue, confidence in cues:
+            for match in re.finditer(_spaced(cue), sentence):
+                c0 = s0 + match.start()
+                chain: list[Mention] = []
+                inserted = [
+                    (s0 + r.start(), s0 + r.end())
+                    for r in re.finditer(r",\s+(?:which|who)\b[^,.;]*,", sentence)
+                ]
+                outside = [
+                    m for m in mentions if m.end <= c0 and not any(a <= m.start < b for a, b in inserted)
+                ]
+                edge = c0
+                for mention in reversed(outside):
+                    gap = self.text[mention.end : edge]
+                    if chain and gap in ("\u2019s ", "'s "):
+                        edge = mention.start  # "the Taliban's Haqqani network": a modifier, not a party
+                        continue
+                    linked = _COORDINATION.match(gap) or _INSERTED.fullmatch(gap)
+                    if chain and not linked:
+                        break
+                    if not chain and not (
+                        _INSERTED.fullmatch(gap) or (len(gap) <= 40 and not _CLAUSE_END.search(gap))
+                    ):
+                        break
+                    if self._is(mention.ids[0], "Agent") and not self._is(mention.ids[0], "UnnamedSource"):
+                        chain.insert(0, mention)
+                        edge = mention.start
+                for i, first in enumerate(chain):
+                    for second in chain[i + 1 :]:
+                        if first.ids[0] != second.ids[0]:
+                            emit.add(
+                                _Subject(first.ids[0], first.start, True),
+                                prop, second.ids[0], "entity", first.start, max(second.end, s0 + match.end()), confidence,
+                            )  # fmt: skip
+
+    def _possessives(self, emit: _Emitter, mentions: list[Mention]) -> None:
+        """ "the Taliban's Haqqani network": a group named as another group's part."""
+        for owner, part in itertools.pairwise(mentions):
+            if (
+                self.text[owner.end : part.start] in ("\u2019s ", "'s ")
+                and self._is(owner.ids[0], "ArmedGroup")
+                and self._is(part.ids[0], "ArmedGroup")
+            ):
                 emit.add(
-                    _Subject(first.ids[0], first.start, True),
-                    "country",
-                    second.ids[0],
+                    _Subject(part.ids[0], part.start, True),
+                    "partOf",
+                    owner.ids[0],
                     "entity",
-                    first.start,
-                    second.end,
-                    0.7,
+                    owner.start,
+                    part.end,
+                    0.5,
+                )
+
+    def _affiliations(self, emit: _Emitter, mentions: list[Mention]) -> None:
+        """ "Dr. Sajjan Gohel of the Asia Pacific Foundation": a person and the body they work for."""
+        spec = self.vocabulary.claim_properties.get("employer")
+        for person, body in itertools.pairwise(mentions):
+            if (
+                spec is not None
+                and re.fullmatch(r"\s+(?:of|from|at)\s+(?:the\s+)?", self.text[person.end : body.start])
+                and self._is(person.ids[0], "Person")
+                and self._fits_range(body.ids[0], spec)
+                and not self._is(body.ids[0], "ArmedGroup")
+            ):
+                emit.add(
+                    _Subject(person.ids[0], person.start, True),
+                    "employer",
+                    body.ids[0],
+                    "entity",
+                    person.start,
+                    body.end,
+                    0.6,
                 )
 
     def _quantities(
@@ -566,7 +695,7 @@ class _Drafter:
         """Whom the sentence says its words come from: "according to X", "X said", "is said
         to", a relayed report ("as per a report", "the report added")."""
         sentence = self.text[s0:s1]
-        match = re.search(r"\baccording to\b", sentence)
+        match = re.search(r"\b[Aa]ccording\s+to\b", sentence)
         if match:
             after = [m for m in mentions if m.start >= s0 + match.end() and m.start <= s0 + match.end() + 6]
             if after and (self._is(after[0].ids[0], "Agent") or self._is(after[0].ids[0], "UnnamedSource")):

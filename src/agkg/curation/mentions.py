@@ -169,9 +169,8 @@ class EntityIndex:
         self.entities = {e.id: e for e in entities}
         owners: dict[str, set[str]] = defaultdict(set)
         for entity in entities:
-            for name in entity.names:
-                if name.strip():
-                    owners[name.strip()].add(entity.id)
+            for name in surface_names(entity):
+                owners[name].add(entity.id)
         self.owners = {name: tuple(sorted(ids)) for name, ids in owners.items()}
         self.lower = {name.lower(): name for name in self.owners}
         names = sorted(self.owners, key=lambda n: (-len(n), n))
@@ -230,6 +229,15 @@ class EntityIndex:
                 )
             )
         return result
+
+
+def surface_names(entity: KnownEntity) -> list[str]:
+    """How an entity may be written: its labels and aliases, and for an ideology ("jihadism")
+    the adjective of its label ("jihadist"), which is how news names one."""
+    names = [n.strip() for n in entity.names if n.strip()]
+    if entity.type == "Ideology":
+        names += [n[:-3] + "ist" for n in names if n.endswith("ism")]
+    return names
 
 
 def _name_pattern(name: str) -> str:
