@@ -37,8 +37,8 @@ def main() -> int:
     catalog = read_catalog(config.data_dir, config.project_dir)
     assert config.corpus_dir is not None
     corpus = load_corpus(config.corpus_dir)
-    print("| article | set | curated | drafted | matched | recall | precision |")
-    print("|---|---|---|---|---|---|---|")
+    print("| article | set | curated | drafted | matched | recall | precision | attribution agrees |")
+    print("|---|---|---|---|---|---|---|---|")
     for source in sorted(data.sources.values(), key=lambda s: s.id):
         if not source.sha256 or source.sha256 not in corpus:
             continue
@@ -54,12 +54,22 @@ def main() -> int:
         )
         drafted = {(c.subject, c.property, normalise(c.value)) for c in draft.claims}
         matched = curated & drafted
+        # of the matched statements, how many the draft attributes as the curators did
+        curated_by: dict[tuple[str, str, str], set[str | None]] = {}
+        for c in data.claims:
+            if c.source == source.id:
+                key = (c.subject, c.property, normalise(getattr(c.value, "id", None) or c.value.lexical))  # type: ignore[union-attr]
+                curated_by.setdefault(key, set()).add(c.attributed_to)
+        drafted_by: dict[tuple[str, str, str], set[str | None]] = {}
+        for d in draft.claims:
+            drafted_by.setdefault((d.subject, d.property, normalise(d.value)), set()).add(d.attributed_to)
+        agree = sum(1 for key in matched if curated_by[key] & drafted_by[key])
         recall = len(matched) / len(curated)
         precision = len(matched) / len(drafted) if drafted else 0.0
         role = "held out" if source.id in HELD_OUT else "tuning"
         print(
             f"| {source.id} | {role} | {len(curated)} | {len(drafted)} | {len(matched)} "
-            f"| {recall:.0%} | {precision:.0%} |"
+            f"| {recall:.0%} | {precision:.0%} | {agree}/{len(matched)} |"
         )
         if args.verbose and source.id not in HELD_OUT:  # never look at the held-out article's diff
             for item in sorted(drafted - curated):
