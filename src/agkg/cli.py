@@ -272,7 +272,7 @@ def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bo
 def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bool, full: bool) -> None:
     """What ``publish`` does, under the publisher lock."""
     from .incremental import build_and_validate, remember
-    from .publishing import write_dumps
+    from .publishing import Catalogue, write_dumps
     from .validation import load_shapes
 
     config = settings.config
@@ -289,7 +289,7 @@ def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: b
         raise NotConformingError(
             f"{report.violations} violations: nothing published (run 'agkg validate'; --force to publish anyway)"
         )
-    files = build.dump_producers(shapes_triples)
+    files = build.dump_producers(shapes_triples, Catalogue.from_config(config))
     target = out_dir or config.out_dir
     pages: list[Path] = []
     write_extra = None
@@ -375,7 +375,8 @@ def query_command(
     library = settings.config.project_dir / "queries"
     if list_names:
         for named in list_queries(library):
-            click.echo(f"{named.name:<24} {named.question}")
+            takes = "".join(f" [--param {p.name}=…]" for p in named.parameters)
+            click.echo(f"{named.name:<24} {named.question}{takes}")
         return
     if sum(x is not None for x in (query_text, query_file, query_name)) != 1:
         fail("give one query: as an argument, with --file, or with --name")
@@ -387,9 +388,13 @@ def query_command(
     bindings = parse_params(params, prefixes)
     out = sys.stdout.buffer
     if endpoint:
-        from .remote import query_endpoint
+        from .graph import Iris
+        from .remote import run_remote_query
 
-        answer = query_endpoint(endpoint, prepare_remote(text, bindings, prefixes), output_format, timeout)
+        manifest = Iris(settings.config.base).push_manifest_graph
+        answer = run_remote_query(
+            endpoint, prepare_remote(text, bindings, prefixes), output_format, manifest, timeout
+        )
         if output_format == "table" and answer.format == "json":
             out.write(render_table(answer.json(), prefixes).encode())
         else:
@@ -429,15 +434,34 @@ def query_command(
     envvar="AGKG_QUERY_WORKERS",
     help="Worker processes answering SPARQL queries (env AGKG_QUERY_WORKERS).",
 )
+@click.option(
+    "--query-memory",
+    type=click.IntRange(min=16),
+    default=1024,
+    show_default=True,
+    envvar="AGKG_QUERY_MEMORY",
+    help="MB of memory a SPARQL query may use beyond the loaded store (env AGKG_QUERY_MEMORY).",
+)
 @pass_settings
 def serve(
-    settings: Settings, host: str, port: int, query_timeout: float, max_rows: int, query_workers: int
+    settings: Settings,
+    host: str,
+    port: int,
+    query_timeout: float,
+    max_rows: int,
+    query_workers: int,
+    query_memory: int,
 ) -> None:
     """Serve the published dataset: IRIs, pages, SPARQL endpoint (needs the 'serve' extra)."""
     from .server import ServerSettings
     from .server import serve as run_server
 
-    limits = ServerSettings(query_timeout=query_timeout, max_rows=max_rows, query_workers=query_workers)
+    limits = ServerSettings(
+        query_timeout=query_timeout,
+        max_rows=max_rows,
+        query_workers=query_workers,
+        query_memory=query_memory,
+    )
     run_server(settings.config, host, port, limits)
 
 
@@ -450,7 +474,9 @@ def serve(
     type=click.Path(file_okay=False, path_type=Path),
     help="Published folder to push (default: dist/).",
 )
-@click.option("--batch-size", type=int, default=20_000, show_default=True, help="Triples per update request.")
+@click.option(
+    "--batch-size", type=int, default=500, show_default=True, help="Triples per update request."
+)  # push.DEFAULT_BATCH (push is imported lazily, as the command runs)
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait per request.")
 @pass_settings
 def push_command(
@@ -469,12 +495,15 @@ def push_command(
 
     if not graph_store and not update_url:
         fail("give --graph-store URL, --update URL, or both")
-    graphs = load_published(dist or settings.config.out_dir, Iris(settings.config.base))
+    iris = Iris(settings.config.base)
+    graphs = load_published(dist or settings.config.out_dir, iris)
     target = PushTarget(endpoint, graph_store, update_url)
-    report = push_dataset(graphs, target, HttpClient(timeout), batch_size, settings.progress())
+    report = push_dataset(graphs, target, HttpClient(timeout), batch_size, settings.progress(), iris=iris)
     settings.done()
     for graph in report.graphs:
         click.echo(f"{graph.graph}  {graph.triples} triples  {graph.method}")
+    for removed in report.removed:
+        click.echo(f"{removed}  removed (no longer published)")
     click.echo(
         f"pushed {len(report.graphs)} graphs, {report.triples} triples in {report.requests} requests "
         f"({report.retries} retries), {report.seconds:.2f} s; counts verified"

@@ -6,7 +6,9 @@ The result is a frozen ``Config``; nothing else in agkg reads the environment or
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import ConfigurationError
-from .vocab import DEFAULT_BASE
+from .vocab import CC_BY_4, DEFAULT_BASE
 
 CONFIG_FILE = "agkg.toml"
 
@@ -28,6 +30,12 @@ DEFAULTS: dict[str, str] = {
     "corpus": "",
     "out": "dist",
     "cache": ".agkg",
+    # who publishes the dataset and under which terms, for VoID and DCAT (docs/serving.md)
+    "publisher": "agkg contributors",
+    "creator": "agkg contributors",
+    "license": CC_BY_4,
+    "issued": "",  # first release, YYYY-MM-DD; default: the modified date
+    "modified": "",  # this release, YYYY-MM-DD; default: the latest date of a source in the data
 }
 
 PATH_SETTINGS = ("data", "ontology", "shapes", "corpus", "out", "cache")
@@ -45,6 +53,11 @@ class Config:
     corpus_dir: Path | None
     out_dir: Path
     cache_dir: Path
+    publisher: str = DEFAULTS["publisher"]  # a name, or the IRI of an agent
+    creator: str = DEFAULTS["creator"]
+    license: str = DEFAULTS["license"]
+    issued: str | None = None
+    modified: str | None = None
 
 
 def load_config(
@@ -83,6 +96,13 @@ def load_config(
     base = setting("base")
     _check_base(base)
     corpus = setting("corpus")
+    license = setting("license")
+    if not _IRI.fullmatch(license):
+        raise ConfigurationError(f"license {license!r} must be the absolute http(s) IRI of a licence")
+    dates = {name: setting(name) or None for name in ("issued", "modified")}
+    for name, value in dates.items():
+        if value is not None and not _is_date(value):
+            raise ConfigurationError(f"{name} {value!r} must be a date, YYYY-MM-DD")
     return Config(
         project_dir=project,
         base=base,
@@ -92,7 +112,25 @@ def load_config(
         corpus_dir=(project / corpus).resolve() if corpus else None,
         out_dir=path("out"),
         cache_dir=path("cache"),
+        publisher=setting("publisher").strip() or DEFAULTS["publisher"],
+        creator=setting("creator").strip() or DEFAULTS["creator"],
+        license=license,
+        issued=dates["issued"],
+        modified=dates["modified"],
     )
+
+
+_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+
+
+def _is_date(value: str) -> bool:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _read_config_file(path: Path) -> dict[str, str]:

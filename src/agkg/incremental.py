@@ -73,6 +73,7 @@ from .ontology import load_vocabulary
 from .provenance import ReferenceRecord, StatementRecord, claim_keys, derive_provenance
 from .publishing import (
     DUMP_FILES,
+    Catalogue,
     atomic_write,
     compact_jsonld_from_ntriples,
     dump_producers,
@@ -139,9 +140,13 @@ class PublishBuild:
     # an incremental build's dataset.* files (its BuiltDataset has no quads: they are not made)
     dataset_files: dict[str, Callable[[], bytes]] | None = None
 
-    def dump_producers(self, shapes_triples: list[ox.Triple]) -> list[tuple[str, Callable[[], bytes]]]:
+    def dump_producers(
+        self, shapes_triples: list[ox.Triple], catalogue: Catalogue | None = None
+    ) -> list[tuple[str, Callable[[], bytes]]]:
         """Every published file's name and producer (see ``publishing.dump_producers``)."""
-        return dump_producers(self.built, self.built.vocabulary.triples, shapes_triples, self.dataset_files)
+        return dump_producers(
+            self.built, self.built.vocabulary.triples, shapes_triples, self.dataset_files, catalogue
+        )
 
 
 def cache_folder(config: Config) -> Path:

@@ -31,10 +31,27 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .config import DEFAULTS, Config
 from .errors import ConfigurationError
 from .graph import BuiltDataset, Iris
 from .locking import publisher_lock
-from .vocab import DCTERMS, RDF, VOID, XSD, data_prefixes
+from .vocab import (
+    AGKG,
+    CC_BY_4,
+    DCAT,
+    DCTERMS,
+    FOAF,
+    MEDIA_TYPES,
+    OWL,
+    RDF,
+    SCHEMA,
+    SPARQL_PROTOCOL,
+    VOID,
+    WD,
+    WIKIDATA_HOME,
+    XSD,
+    data_prefixes,
+)
 
 DUMP_FILES = (
     "dataset.ttl",
@@ -46,6 +63,14 @@ DUMP_FILES = (
     "shapes.ttl",
     "void.ttl",
 )
+# media type of each published file, by extension
+DUMP_TYPES: dict[str, str] = {
+    ".ttl": "text/turtle",
+    ".trig": "application/trig",
+    ".nt": "application/n-triples",
+    ".nq": "application/n-quads",
+    ".jsonld": "application/ld+json",
+}
 
 
 @dataclass
@@ -411,7 +436,7 @@ def void_from_counts(
             language="en",
         ),
     )
-    add(dataset, DCTERMS.license, ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"))
+    add(dataset, DCTERMS.license, ox.NamedNode(CC_BY_4))
     add(dataset, VOID.triples, integer(union.triples))
     add(dataset, VOID.entities, integer(entities))
     add(dataset, VOID.distinctSubjects, integer(union.subjects))
@@ -482,12 +507,18 @@ def dump_producers(
     ontology_triples: list[ox.Triple],
     shapes_triples: list[ox.Triple],
     replacements: Mapping[str, Callable[[], bytes]] | None = None,
+    catalogue: Catalogue | None = None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every published file's name and the producer of its bytes, in publishing order.
 
     ``write_dumps`` runs them one at a time and writes each file before producing the next, so
     only one file's bytes are ever held in memory. ``replacements`` are producers made another
     way (an incremental build's, see ``incremental.py``), by file name.
+
+    The VoID counts come from the dataset's producers; the VoID and DCAT metadata around them
+    (``catalogue_description``: publisher, licence, dates, distributions with their sizes, the
+    links to Wikidata) from what the files before ``void.ttl`` turned out to hold, noted as
+    each is produced, so nothing is read twice.
     """
     prefixes = data_prefixes(built.iris.base)
     producers: dict[str, Callable[[], bytes]] = {
@@ -496,7 +527,200 @@ def dump_producers(
         "shapes.ttl": lambda: turtle(shapes_triples, {**prefixes, "sh": "http://www.w3.org/ns/shacl#"}),
         **(replacements or {}),
     }
-    return [(name, producers[name]) for name in DUMP_FILES]
+    facts = DumpFacts(sizes={})
+
+    def noted(name: str) -> Callable[[], bytes]:
+        def produce() -> bytes:
+            content = producers[name]()
+            facts.sizes[name] = len(content)
+            if name == "dataset.nt":
+                facts.read_ntriples(content, built.iris.base)
+            return content
+
+        return produce
+
+    def void() -> bytes:
+        for name in DUMP_FILES:  # produced already when run in order, as write_dumps does
+            if name.startswith("dataset.") and name not in facts.sizes:
+                noted(name)()
+        counts = [  # the licence is the catalogue's
+            t
+            for t in ox.parse(producers["void.ttl"](), format=ox.RdfFormat.TURTLE)
+            if not (t.subject == built.iris.dataset and t.predicate == DCTERMS.license)
+        ]
+        described = catalogue_description(built.iris, catalogue or Catalogue(), facts, counts)
+        return turtle(counts + described, void_prefixes(built.iris.base))
+
+    return [(name, void if name == "void.ttl" else noted(name)) for name in DUMP_FILES]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Who publishes the dataset, under which licence and when: the settings of agkg.toml that
+    VoID and DCAT carry (``publisher``, ``creator``, ``license``, ``issued``, ``modified``)."""
+
+    publisher: str = DEFAULTS["publisher"]
+    creator: str = DEFAULTS["creator"]
+    license: str = CC_BY_4
+    issued: str | None = None  # YYYY-MM-DD
+    modified: str | None = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> Catalogue:
+        return cls(config.publisher, config.creator, config.license, config.issued, config.modified)
+
+
+@dataclass
+class DumpFacts:
+    """What the dumps hold that the catalogue describes, noted while they are produced."""
+
+    sizes: dict[str, int]  # bytes per file name
+    latest_date: str | None = None  # the latest date of a source (published or not before)
+    wikidata_links: int = 0  # owl:sameAs links to Wikidata items
+    examples: tuple[str, ...] = ()  # IRIs of an entity and a source, for void:exampleResource
+
+    def read_ntriples(self, ntriples: bytes, base: str) -> None:
+        """Note the facts from the union's sorted N-Triples (C-level scans, no terms made)."""
+        dates = []
+        for predicate in _SOURCE_DATES:  # a literal prefix each: re scans for it at C speed
+            prefix = re.escape(f'> <{predicate.value}> "'.encode())
+            dates += [
+                m.group(1).decode() for m in re.finditer(prefix + rb"([0-9]{4}(?:-[0-9]{2}){0,2})", ntriples)
+            ]
+        self.latest_date = max(dates) if dates else None
+        link = f"> <{OWL.sameAs.value}> <{WD.iri}Q".encode()
+        self.wikidata_links = ntriples.count(link)
+        examples = []
+        for kind in ("id/", "source/"):
+            start = f"<{base}{kind}".encode()
+            at = 0 if ntriples.startswith(start) else ntriples.find(b"\n" + start) + 1
+            if at > 0 or ntriples.startswith(start):  # the first subject of that kind
+                examples.append(ntriples[at + 1 : ntriples.index(b">", at)].decode())
+        self.examples = tuple(examples)
+
+
+_SOURCE_DATES = (SCHEMA.datePublished, AGKG.publishedNotBefore)
+_DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+
+
+def void_prefixes(base: str) -> dict[str, str]:
+    """The prefixes of void.ttl: the dataset's and the catalogue vocabularies'."""
+    return {**data_prefixes(base), "dcat": DCAT.iri, "foaf": FOAF.iri}
+
+
+def catalogue_description(
+    iris: Iris, catalogue: Catalogue, facts: DumpFacts, counts: Iterable[ox.Triple] = ()
+) -> list[ox.Triple]:
+    """VoID and DCAT metadata of the dataset, around the counts of ``void_from_counts``.
+
+    The dataset is a ``dcat:Dataset`` in a ``dcat:Catalog``, with a ``dcat:Distribution`` per
+    ``dataset.*`` dump (media type, size, download URL), publisher, creator, licence, issue and
+    modification dates, example resources, and a ``void:Linkset`` counting its links to
+    Wikidata. Everything comes from the data and the settings, never the clock, so the file is
+    the same for the same data. Every IRI minted here is a hash IRI of ``{base}dataset``.
+    """
+    dataset = iris.dataset
+    triples: list[ox.Triple] = []
+
+    def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
+        triples.append(ox.Triple(s, p, o))
+
+    def part(name: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{dataset.value}#{name}")
+
+    def agent(role: str, value: str) -> ox.NamedNode:
+        if re.fullmatch(r"https?://\S+", value):
+            node = ox.NamedNode(value)
+        else:
+            node = part(role)
+            add(node, FOAF.name, ox.Literal(value))
+        add(node, RDF.type, FOAF.Agent)
+        return node
+
+    license = ox.NamedNode(catalogue.license)
+    modified = catalogue.modified or max(filter(None, (facts.latest_date, catalogue.issued)), default=None)
+    issued = catalogue.issued or modified
+    add(dataset, RDF.type, DCAT.Dataset)
+    add(dataset, DCTERMS.publisher, agent("publisher", catalogue.publisher))
+    add(dataset, DCTERMS.creator, agent("creator", catalogue.creator))
+    add(dataset, DCTERMS.license, license)
+    for name, value in (("issued", issued), ("modified", modified)):
+        if value:
+            add(
+                dataset, DCTERMS.term(name), ox.Literal(value, datatype=_DATE_TYPES.get(len(value), XSD.date))
+            )
+    add(dataset, DCAT.landingPage, ox.NamedNode(iris.base))
+    for example in facts.examples:
+        add(dataset, VOID.exampleResource, ox.NamedNode(example))
+
+    catalog = part("catalog")
+    add(catalog, RDF.type, DCAT.Catalog)
+    add(catalog, DCTERMS.title, ox.Literal("Armed Groups Knowledge Graph: catalogue", language="en"))
+    add(catalog, DCTERMS.publisher, agent("publisher", catalogue.publisher))
+    add(catalog, DCTERMS.license, license)
+    add(catalog, FOAF.homepage, ox.NamedNode(iris.base))
+    add(catalog, DCAT.dataset, dataset)
+
+    for name in sorted(facts.sizes):
+        if not name.startswith("dataset."):
+            continue
+        extension = name.rpartition(".")[2]
+        media = DUMP_TYPES["." + extension]
+        distribution = part(f"distribution-{extension}")
+        url = ox.NamedNode(f"{iris.base}dumps/{name}")
+        add(dataset, DCAT.distribution, distribution)
+        add(distribution, RDF.type, DCAT.Distribution)
+        add(distribution, DCTERMS.title, ox.Literal(name))
+        add(distribution, DCAT.downloadURL, url)
+        add(distribution, DCAT.accessURL, url)
+        add(distribution, DCAT.mediaType, MEDIA_TYPES.term(media))
+        add(distribution, DCAT.byteSize, ox.Literal(str(facts.sizes[name]), datatype=XSD.nonNegativeInteger))
+        add(distribution, DCTERMS.license, license)
+
+    wikidata, links = part("wikidata"), part("links-wikidata")
+    add(wikidata, RDF.type, VOID.Dataset)
+    add(wikidata, DCTERMS.title, ox.Literal("Wikidata", language="en"))
+    add(wikidata, FOAF.homepage, WIKIDATA_HOME)
+    add(wikidata, VOID.uriSpace, ox.Literal(WD.iri))
+    add(dataset, VOID.subset, links)
+    add(links, RDF.type, VOID.Linkset)
+    add(links, VOID.linkPredicate, OWL.sameAs)
+    add(links, VOID.subjectsTarget, dataset)
+    add(links, VOID.objectsTarget, wikidata)
+    add(links, VOID.triples, ox.Literal(str(facts.wikidata_links), datatype=XSD.integer))
+
+    # each named graph of a source is what that source supports
+    source_graphs = iris.source_graph("").value
+    graphs = {t.subject for t in counts if t.predicate == VOID.triples}
+    for graph in sorted((g for g in graphs if isinstance(g, ox.NamedNode)), key=str):
+        if graph.value.startswith(source_graphs):
+            add(graph, DCTERMS.source, iris.source(graph.value[len(source_graphs) :]))
+    return triples
+
+
+def endpoint_description(iris: Iris, endpoint: str, license: str = CC_BY_4) -> list[ox.Triple]:
+    """What a served VoID adds: the SPARQL endpoint, as ``void:sparqlEndpoint`` and as a
+    ``dcat:DataService`` serving the dataset (and a distribution accessed through it)."""
+    dataset = iris.dataset
+    service = ox.NamedNode(f"{dataset.value}#sparql-service")
+    distribution = ox.NamedNode(f"{dataset.value}#distribution-sparql")
+    url = ox.NamedNode(endpoint)
+    return [
+        ox.Triple(dataset, VOID.sparqlEndpoint, url),
+        ox.Triple(service, RDF.type, DCAT.DataService),
+        ox.Triple(service, DCTERMS.title, ox.Literal("SPARQL 1.1 endpoint", language="en")),
+        ox.Triple(service, DCAT.endpointURL, url),
+        ox.Triple(service, DCAT.endpointDescription, url),
+        ox.Triple(service, DCAT.servesDataset, dataset),
+        ox.Triple(service, DCTERMS.conformsTo, SPARQL_PROTOCOL),
+        ox.Triple(service, DCTERMS.license, ox.NamedNode(license)),
+        ox.Triple(ox.NamedNode(f"{dataset.value}#catalog"), DCAT.service, service),
+        ox.Triple(dataset, DCAT.distribution, distribution),
+        ox.Triple(distribution, RDF.type, DCAT.Distribution),
+        ox.Triple(distribution, DCTERMS.title, ox.Literal("SPARQL endpoint", language="en")),
+        ox.Triple(distribution, DCAT.accessURL, url),
+        ox.Triple(distribution, DCAT.accessService, service),
+    ]
 
 
 def render_dumps(

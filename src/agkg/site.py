@@ -24,6 +24,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -32,11 +33,24 @@ import pyoxigraph as ox
 
 from .errors import ConfigurationError
 from .graph import Iris
-from .publishing import atomic_write, canonical_ntriples, compact_jsonld, turtle
+from .publishing import (
+    DUMP_TYPES,
+    atomic_write,
+    canonical_ntriples,
+    compact_jsonld,
+    endpoint_description,
+    turtle,
+    void_prefixes,
+)
+from .quotes import CONTEXT_CHARS
 from .vocab import (
     AGKG,
     AGKGP,
     AGKGPS,
+    DCAT,
+    DCTERMS,
+    FOAF,
+    MEDIA_TYPES,
     OA,
     ONTOLOGY_IRI,
     OWL,
@@ -46,6 +60,7 @@ from .vocab import (
     SCHEMA,
     SH,
     SKOS,
+    VOID,
     WD,
     WIKIBASE,
     XSD,
@@ -63,13 +78,6 @@ DOCUMENT_TYPES: dict[str, str] = {
     "ttl": "text/turtle",
     "nt": "application/n-triples",
     "jsonld": "application/ld+json",
-}
-DUMP_TYPES: dict[str, str] = {
-    ".ttl": "text/turtle",
-    ".trig": "application/trig",
-    ".nt": "application/n-triples",
-    ".nq": "application/n-quads",
-    ".jsonld": "application/ld+json",
 }
 PUBLISHED_INPUTS = ("dataset.nq", "ontology.ttl", "shapes.ttl", "void.ttl")
 _SAFE_LOCAL = re.compile(r"[A-Za-z0-9._~-]+")
@@ -163,6 +171,7 @@ class SiteData:
     ontology_triples: list[ox.Triple]
     shapes_triples: list[ox.Triple]
     files: dict[str, bytes]
+    modified: float | None = None  # when the published files were written (seconds since the epoch)
     data: Index = field(init=False)
     ontology: Index = field(init=False)
     shapes: Index = field(init=False)
@@ -205,11 +214,14 @@ class SiteData:
         """Read what ``agkg publish`` wrote to ``folder``."""
         if not (folder / "dataset.nq").is_file():
             raise ConfigurationError(f"nothing published in {folder}: run 'agkg publish' first")
-        files = {}
+        files, modified = {}, 0.0
         for path in sorted(folder.iterdir()):
             if path.is_file() and path.suffix in DUMP_TYPES:
                 files[path.name] = path.read_bytes()
-        return cls.from_files(files, base)
+                modified = max(modified, path.stat().st_mtime)
+        site = cls.from_files(files, base)
+        site.modified = modified
+        return site
 
     @property
     def iris(self) -> Iris:
@@ -248,6 +260,72 @@ class SiteData:
         """Every (kind, local) the dataset describes, sorted."""
         found = {self.split(s.value) for s in self.data.out if isinstance(s, ox.NamedNode)}
         yield from sorted(x for x in found if x is not None)
+
+    # --- the dataset and its graphs ---------------------------------------------------------------
+
+    def void_triples(self, endpoint: str | None = None) -> list[ox.Triple]:
+        """The published VoID and DCAT description; served, with the SPARQL ``endpoint`` too."""
+        triples = list(ox.parse(self.files["void.ttl"], format=ox.RdfFormat.TURTLE))
+        if endpoint is not None:
+            licence = next(
+                (
+                    t.object.value
+                    for t in triples
+                    if t.subject == self.iris.dataset
+                    and t.predicate == DCTERMS.license
+                    and isinstance(t.object, ox.NamedNode)
+                ),
+                None,
+            )
+            extra = endpoint_description(self.iris, endpoint, *([licence] if licence else []))
+            triples += extra
+        return triples
+
+    def void_document(self, extension: str, endpoint: str | None = None) -> bytes:
+        """The VoID as Turtle (the published bytes when not served), N-Triples or JSON-LD."""
+        if extension == "ttl" and endpoint is None:
+            return self.files["void.ttl"]
+        triples = self.void_triples(endpoint)
+        if extension == "ttl":
+            return turtle(triples, void_prefixes(self.base))
+        if extension == "jsonld":
+            return compact_jsonld(triples, void_prefixes(self.base))
+        return self.serialize(triples, extension)
+
+    def graph_node(self, name: str) -> ox.NamedNode | None:
+        """The named graph ``{base}graph/{name}`` (``entities`` or ``source/{x}``) if published."""
+        if name != "entities" and not (
+            name.startswith("source/") and _SAFE_LOCAL.fullmatch(name.removeprefix("source/"))
+        ):
+            return None
+        node = ox.NamedNode(f"{self.base}graph/{name}")
+        return node if node in self.graphs else None
+
+    def graph_description(self, node: ox.NamedNode) -> list[ox.Triple]:
+        """What the VoID says about a named graph: its size, the source it holds, its dataset."""
+        return sorted({*self.void.about(node), ox.Triple(self.iris.dataset, VOID.subset, node)}, key=str)
+
+    @cached_property
+    def void(self) -> Index:
+        """The published VoID, indexed once (a site has a page per graph)."""
+        return Index(self.void_triples())
+
+    def graph_document(self, name: str, extension: str, live: bool = False) -> bytes | None:
+        """The document ``doc/graph/{name}.{extension}``, or None if there is no such graph."""
+        node = self.graph_node(name)
+        if node is None or extension not in DOCUMENT_TYPES:
+            return None
+        if extension == "html":
+            return Pages(self, live).graph_page(name, node).encode("utf-8")
+        return self.serialize(self.graph_description(node), extension)
+
+    def dataset_document(self, extension: str, endpoint: str | None = None) -> bytes | None:
+        """The document ``doc/dataset.{extension}``: the VoID and DCAT description, or its page."""
+        if extension == "html":
+            return Pages(self, endpoint is not None).dataset_page(endpoint).encode("utf-8")
+        if extension not in DOCUMENT_TYPES:
+            return None
+        return self.void_document(extension, endpoint)
 
     # --- RDF descriptions ------------------------------------------------------------------------
 
@@ -320,6 +398,19 @@ class SiteData:
         return str(node)
 
 
+def context_before(text: str) -> str:
+    """The context before a quote without the word its cut start may have split: from the
+    first whitespace on (nothing when the context is one word)."""
+    cut = re.search(r"\s", text)
+    return text[cut.start() :].lstrip() if cut else ""
+
+
+def context_after(text: str) -> str:
+    """The context after a quote without the word its cut end may have split."""
+    cut = [m.end() for m in re.finditer(r"\s", text)]
+    return text[: cut[-1]].rstrip() if cut else ""
+
+
 def local_name(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
 
@@ -364,6 +455,7 @@ class Pages:
             + (f'<a href="{root}query">Query</a> ' if self.live else "")
             + f'<a href="{root}dumps/">Dumps</a></nav></header>\n<main>{body}</main>\n'
             "<footer>Claims curated from news reporting, each with the quoted words that support it. "
+            f'<a href="{root}doc/dataset.html">About the dataset</a> · '
             f'<a href="{root}.well-known/void">VoID</a></footer></body></html>\n'
         )
 
@@ -609,10 +701,28 @@ class Pages:
         exact = data.first(quote_node, OA.exact) if quote_node is not None else None
         prefix = data.first(quote_node, OA.prefix) if quote_node is not None else None
         suffix = data.first(quote_node, OA.suffix) if quote_node is not None else None
+        position = next(
+            (
+                s
+                for s in data.objects(reference, OA.hasSelector)
+                if OA.TextPositionSelector in data.objects(s, RDF.type)
+            ),
+            None,
+        )
+        start = data.first(position, OA.start) if position is not None else None
         parts = ['<figure class="evidence">']
         words = e(exact.value) if isinstance(exact, ox.Literal) else ""
-        before = f'<span class="context">…{e(prefix.value)}</span>' if isinstance(prefix, ox.Literal) else ""
-        after = f'<span class="context">{e(suffix.value)}…</span>' if isinstance(suffix, ox.Literal) else ""
+        before = after = ""
+        if isinstance(prefix, ox.Literal):
+            # the prefix is the text's beginning when the quote starts right after it
+            whole = isinstance(start, ox.Literal) and start.value == str(len(prefix.value))
+            shown = prefix.value if whole else context_before(prefix.value)
+            before = f'<span class="context">{"" if whole else "…"}{e(shown)}</span>'
+        if isinstance(suffix, ox.Literal):
+            # a suffix shorter than the context taken is the end of the text
+            whole = len(suffix.value) < CONTEXT_CHARS
+            shown = suffix.value if whole else context_after(suffix.value)
+            after = f'<span class="context">{e(shown)}{"" if whole else "…"}</span>'
         parts.append(f'<blockquote>{before}<q class="quote">{words}</q>{after}</blockquote>')
         cite = []
         attributed = data.first(reference, AGKG.attributedTo)
@@ -628,9 +738,16 @@ class Pages:
             outlet = data.first(source, SCHEMA.publisher)
             if outlet is not None:
                 cite.append(f'<span class="outlet">{self.link(outlet, root)}</span>')
-            date = data.first(source, SCHEMA.datePublished) or data.first(source, AGKG.publishedNotBefore)
+            date = data.first(source, SCHEMA.datePublished)
             if isinstance(date, ox.Literal):
                 cite.append(f'<time datetime="{e(date.value)}">{e(date.value.replace("T", " "))}</time>')
+            earliest = data.first(source, AGKG.publishedNotBefore)
+            if date is None and isinstance(earliest, ox.Literal):
+                # an undated source: the date is the earliest it can be, not when it appeared
+                cite.append(
+                    f'<span class="undated">not before <time datetime="{e(earliest.value)}">'
+                    f"{e(earliest.value.replace('T', ' '))}</time></span>"
+                )
         parts.append("<figcaption>" + " · ".join(cite) + "</figcaption></figure>")
         return "".join(parts)
 
@@ -824,6 +941,111 @@ class Pages:
             return f'<a class="external" href="{e(node.value)}">{e(shown)}</a>'
         return self.value(node, root)
 
+    def dataset_page(self, endpoint: str | None = None) -> str:
+        """``doc/dataset.html``: the VoID and DCAT description, for people."""
+        root = "../"
+        void = Index(self.site.void_triples(endpoint))
+        dataset = self.site.iris.dataset
+
+        def literal(node: Term, predicate: ox.NamedNode) -> str:
+            value = void.first(node, predicate)
+            return e(value.value) if isinstance(value, ox.Literal) else ""
+
+        def agent(predicate: ox.NamedNode) -> str:
+            node = void.first(dataset, predicate)
+            name = void.first(node, FOAF.name) if node is not None else None
+            if isinstance(name, ox.Literal):
+                return e(name.value)
+            return self.external(node)
+
+        rows = [
+            ("Publisher", agent(DCTERMS.publisher)),
+            ("Creator", agent(DCTERMS.creator)),
+            ("Licence", self.external(void.first(dataset, DCTERMS.license))),
+            ("Issued", literal(dataset, DCTERMS.issued)),
+            ("Modified", literal(dataset, DCTERMS.modified)),
+            ("Triples", literal(dataset, VOID.triples)),
+            ("Entities", literal(dataset, VOID.entities)),
+        ]
+        if endpoint is not None:
+            rows.append(("SPARQL endpoint", f'<a href="{root}sparql"><code>{e(endpoint)}</code></a>'))
+        examples = [self.link(x, root) for x in void.objects(dataset, VOID.exampleResource)]
+        if examples:
+            rows.append(("For example", ", ".join(examples)))
+        parts = [
+            f"<h1>{literal(dataset, DCTERMS.title)}</h1>",
+            f'<p class="iri">IRI <code>{e(dataset.value)}</code></p>',
+            f'<p class="description">{literal(dataset, DCTERMS.description)}</p>',
+            self.downloads_of(f"{root}doc/dataset", root),
+            self.facts([(k, v) for k, v in rows if v]),
+            "<h2>Downloads</h2><table><tr><th>file</th><th>media type</th><th>bytes</th></tr>",
+        ]
+        for distribution in void.objects(dataset, DCAT.distribution):
+            url = void.first(distribution, DCAT.downloadURL)
+            if not isinstance(url, ox.NamedNode):
+                continue
+            name = url.value.rsplit("/", 1)[-1]
+            media = void.first(distribution, DCAT.mediaType)
+            parts.append(
+                f'<tr><td><a href="{root}dumps/{quote(name)}">{e(name)}</a></td>'
+                f"<td>{e(media.value.removeprefix(MEDIA_TYPES.iri) if isinstance(media, ox.NamedNode) else '')}</td>"
+                f"<td>{literal(distribution, DCAT.byteSize)}</td></tr>"
+            )
+        parts.append("</table><h2>Graphs</h2><ul>")
+        for graph in void.objects(dataset, VOID.subset):
+            if VOID.Linkset in void.objects(graph, RDF.type):
+                continue
+            name = str(graph)[1:-1].removeprefix(f"{self.site.base}graph/")
+            parts.append(
+                f'<li><a href="{root}doc/graph/{quote(name)}.html">{e(name)}</a>: '
+                f"{literal(graph, VOID.triples)} triples</li>"
+            )
+        parts.append("</ul><h2>Links</h2><ul>")
+        for linkset in void.subjects(RDF.type, VOID.Linkset):
+            target = void.first(linkset, VOID.objectsTarget)
+            title = void.first(target, DCTERMS.title) if target is not None else None
+            parts.append(
+                f"<li>{literal(linkset, VOID.triples)} links to "
+                f"{e(title.value if isinstance(title, ox.Literal) else target)}</li>"
+            )
+        parts.append("</ul>")
+        return self.page("About the dataset", "\n".join(parts), root, _alternates("dataset"))
+
+    def external(self, node: Term | None) -> str:
+        if not isinstance(node, ox.NamedNode):
+            return ""
+        return f'<a class="external" href="{e(node.value)}">{e(node.value)}</a>'
+
+    def graph_page(self, name: str, node: ox.NamedNode) -> str:
+        """``doc/graph/{name}.html``: a named graph, how big it is and what it holds."""
+        root = "../" * (name.count("/") + 2)
+        void = Index(self.site.graph_description(node))
+        source = void.first(node, DCTERMS.source)
+        rows = [("Triples", e(getattr(void.first(node, VOID.triples), "value", "")))]
+        if isinstance(source, ox.NamedNode):
+            title = f"Graph of {self.site.label(source)}"
+            rows.append(("Holds", f"what {self.link(source, root)} supports, as its page shows"))
+        else:
+            title = "Graph of the entities"
+            rows.append(
+                ("Holds", f'the labels, types and identifiers of the <a href="{root}index.html">entities</a>')
+            )
+        rows.append(("Part of", f'<a href="{root}doc/dataset.html">the dataset</a>'))
+        parts = [
+            f"<h1>{e(title)}</h1>",
+            f'<p class="iri">IRI <code>{e(node.value)}</code></p>',
+            self.downloads_of(f"{root}doc/graph/{quote(name)}", root),
+            self.facts(rows),
+        ]
+        return self.page(title, "\n".join(parts), root, _alternates(name.rsplit("/", 1)[-1]))
+
+    def downloads_of(self, stem: str, root: str) -> str:
+        names = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD"}
+        items = " ".join(
+            f'<a href="{stem}.{ext}" type="{DOCUMENT_TYPES[ext]}">{name}</a>' for ext, name in names.items()
+        )
+        return f'<p class="downloads">As data: {items}</p>'
+
     def dumps_index(self, root: str = "../") -> str:
         rows = "".join(
             f'<tr><td><a href="{e(name)}">{e(name)}</a></td><td>{len(content):,}</td>'
@@ -864,6 +1086,11 @@ class Pages:
         return self.page("Query", "\n".join(parts), "")
 
 
+def _alternates(stem: str) -> dict[str, str]:
+    """The other formats of a document, relative to it."""
+    return {ext: f"{quote(stem)}.{ext}" for ext in DOCUMENT_TYPES if ext != "html"}
+
+
 def static_asset(name: str) -> bytes:
     """A file bundled in the package's static/ folder (CSS and script; no CDN)."""
     return resources.files("agkg").joinpath("static", name).read_bytes()
@@ -887,6 +1114,11 @@ def render_site(site: SiteData) -> dict[str, bytes]:
             content = site.document(kind, local, extension)
             if content is not None:
                 files[f"doc/{kind}/{local}.{extension}"] = content
+    for extension in DOCUMENT_TYPES:
+        files[f"doc/dataset.{extension}"] = site.dataset_document(extension) or b""
+        for graph in site.graphs:
+            name = graph.value.removeprefix(f"{site.base}graph/")
+            files[f"doc/graph/{name}.{extension}"] = site.graph_document(name, extension) or b""
     for name, content in site.dumps().items():
         files[f"dumps/{name}"] = content
     files["dumps/index.html"] = pages.dumps_index("../").encode()
@@ -914,6 +1146,10 @@ def write_site(files: Mapping[str, bytes], folder: Path) -> list[Path]:
     return written
 
 
+# The dataset's own IRIs, and its graphs', answered 303 to doc/{path}.{ext}: one capture group.
+_DATASET_IRIS = "(dataset|graph/entities|graph/source/[A-Za-z0-9._~-]+)"
+
+
 def base_path(base: str) -> str:
     """The path of the base IRI, where the site root is served: '/agkg/' for w3id.org/agkg/."""
     path = urlsplit(base).path or "/"
@@ -932,8 +1168,12 @@ def apache_config(base: str) -> str:
     ):
         rules.append(f"RewriteCond %{{HTTP_ACCEPT}} {media}\n")
         rules.append(f"RewriteRule ^({kinds})/([A-Za-z0-9._~-]+)$ doc/$1/$2.{extension} [R=303,L]\n")
+        rules.append(f"RewriteCond %{{HTTP_ACCEPT}} {media}\n")
+        rules.append(f"RewriteRule ^{_DATASET_IRIS}$ doc/$1.{extension} [R=303,L]\n")
     rules.append("RewriteCond %{HTTP_ACCEPT} text/turtle\n")
     rules.append("RewriteRule ^ontology$ dumps/ontology.ttl [R=303,L]\n")
+    rules.append("RewriteCond %{HTTP_ACCEPT} text/turtle\n")
+    rules.append("RewriteRule ^graph/(ontology|shapes)$ dumps/$1.ttl [R=303,L]\n")
     return (
         "# agkg static site: Apache 2.4 with mod_rewrite, mod_headers and mod_mime.\n"
         "# Written by 'agkg publish --site'; see docs/serving.md. The site root is the base IRI\n"
@@ -955,11 +1195,13 @@ def apache_config(base: str) -> str:
         "# The Accept header is matched in this order; q-values are not weighed.\n"
         + "".join(rules)
         + f"RewriteRule ^({kinds})/([A-Za-z0-9._~-]+)$ doc/$1/$2.html [R=303,L]\n"
+        f"RewriteRule ^{_DATASET_IRIS}$ doc/$1.html [R=303,L]\n"
         "RewriteRule ^ontology$ doc/ontology.html [R=303,L]\n"
+        "RewriteRule ^graph/(ontology|shapes)$ doc/ontology.html [R=303,L]\n"
         "RewriteRule ^prop/(?:statement/)?([A-Za-z0-9_-]+)$ doc/ontology.html#$1 [R=303,NE,L]\n"
         "RewriteRule ^\\.well-known/void$ .well-known/void.ttl [T=text/turtle,L]\n"
         "<IfModule mod_headers.c>\n"
-        '  <If "%{REQUEST_URI} =~ m#/(id|source|statement|reference)/#">\n'
+        '  <If "%{REQUEST_URI} =~ m#/(id|source|statement|reference|graph)/|/dataset$#">\n'
         "    Header append Vary Accept\n"
         "  </If>\n"
         "</IfModule>\n"
@@ -985,6 +1227,16 @@ def nginx_config(base: str) -> str:
         "    add_header Vary Accept always;\n"
         '    add_header Access-Control-Allow-Origin "*" always;\n'
         f"    return 303 {path}doc/$1/$2.$agkg_ext;\n"
+        "}\n"
+        f"location ~ ^{path}{_DATASET_IRIS}$ {{\n"
+        "    add_header Vary Accept always;\n"
+        '    add_header Access-Control-Allow-Origin "*" always;\n'
+        f"    return 303 {path}doc/$1.$agkg_ext;\n"
+        "}\n"
+        f"location ~ ^{path}graph/(ontology|shapes)$ {{\n"
+        "    add_header Vary Accept always;\n"
+        f"    if ($agkg_ext = ttl) {{ return 303 {path}dumps/$1.ttl; }}\n"
+        f"    return 303 {path}doc/ontology.html;\n"
         "}\n"
         f"location = {path}ontology {{\n"
         "    add_header Vary Accept always;\n"

@@ -68,6 +68,11 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+MEDIA_TYPES = Namespace("https://www.iana.org/assignments/media-types/")  # for dcat:mediaType
+SPARQL_PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")
+WIKIDATA_HOME = NamedNode("https://www.wikidata.org/")
+CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"  # the data's default licence (README)
 
 
 def data_prefixes(base: str) -> dict[str, str]:
