@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
+from .claims import display_path
 from .config import Config, load_config
 from .errors import (
     AgkgError,
@@ -809,6 +810,67 @@ def reconciliation_service_command(settings: Settings, host: str, port: int, pub
     settings.warn(built.warnings)
     click.echo(f"Reconciliation service at {public_url or f'http://{host}:{port}/'}", err=True)
     uvicorn.run(create_app(built, public_url), host=host, port=port, log_level="warning")
+
+
+@cli.command("add-source")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--id", "source_id", help="The new source's id (default: byline surname or headline, and year)."
+)
+@click.option(
+    "--sources-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Sources file to append to (default: data/sources/corpus.yaml).",
+)
+@pass_settings
+def add_source_command(
+    settings: Settings, file: Path, source_id: str | None, sources_file: Path | None
+) -> None:
+    """Store a text (plain or HTML) in the corpus and register it as a source to review."""
+    from .curation.sources import add_source
+
+    config = settings.config
+    added = add_source(file, config.data_dir, config.corpus_dir, config.project_dir, source_id, sources_file)
+    click.echo(added.display)
+    stored = "already in the corpus as" if added.corpus_file_existed else "stored as"
+    click.echo(f"agkg: source '{added.id}': text {stored} {added.corpus_file.name}", err=True)
+    if added.guessed:
+        click.echo(
+            f"agkg: review the guessed fields, then delete 'review': {', '.join(added.guessed)}", err=True
+        )
+
+
+@cli.command()
+@click.argument("source_id", metavar="SOURCE")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the draft claims here instead of data/claims/SOURCE.yaml.",
+)
+@click.option(
+    "--entities-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write new entity stubs here (default: data/entities/draft-SOURCE.yaml).",
+)
+@pass_settings
+def draft(settings: Settings, source_id: str, out: Path | None, entities_out: Path | None) -> None:
+    """Draft claims for a registered source, each marked 'status: draft' for review."""
+    from .curation.draft import write_draft
+    from .ontology import load_vocabulary
+
+    config = settings.config
+    vocabulary = load_vocabulary(config.ontology_dir)
+    result = write_draft(
+        config.data_dir, config.corpus_dir, config.project_dir, vocabulary, source_id, out, entities_out
+    )
+    click.echo(display_path(result.claims_file, config.project_dir))
+    if result.entities_file is not None:
+        click.echo(display_path(result.entities_file, config.project_dir))
+    click.echo(
+        f"agkg: {result.claims} draft claims, {result.entities} entity stubs, "
+        f"{result.ambiguous} ambiguous mentions listed; review them, then delete 'status'",
+        err=True,
+    )
 
 
 def main() -> None:
