@@ -752,7 +752,11 @@ class _Loader:
                         qualifier_nodes.append((name, node, position))
             else:
                 self.problem(qualifiers_node.position, "qualifiers must be a mapping")
-        if None in (subject, spec, quote, source_id) or subject_node is None or (value_node is None and not bounded):
+        if (
+            None in (subject, spec, quote, source_id)
+            or subject_node is None
+            or (value_node is None and not bounded)
+        ):
             return
         assert subject is not None and spec is not None
         assert quote is not None and source_id is not None
@@ -1010,7 +1014,9 @@ class _Loader:
             values = list(self.read_values(pending.value_node, spec, language, f"value of {claim.property}"))
             if len(values) != 1:
                 if len(values) > 1:
-                    self.problem(pending.value_node.position, "a claim has one value; write one claim per value")
+                    self.problem(
+                        pending.value_node.position, "a claim has one value; write one claim per value"
+                    )
                 ok = False
         qualifiers: list[tuple[str, Value]] = []
         for name, node, _position in pending.qualifier_nodes:
