@@ -361,3 +361,42 @@ def test_export_events_refuses_an_unknown_format(
     result = run_agkg("--project", conflict_project, "export", "events", "--format", "gtd")
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+# ------------------------------------------------------------------------------ documentation
+
+DOC_ENTITIES = {
+    "school-bombing": "SuicideBombing",
+    "police-officers": "VictimKind",
+    "group-a": "ArmedGroup",
+    "person-b": "Person",
+    "person-c": "Person",
+    "the-valley": "Region",
+    "air-strike": "CauseOfDeath",
+    "valley-air-strike-2012": "AirStrike",
+    "government-of-d": "Government",
+    "d-terrorist-list": "DesignationList",
+    "leader-of-group-e": "Post",
+    "northern-movement": "ArmedGroup",
+    "country-f": "Country",
+}
+
+
+def test_the_conflict_reporting_examples_in_the_docs_load(conflict_project: Path) -> None:
+    """docs/data-format.md's claim examples are claims agkg accepts, as written."""
+    text = (REPO / "docs" / "data-format.md").read_text(encoding="utf-8")
+    section = text.split("## Conflict reporting", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    entities = "".join(
+        f"  - {{id: {i}, type: {kind}, label: {{en: {i}}}}}\n" for i, kind in DOC_ENTITIES.items()
+    )
+    (conflict_project / "data" / "entities" / "docs.yaml").write_text(
+        "entities:\n" + entities, encoding="utf-8"
+    )
+    write_claim(conflict_project, block)
+    vocabulary = load_vocabulary(conflict_project / "ontology")
+    data = load_curated_data(conflict_project / "data", vocabulary, root=conflict_project)
+    from_docs = [c for c in data.claims if c.source == "paper-b"]
+    assert len(from_docs) == block.count("subject:")
+    (range_only,) = [c for c in from_docs if c.property == "memberCount"]
+    assert range_only.value is None
