@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -400,3 +401,13 @@ def test_the_conflict_reporting_examples_in_the_docs_load(conflict_project: Path
     assert len(from_docs) == block.count("subject:")
     (range_only,) = [c for c in from_docs if c.property == "memberCount"]
     assert range_only.value is None
+
+
+def test_a_range_without_value_is_shown_as_its_range_on_the_page(
+    conflict_project: Path, run_agkg: Callable[..., Result]
+) -> None:
+    result = run_agkg("--project", conflict_project, "--quiet", "publish", "--site")
+    assert result.exit_code == 0, result.output
+    page = (conflict_project / "dist" / "site" / "doc" / "id" / "clash-2.html").read_text(encoding="utf-8")
+    shown = [re.sub(r"<[^>]+>", "", v) for v in re.findall(r'<span class="claimed">(.*?)</span>', page)]
+    assert "7\u201310" in shown  # seven to ten, with an en dash
