@@ -161,6 +161,10 @@ def with_graph_parameter(url: str, graph: ox.NamedNode) -> str:
     return f"{url}{separator}graph={urllib.parse.quote(graph.value, safe='')}"
 
 
+class UpdateRefused(RemoteError):
+    """The store refused an update request as bad (HTTP 400 or 413), so applied none of it."""
+
+
 class Pusher:
     """Pushes graphs to one target through one HTTP client."""
 
@@ -229,6 +233,8 @@ class Pusher:
         answer = self.client.request(
             "POST", url, text.encode("utf-8"), {"Content-Type": "application/sparql-update; charset=utf-8"}
         )
+        if answer.status in (400, 413):
+            raise UpdateRefused(f"{url}: HTTP {answer.status}: {server_message(answer.body)}")
         if not 200 <= answer.status < 300:
             raise RemoteError(f"{url}: HTTP {answer.status}: {server_message(answer.body)}")
 
@@ -242,8 +248,16 @@ class Pusher:
         parts = batches(graph.triples, size)
         if len(parts) <= 1:
             # One request: the store applies it as one transaction (SPARQL 1.1 Update, 3.1.3 DROP).
-            self.update(f"DROP SILENT GRAPH {name} ;\n{insert(graph.name, graph.triples)}")
-            return
+            try:
+                self.update(f"DROP SILENT GRAPH {name} ;\n{insert(graph.name, graph.triples)}")
+                return
+            except UpdateRefused:
+                # Virtuoso 7 refuses INSERT DATA, too, past about 1,600 triples ("generated SQL
+                # text has exceeded 10000 lines"); a refused request changed nothing, so load the
+                # graph in parts through a staging graph instead.
+                if len(graph.triples) <= TEMPLATE_BATCH:
+                    raise
+                parts = batches(graph.triples, TEMPLATE_BATCH)
         staging = ox.NamedNode(graph.name.value + "-agkg-staging")
         self.update(f"DROP SILENT GRAPH {staging}")
         try:
