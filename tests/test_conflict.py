@@ -411,3 +411,13 @@ def test_a_range_without_value_is_shown_as_its_range_on_the_page(
     page = (conflict_project / "dist" / "site" / "doc" / "id" / "clash-2.html").read_text(encoding="utf-8")
     shown = [re.sub(r"<[^>]+>", "", v) for v in re.findall(r'<span class="claimed">(.*?)</span>', page)]
     assert "7\u201310" in shown  # seven to ten, with an en dash
+
+
+def test_the_entities_schema_offers_the_conflict_classes() -> None:
+    schema = (REPO / "schema" / "entities.schema.json").read_text(encoding="utf-8")
+    vocabulary = load_vocabulary(REPO / "ontology")
+    for name in ("Battle", "AirStrike", "DroneStrike", "SuicideBombing", "Abduction", "VictimKind"):
+        assert name in vocabulary.classes
+        assert f'"{name}"' in schema
+    for name in ("CivilianVictimKind", "CauseOfDeath", "DesignationList"):
+        assert f'"{name}"' in schema
