@@ -52,12 +52,13 @@ _FORBIDDEN_CHARS = {chr(c) for c in range(0x20) if c not in (0x09, 0x0A)} | {
 
 SOURCE_KEYS = (
     "id", "type", "headline", "authors", "byline", "outlet", "dateline", "published",
-    "published_not_before", "language", "url", "sha256", "relays", "note",
+    "published_not_before", "language", "url", "sha256", "relays", "note", "review",
 )  # fmt: skip
-ENTITY_KEYS = ("id", "type", "label", "aliases", "description", "wikidata", "same_as")
+ENTITY_KEYS = ("id", "type", "label", "aliases", "description", "wikidata", "same_as", "status")
 CLAIM_KEYS = (
     "id", "subject", "property", "value", "qualifiers", "quote", "prefix", "suffix",
-    "attributed_to", "allegation", "rank", "rank_reason", "better_supported_by", "note",
+    "attributed_to", "allegation", "rank", "rank_reason", "better_supported_by", "note", "status",
+    "confidence",
 )  # fmt: skip
 # Qualifiers the builder sets from ``allegation: true`` (see provenance.py); a curator who wrote
 # them under ``qualifiers:`` would make an allegation without saying who makes it.
@@ -356,6 +357,27 @@ class _Loader:
             if key not in allowed:
                 self.problem(position, f"unknown key '{key}'{did_you_mean(key, allowed)}")
 
+    def refuse_unreviewed(self, item: Mapping, what: str) -> None:
+        """Machine-drafted records (``agkg draft``, ``agkg add-source``) carry ``status`` or
+        ``review`` until a curator has checked them: they must never reach a dump unread."""
+        where = Position(item.position.path, item.position.line)
+        if item.get("status") is not None:
+            self.problem(where, f"{what} is a draft: review it and remove 'status'")
+        review = item.get("review")
+        if review is not None:
+            fields = (
+                [n.text for n in review.items if isinstance(n, Scalar)]
+                if isinstance(review, Sequence)
+                else []
+            )
+            named = f" ({', '.join(fields)})" if fields else ""
+            self.problem(where, f"{what} has guessed fields to review{named}: check them and remove 'review'")
+        confidence = item.get("confidence")
+        if confidence is not None and not (
+            isinstance(confidence, Scalar) and _is_unit_number(confidence.text)
+        ):
+            self.problem(confidence.position, "confidence must be a number from 0 to 1")
+
     def scalar(self, node: Node | None, what: str, required: bool = False) -> str | None:
         """The text of a scalar value, or None when absent or null."""
         if node is None or (isinstance(node, Scalar) and node.is_null):
@@ -495,6 +517,7 @@ class _Loader:
     def read_sources_file(self, path: Path) -> None:
         for item in self.top_level(path, ("sources",), "sources"):
             self.check_keys(item, SOURCE_KEYS)
+            self.refuse_unreviewed(item, "source")
             identifier = self.identifier(item.get("id"), "source id", required=True)
             if item.get("id") is None:
                 self.problem(item.position, "missing required key 'id'")
@@ -584,6 +607,7 @@ class _Loader:
         classes = self.vocabulary.classes
         for item in self.top_level(path, ("entities",), "entities"):
             self.check_keys(item, ENTITY_KEYS)
+            self.refuse_unreviewed(item, "entity")
             identifier = self.identifier(item.get("id"), "entity id", required=True)
             if item.get("id") is None:
                 self.problem(item.position, "missing required key 'id'")
@@ -681,6 +705,7 @@ class _Loader:
 
     def read_claim(self, item: Mapping, source_id: str | None) -> None:
         self.check_keys(item, CLAIM_KEYS)
+        self.refuse_unreviewed(item, "claim")
         claim_id = self.identifier(item.get("id"), "claim id")
         if claim_id:
             if claim_id in self.claim_ids:
@@ -1070,6 +1095,13 @@ class _Loader:
                 self.problem(claim.position, "better_supported_by points at the claim itself")
             elif target in by_id and by_id[target].rank == "deprecated":
                 self.problem(claim.position, f"better_supported_by: claim '{target}' is itself deprecated")
+
+
+def _is_unit_number(text: str) -> bool:
+    try:
+        return 0.0 <= float(text) <= 1.0
+    except ValueError:
+        return False
 
 
 def describe_place(position: Position) -> str:

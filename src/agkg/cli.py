@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
+from .claims import display_path
 from .config import Config, load_config
 from .errors import (
     AgkgError,
@@ -374,7 +375,8 @@ def query_command(
     library = settings.config.project_dir / "queries"
     if list_names:
         for named in list_queries(library):
-            click.echo(f"{named.name:<24} {named.question}")
+            takes = "".join(f" [--param {p.name}=…]" for p in named.parameters)
+            click.echo(f"{named.name:<24} {named.question}{takes}")
         return
     if sum(x is not None for x in (query_text, query_file, query_name)) != 1:
         fail("give one query: as an argument, with --file, or with --name")
@@ -386,9 +388,13 @@ def query_command(
     bindings = parse_params(params, prefixes)
     out = sys.stdout.buffer
     if endpoint:
-        from .remote import query_endpoint
+        from .graph import Iris
+        from .remote import run_remote_query
 
-        answer = query_endpoint(endpoint, prepare_remote(text, bindings, prefixes), output_format, timeout)
+        manifest = Iris(settings.config.base).push_manifest_graph
+        answer = run_remote_query(
+            endpoint, prepare_remote(text, bindings, prefixes), output_format, manifest, timeout
+        )
         if output_format == "table" and answer.format == "json":
             out.write(render_table(answer.json(), prefixes).encode())
         else:
@@ -428,15 +434,34 @@ def query_command(
     envvar="AGKG_QUERY_WORKERS",
     help="Worker processes answering SPARQL queries (env AGKG_QUERY_WORKERS).",
 )
+@click.option(
+    "--query-memory",
+    type=click.IntRange(min=16),
+    default=1024,
+    show_default=True,
+    envvar="AGKG_QUERY_MEMORY",
+    help="MB of memory a SPARQL query may use beyond the loaded store (env AGKG_QUERY_MEMORY).",
+)
 @pass_settings
 def serve(
-    settings: Settings, host: str, port: int, query_timeout: float, max_rows: int, query_workers: int
+    settings: Settings,
+    host: str,
+    port: int,
+    query_timeout: float,
+    max_rows: int,
+    query_workers: int,
+    query_memory: int,
 ) -> None:
     """Serve the published dataset: IRIs, pages, SPARQL endpoint (needs the 'serve' extra)."""
     from .server import ServerSettings
     from .server import serve as run_server
 
-    limits = ServerSettings(query_timeout=query_timeout, max_rows=max_rows, query_workers=query_workers)
+    limits = ServerSettings(
+        query_timeout=query_timeout,
+        max_rows=max_rows,
+        query_workers=query_workers,
+        query_memory=query_memory,
+    )
     run_server(settings.config, host, port, limits)
 
 
@@ -449,7 +474,9 @@ def serve(
     type=click.Path(file_okay=False, path_type=Path),
     help="Published folder to push (default: dist/).",
 )
-@click.option("--batch-size", type=int, default=20_000, show_default=True, help="Triples per update request.")
+@click.option(
+    "--batch-size", type=int, default=500, show_default=True, help="Triples per update request."
+)  # push.DEFAULT_BATCH (push is imported lazily, as the command runs)
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait per request.")
 @pass_settings
 def push_command(
@@ -468,12 +495,15 @@ def push_command(
 
     if not graph_store and not update_url:
         fail("give --graph-store URL, --update URL, or both")
-    graphs = load_published(dist or settings.config.out_dir, Iris(settings.config.base))
+    iris = Iris(settings.config.base)
+    graphs = load_published(dist or settings.config.out_dir, iris)
     target = PushTarget(endpoint, graph_store, update_url)
-    report = push_dataset(graphs, target, HttpClient(timeout), batch_size, settings.progress())
+    report = push_dataset(graphs, target, HttpClient(timeout), batch_size, settings.progress(), iris=iris)
     settings.done()
     for graph in report.graphs:
         click.echo(f"{graph.graph}  {graph.triples} triples  {graph.method}")
+    for removed in report.removed:
+        click.echo(f"{removed}  removed (no longer published)")
     click.echo(
         f"pushed {len(report.graphs)} graphs, {report.triples} triples in {report.requests} requests "
         f"({report.retries} retries), {report.seconds:.2f} s; counts verified"
@@ -705,6 +735,67 @@ def reconciliation_service_command(settings: Settings, host: str, port: int, pub
     settings.warn(built.warnings)
     click.echo(f"Reconciliation service at {public_url or f'http://{host}:{port}/'}", err=True)
     uvicorn.run(create_app(built, public_url), host=host, port=port, log_level="warning")
+
+
+@cli.command("add-source")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--id", "source_id", help="The new source's id (default: byline surname or headline, and year)."
+)
+@click.option(
+    "--sources-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Sources file to append to (default: data/sources/corpus.yaml).",
+)
+@pass_settings
+def add_source_command(
+    settings: Settings, file: Path, source_id: str | None, sources_file: Path | None
+) -> None:
+    """Store a text (plain or HTML) in the corpus and register it as a source to review."""
+    from .curation.sources import add_source
+
+    config = settings.config
+    added = add_source(file, config.data_dir, config.corpus_dir, config.project_dir, source_id, sources_file)
+    click.echo(added.display)
+    stored = "already in the corpus as" if added.corpus_file_existed else "stored as"
+    click.echo(f"agkg: source '{added.id}': text {stored} {added.corpus_file.name}", err=True)
+    if added.guessed:
+        click.echo(
+            f"agkg: review the guessed fields, then delete 'review': {', '.join(added.guessed)}", err=True
+        )
+
+
+@cli.command()
+@click.argument("source_id", metavar="SOURCE")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the draft claims here instead of data/claims/SOURCE.yaml.",
+)
+@click.option(
+    "--entities-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write new entity stubs here (default: data/entities/draft-SOURCE.yaml).",
+)
+@pass_settings
+def draft(settings: Settings, source_id: str, out: Path | None, entities_out: Path | None) -> None:
+    """Draft claims for a registered source, each marked 'status: draft' for review."""
+    from .curation.draft import write_draft
+    from .ontology import load_vocabulary
+
+    config = settings.config
+    vocabulary = load_vocabulary(config.ontology_dir)
+    result = write_draft(
+        config.data_dir, config.corpus_dir, config.project_dir, vocabulary, source_id, out, entities_out
+    )
+    click.echo(display_path(result.claims_file, config.project_dir))
+    if result.entities_file is not None:
+        click.echo(display_path(result.entities_file, config.project_dir))
+    click.echo(
+        f"agkg: {result.claims} draft claims, {result.entities} entity stubs, "
+        f"{result.ambiguous} ambiguous mentions listed; review them, then delete 'status'",
+        err=True,
+    )
 
 
 def main() -> None:

@@ -88,6 +88,17 @@ class Iris:
     def dataset(self) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}dataset")
 
+    @property
+    def union_graph(self) -> ox.NamedNode:
+        """In a triple store: the merge of the pushed graphs, which remote queries take as their
+        default graph (stores' own union modes repeat a triple once per graph holding it)."""
+        return ox.NamedNode(f"{self.base}graph/union")
+
+    @property
+    def push_manifest_graph(self) -> ox.NamedNode:
+        """In a triple store: the record of the graphs ``agkg push`` wrote there."""
+        return ox.NamedNode(f"{self.base}graph/agkg-push")
+
 
 @dataclass
 class BuildCounts:
