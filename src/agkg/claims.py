@@ -125,7 +125,9 @@ class Claim:
     source: str
     subject: str
     property: str
-    value: Value
+    # None only for a quantity the source gives as a range alone ("between 7,000 and 10,000"):
+    # its bounds are then the minimum and maximum qualifiers, and no single number is stated
+    value: Value | None
     quote: str
     position: Position
     id: str | None = None
@@ -299,7 +301,7 @@ def better_supported_problems(claims: list[Claim], vocabulary: Vocabulary, root:
 @dataclass
 class _PendingClaim:
     claim: Claim
-    value_node: Node
+    value_node: Node | None  # None: a range without a value (bounds in the qualifiers)
     qualifier_nodes: list[tuple[str, Node, Position]]
     attributed_node: Node | None
     better_node: Node | None
@@ -763,7 +765,12 @@ class _Loader:
                     + did_you_mean_by_name(property_name, self.names_of("claim_properties")),
                 )
         value_node = item.get("value")
-        if value_node is None:
+        # a quantity given only as a range ("between 7,000 and 10,000") has bounds and no value
+        written_qualifiers = item.get("qualifiers")
+        bounded = isinstance(written_qualifiers, Mapping) and any(
+            name in BOUND_QUALIFIERS for name in written_qualifiers.items
+        )
+        if value_node is None and not bounded:
             self.problem(item.position, "missing required key 'value'")
         quote_node = item.get("quote")
         quote = self.scalar(quote_node, "quote")
@@ -805,9 +812,13 @@ class _Loader:
                         qualifier_nodes.append((name, node, position))
             else:
                 self.problem(qualifiers_node.position, "qualifiers must be a mapping")
-        if None in (subject, spec, value_node, quote, source_id) or subject_node is None:
+        if (
+            None in (subject, spec, quote, source_id)
+            or subject_node is None
+            or (value_node is None and not bounded)
+        ):
             return
-        assert subject is not None and spec is not None and value_node is not None
+        assert subject is not None and spec is not None
         assert quote is not None and source_id is not None
         self.entity_refs.append((subject, subject_node.position, "subject"))
         claim = Claim(
@@ -1025,8 +1036,12 @@ class _Loader:
                     crossed = True
         ok = not crossed
         value = Decimal(claim.value.lexical) if isinstance(claim.value, LiteralValue) else None
+        never_negative = claim.property in NON_NEGATIVE_PROPERTIES or spec.kind in (
+            "positiveInteger",
+            "nonNegativeInteger",
+        )
         for name, bound, position in bounds:
-            if bound < 0 and claim.property in NON_NEGATIVE_PROPERTIES:
+            if bound < 0 and never_negative:
                 self.problem(
                     position, f"qualifier {name}: {bound} is negative; {claim.property} is never below 0"
                 )
@@ -1055,11 +1070,15 @@ class _Loader:
                 f"subject '{claim.subject}' is a {subject.type}, but {claim.property} applies to a {expected}",
             )
             ok = False
-        values = self.read_values(pending.value_node, spec, language, f"value of {claim.property}")
-        if len(values) != 1:
-            if len(values) > 1:
-                self.problem(pending.value_node.position, "a claim has one value; write one claim per value")
-            ok = False
+        values: list[Value | None] = [None]
+        if pending.value_node is not None:
+            values = list(self.read_values(pending.value_node, spec, language, f"value of {claim.property}"))
+            if len(values) != 1:
+                if len(values) > 1:
+                    self.problem(
+                        pending.value_node.position, "a claim has one value; write one claim per value"
+                    )
+                ok = False
         qualifiers: list[tuple[str, Value]] = []
         for name, node, _position in pending.qualifier_nodes:
             qualifier_values = self.read_values(

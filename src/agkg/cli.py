@@ -729,7 +729,7 @@ def reconcile_command(
 
 @cli.group("export")
 def export_group() -> None:
-    """Export the dataset for other tools (QuickStatements for Wikidata)."""
+    """Export the dataset for other tools (QuickStatements for Wikidata, events as CSV)."""
 
 
 @export_group.command("quickstatements")
@@ -788,6 +788,38 @@ def export_quickstatements_command(
         f"({export.references} references); {len(export.unmappable)} unmappable",
         err=True,
     )
+
+
+@export_group.command("events")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["ucdp", "acled"]),
+    required=True,
+    help="ucdp: UCDP GED's columns; acled: ACLED's export columns (docs/conflict-data.md).",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the CSV here (default: stdout).",
+)
+@pass_settings
+def export_events_command(settings: Settings, output_format: str, out_file: Path | None) -> None:
+    """Write one CSV row per event, as UCDP GED or ACLED code events."""
+    from .conflict_export import export_events
+    from .graph import build_dataset
+    from .publishing import atomic_write
+
+    built = build_dataset(settings.config, settings.progress())
+    settings.done()
+    settings.warn(built.warnings)
+    export = export_events(built.data, built.provenance, built.vocabulary, output_format)
+    if out_file:
+        atomic_write(out_file, export.csv_text().encode("utf-8"))
+    else:
+        click.echo(export.csv_text(), nl=False)
+    click.echo(f"{len(export.rows)} events exported in {output_format.upper()} columns", err=True)
 
 
 @cli.command("reconciliation-service")

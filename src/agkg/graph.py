@@ -377,16 +377,20 @@ def source_graph_quads(
     for record in content.statements:
         subject = iris.entity(record.subject)
         statement = iris.statement(record.key)
-        value = term(record.value)
+        # A range given only by its bounds states no single number: no truthy triple and no
+        # statement value, only the minimum and maximum qualifiers (claims.Claim.value).
+        value = term(record.value) if record.value is not None else None
         if record.best:
-            add(subject, AGKG.term(record.property), value)
-            aligned = mapping.properties.get(record.property)
-            if aligned is not None and aligned.wikidata.startswith("P"):
-                add(subject, WDT.term(aligned.wikidata), terms.wikidata_value(record.value))
+            if value is not None and record.value is not None:
+                add(subject, AGKG.term(record.property), value)
+                aligned = mapping.properties.get(record.property)
+                if aligned is not None and aligned.wikidata.startswith("P"):
+                    add(subject, WDT.term(aligned.wikidata), terms.wikidata_value(record.value))
             add(statement, RDF.type, WIKIBASE.BestRank)
         add(subject, AGKGP.term(record.property), statement)
         add(statement, RDF.type, AGKG.Statement)
-        add(statement, AGKGPS.term(record.property), value)
+        if value is not None:
+            add(statement, AGKGPS.term(record.property), value)
         add(statement, WIKIBASE.rank, RANK_INDIVIDUALS[record.rank])
         for name, qualifier in record.qualifiers:
             add(statement, AGKG.term(name), term(qualifier))
@@ -450,7 +454,7 @@ def dataset_origins(iris: Iris, data: CuratedData, provenance: Provenance) -> di
         origins.setdefault(iris.source(source.id).value, []).append(source.position)
     for record in provenance.statements.values():
         origins[iris.statement(record.key).value] = record.positions
-        if record.best:
+        if record.best and record.value is not None:
             subject, path = iris.entity(record.subject).value, AGKG.term(record.property).value
             key = truthy_origin(subject, path, terms.term(record.value).value)
             origins[key] = sorted({*origins.get(key, []), *record.positions})

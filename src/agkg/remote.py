@@ -415,9 +415,11 @@ class HttpClient:
         credentials = credentials_from_env(environ)
         self._credentials = credentials
         self._passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        self._digest: _ChallengeKeepingDigestAuth | None = None
         if credentials is not None:
             if credentials.scheme == "digest":
-                handlers.append(urllib.request.HTTPDigestAuthHandler(self._passwords))
+                self._digest = _ChallengeKeepingDigestAuth(self._passwords)
+                handlers.append(self._digest)
             else:
                 handlers.append(_PreemptiveBasicAuth(credentials))
         self._opener = urllib.request.build_opener(*handlers)
@@ -433,6 +435,8 @@ class HttpClient:
         if self._credentials is not None:
             # The digest handler answers a challenge only for URLs it has a password for.
             self._passwords.add_password(None, url, self._credentials.user, self._credentials.password)
+        if self._digest is not None and body and self._digest.challenge is None:
+            self._probe(url)
         attempt = 0
         while True:
             request = urllib.request.Request(url, data=body, method=method)
@@ -457,6 +461,54 @@ class HttpClient:
                 self.sleep(wait)
                 continue
             return result
+
+    def _probe(self, url: str) -> None:
+        """Fetch the store's digest challenge with a bodiless request before sending a body.
+
+        A store that refuses an unauthenticated request may close the connection without
+        reading its body (Virtuoso 7 does): a large body then fails with a broken pipe instead of
+        being sent again with credentials. After the probe, requests carry the answer to the
+        challenge from the start (``_ChallengeKeepingDigestAuth``).
+        """
+        probe = urllib.request.Request(url, method="HEAD")
+        probe.add_header("User-Agent", USER_AGENT)
+        self.log.requests += 1
+        try:
+            with self._opener.open(probe, timeout=self.timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            error.read()
+        except (OSError, http.client.HTTPException) as error:
+            reason = getattr(error, "reason", error)
+            raise RemoteError(f"{url}: {reason or type(error).__name__}") from None
+
+
+class _ChallengeKeepingDigestAuth(urllib.request.HTTPDigestAuthHandler):
+    """The standard library's digest authentication, answering the last challenge up front.
+
+    urllib answers a digest challenge only after a 401, by sending the request again; a request
+    with a body then goes out twice, and the first time to a store that may not read it.
+    """
+
+    def __init__(self, passwords: urllib.request.HTTPPasswordMgr) -> None:
+        super().__init__(passwords)
+        self.challenge: dict[str, str] | None = None
+
+    def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> Any:
+        _scheme, challenge = auth.split(" ", 1)
+        self.challenge = urllib.request.parse_keqv_list(
+            [item for item in urllib.request.parse_http_list(challenge) if item]
+        )
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        if self.challenge is not None and req.data is not None and not req.has_header(self.auth_header):
+            answer = self.get_authorization(req, self.challenge)
+            if answer:
+                req.add_unredirected_header(self.auth_header, f"Digest {answer}")
+        return req
+
+    https_request = http_request
 
 
 class _PreemptiveBasicAuth(urllib.request.BaseHandler):
