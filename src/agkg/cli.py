@@ -10,6 +10,7 @@ Exit codes (one table, applied in one place, ``AgkgGroup.invoke``):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -108,6 +109,13 @@ def fail(message: str) -> NoReturn:
 @click.option("--data", "data_dir", help="Folder of curated YAML (env AGKG_DATA).")
 @click.option("--corpus", help="Folder of source texts, found by sha256 (env AGKG_CORPUS).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+@click.option(
+    "--allow-missing-texts",
+    is_flag=True,
+    default=None,
+    help="Accept sources whose text is not in the corpus; their quotes are marked unverified "
+    "(env AGKG_ALLOW_MISSING_TEXTS).",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -116,10 +124,29 @@ def cli(
     data_dir: str | None,
     corpus: str | None,
     quiet: bool,
+    allow_missing_texts: bool | None,
 ) -> None:
     """Armed Groups Knowledge Graph: curated claims to validated, published RDF."""
-    config = load_config(project, {"base": base, "data": data_dir, "corpus": corpus})
+    overrides = {"base": base, "data": data_dir, "corpus": corpus}
+    overrides["allow_missing_texts"] = "true" if allow_missing_texts else None
+    config = load_config(project, overrides)
     ctx.obj = Settings(config, quiet)
+
+
+def allow_missing_texts_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--allow-missing-texts`` on a command too, where curators look for it."""
+    return click.option(
+        "--allow-missing-texts",
+        is_flag=True,
+        help="Accept sources whose text is not in the corpus; their quotes are marked unverified.",
+    )(command)
+
+
+def allowing(settings: Settings, allow_missing_texts: bool) -> Config:
+    """The configuration, with the command's --allow-missing-texts on top of the group's."""
+    if allow_missing_texts and not settings.config.allow_missing_texts:
+        return dataclasses.replace(settings.config, allow_missing_texts=True)
+    return settings.config
 
 
 @cli.command()
@@ -147,6 +174,7 @@ def build(settings: Settings) -> None:
     "or GitHub Actions annotations.",
 )
 @click.option("--strict", is_flag=True, help="Warnings also make validation fail.")
+@allow_missing_texts_option
 @click.option(
     "--engine",
     type=click.Choice(["turbo", "pyshacl"]),
@@ -155,7 +183,9 @@ def build(settings: Settings) -> None:
     help="SHACL engine; both give the same results, pyshacl is much slower.",
 )
 @pass_settings
-def validate(settings: Settings, output_format: str, strict: bool, engine: str) -> None:
+def validate(
+    settings: Settings, output_format: str, strict: bool, allow_missing_texts: bool, engine: str
+) -> None:
     """Validate the dataset against the SHACL shapes (exit 1 on violations).
 
     Each result names the claim file and line behind it. Exit 0 conforms (warnings allowed
@@ -164,7 +194,7 @@ def validate(settings: Settings, output_format: str, strict: bool, engine: str) 
     from .graph import build_dataset
     from .validation import load_shapes, render_report, summary, validate_dataset
 
-    built = build_dataset(settings.config, settings.progress())
+    built = build_dataset(allowing(settings, allow_missing_texts), settings.progress(), require_texts=True)
     shapes, _ = load_shapes(settings.config.shapes_dir)
     report = validate_dataset(built, shapes, engine)
     settings.done()
@@ -189,17 +219,24 @@ def validate(settings: Settings, output_format: str, strict: bool, engine: str) 
     default="text",
     show_default=True,
 )
+@allow_missing_texts_option
 @pass_settings
-def verify(settings: Settings, corpus_dir: Path | None, output_format: str) -> None:
-    """Check every claim's quote against its source text; report offsets and misses."""
-    from .graph import load_only
-    from .quotes import check_quotes, load_corpus
+def verify(settings: Settings, corpus_dir: Path | None, output_format: str, allow_missing_texts: bool) -> None:
+    """Check every claim's quote against its source text; report offsets and misses.
 
-    folder = corpus_dir or settings.config.corpus_dir
+    A source whose text is not in the corpus is an error (exit 2) unless it says
+    text_held_elsewhere or --allow-missing-texts is given: its quotes would go unchecked.
+    """
+    from .graph import load_only
+    from .quotes import check_quotes, load_corpus, missing_texts
+
+    config = allowing(settings, allow_missing_texts)
+    folder = corpus_dir or config.corpus_dir
     if folder is None:
         fail("no corpus folder: pass --corpus DIR or set corpus in agkg.toml")
-    data = load_only(settings.config)
-    report = check_quotes(data, load_corpus(folder))
+    data = load_only(config)
+    corpus = load_corpus(folder)
+    report = check_quotes(data, corpus)
     if output_format == "json":
         click.echo(
             json.dumps(
@@ -227,7 +264,7 @@ def verify(settings: Settings, corpus_dir: Path | None, output_format: str) -> N
                 click.echo(f"{check.position}: {check.describe()}")
     summary = ", ".join(f"{report.count(s)} {s}" for s in ("found", "not-found", "ambiguous", "no-text"))
     click.echo(f"{len(report.checks)} quotes: {summary}", err=True)
-    failures = [
+    failures = missing_texts(data, corpus, folder, config.allow_missing_texts) + [
         Problem(c.position, c.describe()) for c in report.checks if c.status in ("not-found", "ambiguous")
     ]
     if failures:
@@ -250,8 +287,11 @@ def verify(settings: Settings, corpus_dir: Path | None, output_format: str) -> N
     is_flag=True,
     help="Build everything from scratch instead of reusing the last publish (see docs/incremental.md).",
 )
+@allow_missing_texts_option
 @pass_settings
-def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bool, full: bool) -> None:
+def publish(
+    settings: Settings, out_dir: Path | None, force: bool, with_site: bool, full: bool, allow_missing_texts: bool
+) -> None:
     """Build, validate and write the dumps to dist/ (refuses on violations unless --force).
 
     After the first publish, only what changed claims files affect is rebuilt and revalidated;
@@ -265,6 +305,7 @@ def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bo
 
     # held from before the input is read until the cache is written: publishers run one after
     # the other, so the last to finish is the last to have read the data
+    settings.config = allowing(settings, allow_missing_texts)
     with publication_lock(out_dir or settings.config.out_dir, on_wait=waiting):
         _publish(settings, out_dir, force, with_site, full)
 
