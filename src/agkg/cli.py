@@ -24,6 +24,7 @@ from .claims import display_path
 from .config import Config, load_config
 from .errors import (
     AgkgError,
+    AnswersDifferError,
     ConfigurationError,
     InputError,
     NotConformingError,
@@ -35,6 +36,7 @@ from .errors import (
 EXIT_OK, EXIT_NOT_CONFORMING, EXIT_BAD_INPUT, EXIT_REMOTE = 0, 1, 2, 3
 EXIT_CODES: dict[type[AgkgError], int] = {
     NotConformingError: EXIT_NOT_CONFORMING,
+    AnswersDifferError: EXIT_NOT_CONFORMING,
     InputError: EXIT_BAD_INPUT,
     ConfigurationError: EXIT_BAD_INPUT,
     QueryError: EXIT_BAD_INPUT,
@@ -221,7 +223,9 @@ def validate(
 )
 @allow_missing_texts_option
 @pass_settings
-def verify(settings: Settings, corpus_dir: Path | None, output_format: str, allow_missing_texts: bool) -> None:
+def verify(
+    settings: Settings, corpus_dir: Path | None, output_format: str, allow_missing_texts: bool
+) -> None:
     """Check every claim's quote against its source text; report offsets and misses.
 
     A source whose text is not in the corpus is an error (exit 2) unless it says
@@ -290,7 +294,12 @@ def verify(settings: Settings, corpus_dir: Path | None, output_format: str, allo
 @allow_missing_texts_option
 @pass_settings
 def publish(
-    settings: Settings, out_dir: Path | None, force: bool, with_site: bool, full: bool, allow_missing_texts: bool
+    settings: Settings,
+    out_dir: Path | None,
+    force: bool,
+    with_site: bool,
+    full: bool,
+    allow_missing_texts: bool,
 ) -> None:
     """Build, validate and write the dumps to dist/ (refuses on violations unless --force).
 
@@ -446,6 +455,69 @@ def query_command(
     settings.done()
     result = run_query(dataset, text, allow_service, substitutions)
     write_answer(result, output_format, out, settings.config.base)
+
+
+@cli.command("test")
+@click.argument("names", nargs=-1)
+@click.option("--record", is_flag=True, help="Write the current answers as the expected ones (after review).")
+@pass_settings
+def test_command(settings: Settings, names: tuple[str, ...], record: bool) -> None:
+    """Check the competency queries' answers against queries/expected/ (exit 1 on a difference).
+
+    Every query in queries/ with an expected answer (or the NAMEs given) is run on the dataset;
+    a different answer is shown as rows removed (-) and added (+). After reviewing a change,
+    --record writes the new answers (of every query, or of the NAMEs).
+    """
+    from .curation.answers import check_answers, record_answers, select_queries
+    from .query import open_dataset
+
+    queries = select_queries(settings.config, names)
+    dataset = open_dataset(settings.config, settings.progress())
+    settings.done()
+    if record:
+        recorded = record_answers(dataset, queries)
+        for check in recorded.checks:
+            click.echo(
+                f"{check.status:<9} {check.name}  {display_path(check.path, settings.config.project_dir)}"
+            )
+        settings.warn(
+            [f"{display_path(p, settings.config.project_dir)}: no query of that name" for p in recorded.stale]
+        )
+        click.echo(
+            f"{recorded.count('recorded')} answers recorded, {recorded.count('unchanged')} unchanged",
+            err=True,
+        )
+        return
+    report = check_answers(dataset, queries)
+    for check in report.checks:
+        if check.status == "different":
+            click.echo(
+                f"FAIL {check.name}: the answer differs from {display_path(check.path, settings.config.project_dir)}"
+            )
+            for line in check.diff():
+                click.echo(line)
+        elif check.status == "same":
+            click.echo(f"ok   {check.name}")
+    missing = [c.name for c in report.checks if c.status == "missing"]
+    settings.warn(
+        [f"{display_path(p, settings.config.project_dir)}: no query of that name" for p in report.stale]
+    )
+    if names and missing:
+        fail(
+            f"no expected answer for {', '.join(missing)}: review the answer and run 'agkg test --record NAME'"
+        )
+    if missing:
+        settings.warn([f"no expected answer for {', '.join(missing)} (agkg test --record NAME to add one)"])
+    checked = len(report.checks) - len(missing)
+    if checked == 0:
+        fail("no query in queries/ has an expected answer: review the answers and run 'agkg test --record'")
+    click.echo(
+        f"{checked} answers checked: {report.count('same')} same, {len(report.different)} different", err=True
+    )
+    if report.different:
+        raise AnswersDifferError(
+            f"{len(report.different)} answer(s) differ: review the changes, then 'agkg test --record NAME'"
+        )
 
 
 @cli.command()
