@@ -152,7 +152,9 @@ class BuiltDataset:
 Progress = Callable[[str], None]
 
 
-def build_dataset(config: Config, progress: Progress | None = None, require_texts: bool = False) -> BuiltDataset:
+def build_dataset(
+    config: Config, progress: Progress | None = None, require_texts: bool = False
+) -> BuiltDataset:
     """Load the ontology and curated data under ``config`` and build the dataset.
 
     Raises InputError for bad input (including quotes not found in an available source text,
@@ -167,7 +169,9 @@ def build_dataset(config: Config, progress: Progress | None = None, require_text
     data = load_curated_data(config.data_dir, vocabulary, root=config.project_dir)
     step("load")
     corpus, warnings = read_corpus(config)
-    if require_texts and (problems := missing_texts(data, corpus, config.corpus_dir, config.allow_missing_texts)):
+    if require_texts and (
+        problems := missing_texts(data, corpus, config.corpus_dir, config.allow_missing_texts)
+    ):
         raise InputError(problems)
     anchors = anchor_quotes(data, corpus)
     step("quotes")

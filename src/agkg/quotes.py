@@ -284,14 +284,16 @@ def missing_texts(
     for claim in data.claims:
         quotes[claim.source] = quotes.get(claim.source, 0) + 1
     problems = []
-    opt_out = "or say who holds it with text_held_elsewhere: \"why\" (or pass --allow-missing-texts)"
+    opt_out = 'or say who holds it with text_held_elsewhere: "why" (or pass --allow-missing-texts)'
     for source_id, count in quotes.items():
         source = data.sources.get(source_id)
         if source is None or source.text_held_elsewhere or source_text(data, corpus, source_id):
             continue
         unverified = f"its {count} quote{'s' if count != 1 else ''} cannot be verified"
         if not source.sha256:
-            message = f"source '{source_id}' has no sha256: {unverified}; add its text to the corpus {opt_out}"
+            message = (
+                f"source '{source_id}' has no sha256: {unverified}; add its text to the corpus {opt_out}"
+            )
         elif folder is None:
             message = (
                 f"source '{source_id}': no corpus folder is set (corpus in agkg.toml or --corpus), "
