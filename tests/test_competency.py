@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from linked_project import make_project
 
 from agkg.cli import cli
-from linked_project import make_project
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"

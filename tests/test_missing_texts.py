@@ -17,10 +17,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
+from linked_project import make_project
 
 from agkg.cli import cli
 from agkg.vocab import AGKG, XSD
-from linked_project import make_project
 
 INVENTED = "The alliance was founded in 1999"
 FALSE = ox.Literal("false", datatype=XSD.boolean)
