@@ -165,3 +165,13 @@ def test_text_held_elsewhere_must_say_why(typo: Path) -> None:
     result = agkg(typo, "validate")
     assert result.exit_code == 2
     assert "text_held_elsewhere says why" in result.stderr
+
+
+def test_an_incremental_publish_checks_the_texts_too(typo: Path) -> None:
+    """The publish cache of a run that opted out must not let the next run skip the check."""
+    assert agkg(typo, "publish", "--allow-missing-texts").exit_code == 0
+    claims = typo / "data/claims/dated-2021.yaml"
+    claims.write_text(claims.read_text().replace("founded in March 2019", "founded in March"))
+    result = agkg(typo, "publish")
+    assert result.exit_code == 2, result.output
+    assert "no file with sha256" in result.stderr
