@@ -77,7 +77,7 @@ def test_every_quote_is_verified_against_the_corpus() -> None:
     done = run("verify", "--corpus", str(CORPUS), "--format", "json")
     assert done.returncode == 0, done.stderr
     checks = json.loads(done.stdout)
-    assert len(checks) == 103
+    assert len(checks) == 106
     assert {c["status"] for c in checks} == {"found"}
     assert all(not c["occurrences"] for c in checks)
 
@@ -178,6 +178,15 @@ def test_article_claims() -> None:
             (
                 "Islamic State Khorasan Province",
                 "affiliateOf",
+                "Islamic State",
+                "NormalRank",
+                "is the official affiliate of the Islamic State movement operating in Afghanistan, as "
+                "recognised by Islamic State core leadership",
+                None,
+            ),
+            (
+                "Islamic State Khorasan Province",
+                "allegiance",
                 "Islamic State",
                 "NormalRank",
                 "is the official affiliate of the Islamic State movement operating in Afghanistan, as "
@@ -423,6 +432,14 @@ def test_article_claims() -> None:
                 "Islamic State",
                 "NormalRank",
                 "the Islamic State group’s core organisational body",
+                None,
+            ),
+            (
+                "Pakistani Taliban",
+                "differentFrom",
+                "Taliban",
+                "NormalRank",
+                "former members of the Pakistani Taliban, Afghan Taliban",
                 None,
             ),
             (
