@@ -66,10 +66,14 @@ def check(name: str, variables: list[str], expected: list[Row]) -> None:
 def test_every_query_has_a_question_and_a_test() -> None:
     names = sorted(path.stem for path in QUERIES.glob("*.rq"))
     assert len(names) >= 15
+    # The conflict analyst's queries are answered on a fixture project (the corpus states no
+    # leader, death toll or designation): their tests are in test_competency_conflict.py.
+    conflict = (Path(__file__).parent / "test_competency_conflict.py").read_text(encoding="utf-8")
     for name in names:
         first = (QUERIES / f"{name}.rq").read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("# Question: "), name
-        assert f"test_{name.replace('-', '_')}" in globals(), f"no test for queries/{name}.rq"
+        test = f"test_{name.replace('-', '_')}"
+        assert test in globals() or f"def {test}(" in conflict, f"no test for queries/{name}.rq"
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus texts not present")
