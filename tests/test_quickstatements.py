@@ -137,7 +137,7 @@ def test_repository_data_exports_only_verified_mappings(
         'Q3861\tP17\tQ846\tS1476\ten:"Afghan Crisis: What you need to know about IS-K"'
         '\tS577\t+2021-08-27T00:00:00Z/11\tS2093\t"Aneela Siddiqui"\tS1683\ten:"Doha, Qatar"'
     ]
-    assert len(rows) == 95
+    assert len(rows) == 92
 
 
 @pytest.mark.parametrize(
