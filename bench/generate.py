@@ -560,6 +560,7 @@ def _write_conflict_report(data: Path) -> str:
             "    outlet: outlet-0",
             "    published: 2021-09-01",
             "    language: en",
+            "    text_held_elsewhere: synthetic report, no text is generated for it",
         ]
     )
 

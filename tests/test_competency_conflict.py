@@ -11,6 +11,7 @@ would, and its rows are compared exactly, in order.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -26,8 +27,8 @@ QUERIES = REPO / "queries"
 Row = tuple[str | None, ...]
 
 SOURCES = """sources:
-  - {id: paper-a, type: NewsArticle, headline: Headline A, published: 2021-08-27, language: en}
-  - {id: paper-b, type: NewsArticle, headline: Headline B, published: 2021-09-01, language: en}
+  - {id: paper-a, type: NewsArticle, headline: Headline A, published: 2021-08-27, language: en, sha256: SHA-A}
+  - {id: paper-b, type: NewsArticle, headline: Headline B, published: 2021-09-01, language: en, sha256: SHA-B}
 """
 
 ENTITIES = """entities:
@@ -121,15 +122,25 @@ def conflict_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("competency") / "project"
     for folder in ("ontology", "shapes"):
         shutil.copytree(REPO / folder, root / folder)
+    sources = SOURCES
+    (root / "corpus").mkdir(parents=True)
+    for claims, marker in ((CLAIMS_A, "SHA-A"), (CLAIMS_B, "SHA-B")):
+        # the article: each quote once, as a sentence, so that every quote is verified
+        quotes = dict.fromkeys(
+            line.split("quote: ", 1)[1] for line in claims.splitlines() if "quote: " in line
+        )
+        text = "".join(f"{quote}.\n" for quote in quotes).encode("utf-8")
+        digest = hashlib.sha256(text).hexdigest()
+        (root / "corpus" / f"{marker}.txt").write_bytes(text)
+        sources = sources.replace(marker, digest)
     for kind, name, text in (
-        ("sources", "sources", SOURCES),
+        ("sources", "sources", sources),
         ("entities", "entities", ENTITIES),
         ("claims", "paper-a", CLAIMS_A),
         ("claims", "paper-b", CLAIMS_B),
     ):
         (root / "data" / kind).mkdir(parents=True, exist_ok=True)
         (root / "data" / kind / f"{name}.yaml").write_text(text, encoding="utf-8")
-    (root / "corpus").mkdir()
     (root / "agkg.toml").write_text(
         f'[agkg]\nbase = "https://w3id.org/agkg/"\ncorpus = "{root / "corpus"}"\n', encoding="utf-8"
     )
