@@ -61,6 +61,7 @@ from .graph import (
     build_dataset,
     corpus_warnings,
     dataset_origins,
+    properties_graph_quads,
     read_corpus,
     source_contents,
     source_graph_quads,
@@ -620,6 +621,11 @@ def validation_region(dirty: set[str], built: BuiltDataset, lines: list[bytes]) 
             if quad.predicate == RDF.type:
                 triples.add(ox.Triple(quad.subject, quad.predicate, quad.object))
     triples.update(schema_triples(built.vocabulary.triples))
+    # the property entities, whose links the SPARQL rules follow from one predicate to another
+    triples.update(
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in properties_graph_quads(built.iris, built.vocabulary)
+    )
     return sorted(triples, key=str)
 
 
