@@ -258,12 +258,18 @@ class _Terms:
         return self.values.value(name, value, qualifiers, main)
 
 
-def entities_graph_quads(iris: Iris, vocabulary: Vocabulary, data: CuratedData) -> list[ox.Quad]:
+def entities_graph_quads(
+    iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance
+) -> list[ox.Quad]:
     """The entities graph: every entity as a Wikibase item (with agkg's class beside
-    ``wikibase:Item``), its labels, aliases, descriptions and its verified Wikidata item."""
+    ``wikibase:Item``), its labels, aliases, descriptions, its verified Wikidata item, and the
+    counts Wikibase gives an item (statements of every rank; no sitelinks or identifiers)."""
     quads: list[ox.Quad] = []
     graph = iris.entities_graph
     zero = literal("0", XSD.integer)
+    statements: dict[str, int] = defaultdict(int)
+    for record in provenance.statements.values():
+        statements[record.subject] += 1
 
     def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
         quads.append(ox.Quad(s, p, o, graph))
@@ -282,6 +288,7 @@ def entities_graph_quads(iris: Iris, vocabulary: Vocabulary, data: CuratedData) 
         for tag, text in sorted(entity.descriptions.items()):
             add(node, SCHEMA.description, literal(text, language=tag))
         # agkg has no sitelinks and no external-identifier properties
+        add(node, WIKIBASE.statements, literal(str(statements[entity.id]), XSD.integer))
         add(node, WIKIBASE.sitelinks, zero)
         add(node, WIKIBASE.identifiers, zero)
         if entity.wikidata:
@@ -486,7 +493,9 @@ def build_counts(data: CuratedData, provenance: Provenance, quads: int) -> Build
 
 def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance) -> BuiltDataset:
     """Turn checked data and statement records into quads."""
-    quads = entities_graph_quads(iris, vocabulary, data) + properties_graph_quads(iris, vocabulary)
+    quads = entities_graph_quads(iris, vocabulary, data, provenance) + properties_graph_quads(
+        iris, vocabulary
+    )
     for content in source_contents(data, provenance).values():
         quads.extend(source_graph_quads(iris, vocabulary, data, content))
     unique = set(quads)

@@ -55,7 +55,8 @@ from .vocab import (
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 # What the dataset mints under its base, in URL-path order.
-KINDS = ("id", "source", "statement", "reference")
+# Value nodes (Wikibase's wdv:) are minted too, so they dereference like the rest.
+KINDS = ("id", "source", "statement", "reference", "value")
 
 # Document formats: extension -> media type, in the order offered when a client has no preference.
 DOCUMENT_TYPES: dict[str, str] = {
@@ -266,6 +267,15 @@ class SiteData:
         family = Family(self.base)
         if kind == "id":
             statements = [o for t in triples if family.claim(t.predicate) for o in [t.object]]
+            # a property entity's document declares its predicate family and novalue class
+            linked = [
+                t.object for t in list(triples) if t.predicate in WIKIBASE and t.object in family.wb.claim
+            ]
+            for term in linked:
+                triples.update(self.data.about(term))
+                for t in self.data.about(term):
+                    if t.predicate == OWL.complementOf:
+                        triples.update(self.data.about(t.object))
         elif kind == "statement":
             statements = [node]
             triples.update(
@@ -461,6 +471,7 @@ class Pages:
             "source": self.source,
             "statement": self.statement_page,
             "reference": self.reference_page,
+            "value": self.value_page,
         }[kind]
         title, body = render(node, root)
         iri = f'<p class="iri">IRI <code>{e(node.value)}</code></p>'
@@ -770,6 +781,23 @@ class Pages:
             if self.family.claim(predicate) and isinstance(predicate, ox.NamedNode):
                 title = f"{self.site.label(subject)} · {self.property_label(predicate)}"
         return title, f"<h1>{e(title)}</h1><!--iri-->" + self.statement_card(node, root, subject=True)
+
+    def value_page(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
+        """A time or quantity value node: its fields, and the statements using it."""
+        rows = [
+            (
+                self.site.label(p) if isinstance(p, ox.NamedNode) else str(p),
+                ", ".join(self.value(v, root) for v in values),
+            )
+            for p, values in sorted(self.data.out.get(node, {}).items(), key=lambda item: str(item[0]))
+        ]
+        time = self.time_of(node)
+        title = f"Time {time.value}" if time is not None else "Value"
+        users = sorted({s for s, _ in self.data.into.get(node, [])}, key=str)
+        parts = [f"<h1>{e(title)}</h1><!--iri-->", self.facts(rows), "<h2>Used by</h2><ul>"]
+        parts.extend(f"<li>{self.link(u, root)}</li>" for u in users)
+        parts.append("</ul>")
+        return title, "\n".join(parts)
 
     def reference_page(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
         parts = ["<h1>Reference</h1><!--iri-->", self.evidence(node, root), "<h2>Statements citing it</h2>"]
