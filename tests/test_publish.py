@@ -74,6 +74,7 @@ def test_trig_and_nquads_hold_one_graph_per_source_and_match(published: Path) ->
     graphs = {q.graph_name.value for q in trig if isinstance(q.graph_name, ox.NamedNode)}
     assert graphs == {
         "https://w3id.org/agkg/graph/entities",
+        "https://w3id.org/agkg/graph/properties",
         "https://w3id.org/agkg/graph/source/siddiqui-2021",
         "https://w3id.org/agkg/graph/source/what-is-isis-k-2021",
         "https://w3id.org/agkg/graph/source/jadoon-mines-2021",
@@ -265,4 +266,4 @@ def test_no_wikidata_vocabulary_about_agkg_things(published: Path) -> None:
         "http://wikiba.se/ontology#quantityUnit",
     }
     assert ("P-inception", "http://www.w3.org/2004/02/skos/core#exactMatch", "P571") in to_wikidata
-    assert ("iskp", "http://www.w3.org/2002/07/owl#sameAs", "Q21036734") in to_wikidata
+    assert ("islamic-state", "http://www.w3.org/2002/07/owl#sameAs", "Q2429253") in to_wikidata

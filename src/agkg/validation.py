@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import rdflib
@@ -32,7 +33,7 @@ from rdflib.namespace import SH as RSH
 from .errors import ConfigurationError, Position
 from .graph import BuiltDataset
 from .ontology import PropertySpec, Vocabulary
-from .vocab import AGKG, OWL, RDF, RDFS, SKOS, XSD, data_prefixes
+from .vocab import AGKG, DEFAULT_BASE, OWL, RDF, RDFS, SKOS, XSD, data_prefixes
 
 ENGINES = ("turbo", "pyshacl")
 SEVERITY_NAMES = {RSH.Violation: "violation", RSH.Warning: "warning", RSH.Info: "info"}
@@ -110,11 +111,15 @@ class ValidationReport:
 # ------------------------------------------------------------------------- shapes
 
 
-def load_shapes(shapes_dir: Path, check: bool = True) -> tuple[rdflib.Graph, list[ox.Triple]]:
+def load_shapes(
+    shapes_dir: Path, check: bool = True, base: str = DEFAULT_BASE
+) -> tuple[rdflib.Graph, list[ox.Triple]]:
     """Every ``*.ttl`` in ``shapes_dir``, as an rdflib graph and as sorted triples for publishing.
 
-    With ``check``, the shapes must conform to SHACL-SHACL; ConfigurationError names every
-    problem otherwise (as it does for a file that does not parse).
+    The shapes are written for the default base; the predicate families of a dataset published
+    under another ``base`` (``{base}prop/…``) are moved there, in IRIs and in the prefix
+    declarations the SPARQL rules use. With ``check``, the shapes must conform to SHACL-SHACL;
+    ConfigurationError names every problem otherwise (as it does for a file that does not parse).
     """
     files = sorted(shapes_dir.glob("*.ttl"))
     if not files:
@@ -125,6 +130,8 @@ def load_shapes(shapes_dir: Path, check: bool = True) -> tuple[rdflib.Graph, lis
             triples.update(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
         except SyntaxError as error:
             raise ConfigurationError(f"{path}: {error}") from error
+    if base != DEFAULT_BASE:
+        triples = {rebase_triple(t, DEFAULT_BASE + "prop/", base + "prop/") for t in triples}
     graph = to_rdflib(triples)
     if check:
         problems = check_shapes(graph)
@@ -132,6 +139,19 @@ def load_shapes(shapes_dir: Path, check: bool = True) -> tuple[rdflib.Graph, lis
             listed = "\n".join(f"  {p}" for p in problems)
             raise ConfigurationError(f"the shapes in {shapes_dir} do not conform to SHACL-SHACL:\n{listed}")
     return graph, sorted(triples, key=str)
+
+
+def rebase_triple(triple: ox.Triple, old: str, new: str) -> ox.Triple:
+    """``triple`` with the namespace ``old`` replaced by ``new`` in its IRIs and literals."""
+
+    def term(node: Any) -> Any:
+        if isinstance(node, ox.NamedNode) and node.value.startswith(old):
+            return ox.NamedNode(new + node.value[len(old) :])
+        if isinstance(node, ox.Literal) and old in node.value and node.language is None:
+            return ox.Literal(node.value.replace(old, new), datatype=node.datatype)
+        return node
+
+    return ox.Triple(term(triple.subject), term(triple.predicate), term(triple.object))
 
 
 def check_shapes(shapes: rdflib.Graph) -> list[str]:

@@ -188,6 +188,7 @@ def data_prefixes(base: str) -> dict[str, str]:
         "prv": wb.reference_value.iri,
         "novalue": wb.novalue.iri,
         "value": wb.value_node.iri,
+        "genid": wb.genid.iri,
         "source": base + "source/",
         "statement": base + "statement/",
         "ref": base + "reference/",
