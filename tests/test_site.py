@@ -121,3 +121,13 @@ def test_republishing_removes_stale_files(site: Path, tmp_path: Path) -> None:
 def test_negotiate(accept: str | None, expected: str | None) -> None:
     offers = ["text/html", "text/turtle", "application/n-triples", "application/ld+json"]
     assert negotiate(accept, offers) == expected
+
+
+def test_pages_keep_the_precision_of_dates(site: Path) -> None:
+    """A month is published as its first instant with precision 10 (Wikibase's form); pages
+    read the precision from the value node and show the month, never the first day."""
+    page = (site / "doc/id/iskp.html").read_text(encoding="utf-8")
+    assert ">2015-01</span>" in page and ">2018</span>" in page
+    assert "2015-01-01" not in page
+    values = [p.read_text(encoding="utf-8") for p in (site / "doc" / "value").glob("*.html")]
+    assert any("<h1>Time 2015-01</h1>" in v for v in values)

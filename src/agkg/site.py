@@ -552,6 +552,13 @@ class Pages:
                 return values[0]
         return None
 
+    def statement_time(self, statement: Term) -> ox.Literal | None:
+        """A statement's time value at its precision, if its value is a time."""
+        for predicate, values in self.data.out.get(statement, {}).items():
+            if self.family.statement_value(predicate) and values:
+                return self.time_of(values[0])
+        return None
+
     def time_of(self, value_node: Term | None) -> ox.Literal | None:
         """A Wikibase time value node's date at its precision (``2015-01`` for a month), as the
         literal of the XSD type of that precision, so pages never show a month as a day."""
@@ -623,7 +630,14 @@ class Pages:
                 other_value = self.statement_value(other)
                 if isinstance(other, ox.NamedNode):
                     local = other.value.rsplit("/", 1)[-1]
-                    text = self.site.label(other_value) if other_value is not None else local
+                    time = self.statement_time(other)
+                    text = (
+                        time.value
+                        if time is not None
+                        else self.site.label(other_value)
+                        if other_value is not None
+                        else local
+                    )
                     better.append(f'<a href="{root}doc/statement/{quote(local)}.html">{e(text)}</a>')
             note = "Deprecated: " + ("; ".join(reasons) if reasons else "ranked down")
             if better:
