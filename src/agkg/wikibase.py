@@ -291,7 +291,7 @@ def bounds(qualifiers: tuple[tuple[str, Value], ...]) -> tuple[str | None, str |
 
 
 class ValueWriter:
-    """Simple values and value nodes for one dataset (``entity_term`` names entities)."""
+    """Simple values and value nodes of the literals of one dataset's properties."""
 
     def __init__(self, wb: WikibaseNamespaces, properties: dict[str, WikibaseProperty]) -> None:
         self.wb = wb
