@@ -44,7 +44,8 @@ def _generator() -> ModuleType:
 def synthetic_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated project with many sources, shared statements, ranks and attributions."""
     folder = tmp_path_factory.mktemp("synthetic") / "project"
-    return Path(_generator().generate_project(folder, triples=8000, seed=11))
+    # about 410 claims in 16 sources (the edits below need 14 claims files)
+    return Path(_generator().generate_project(folder, triples=11_800, seed=11))
 
 
 @pytest.fixture
