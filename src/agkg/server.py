@@ -46,6 +46,13 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
+# the Wikibase predicate families under {base}prop/ besides p: and ps: (which name the ontology
+# term, as before; see vocab.WikibaseNamespaces)
+PROPERTY_FAMILIES = (
+    "direct", "statement/value", "qualifier", "qualifier/value", "reference", "reference/value",
+    "novalue",
+)  # fmt: skip
+
 GRAPH_TYPES = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -225,6 +232,12 @@ def create_app(
     def ontology(request: Request) -> Response:
         media = negotiate(request.headers.get("accept"), ["text/html", "text/turtle"])
         return see_other("dumps/ontology.ttl" if media == "text/turtle" else "doc/ontology.html")
+
+    def property_term(request: Request) -> Response:
+        """A predicate of a property's family (``/prop/direct/inception``) names the property
+        entity (``/id/P-inception``), as Wikidata's ``wdt:P571`` names ``wd:P571``."""
+        up = "../" * request.url.path.strip("/").count("/")
+        return see_other(f"{up}id/P-{quote(request.path_params['name'])}")
 
     def ontology_term(request: Request) -> Response:
         depth = request.url.path.strip("/").count("/")
@@ -430,7 +443,10 @@ def create_app(
     routes = [
         Route("/", index),
         Route("/index.html", index),
-        *(Route(f"/{kind}/{local}", resource) for kind in ("id", "source", "statement", "reference")),
+        *(
+            Route(f"/{kind}/{local}", resource)
+            for kind in ("id", "source", "statement", "reference", "value")
+        ),
         Route("/dataset", dataset),
         Route("/graph/{name:str}", graph),
         Route("/graph/source/{name:str}", graph),
@@ -442,6 +458,8 @@ def create_app(
         Route("/ontology", ontology),
         Route("/prop/{name:str}", ontology_term),
         Route("/prop/statement/{name:str}", ontology_term),
+        # every other Wikibase predicate family (wdt:, psv:, pq:, pqv:, pr:, prv:, wdno:)
+        *(Route(f"/prop/{family}/{{name:str}}", property_term) for family in PROPERTY_FAMILIES),
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/query", query_page),
         Route("/.well-known/void", void),
