@@ -499,12 +499,14 @@ def truthy_origin(subject: str, path: str, value: str) -> str:
     return f"{subject}\0{path}\0{value}"
 
 
-def dataset_origins(iris: Iris, data: CuratedData, provenance: Provenance) -> dict[str, list[Position]]:
+def dataset_origins(
+    iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance
+) -> dict[str, list[Position]]:
     """The input lines behind each minted node (entities, sources, statements, references), and
     behind each truthy triple (``truthy_origin``): a result about an entity's truthy value, such as
     a dissolution before the inception, belongs at the claims that gave the value."""
     origins: dict[str, list[Position]] = {}
-    terms = _Terms(iris, data)
+    terms = _Terms(iris, data, vocabulary)
     for entity in sorted(data.entities.values(), key=lambda e: e.id):
         origins[iris.entity(entity.id).value] = [entity.position]
     for source in sorted(data.sources.values(), key=lambda s: s.id):
@@ -512,8 +514,9 @@ def dataset_origins(iris: Iris, data: CuratedData, provenance: Provenance) -> di
     for record in provenance.statements.values():
         origins[iris.statement(record.key).value] = record.positions
         if record.best and record.value is not None:
-            subject, path = iris.entity(record.subject).value, AGKG.term(record.property).value
-            key = truthy_origin(subject, path, terms.term(record.value).value)
+            subject, path = iris.entity(record.subject).value, iris.wb.direct.term(record.property).value
+            value, _ = terms.term(record.property, record.value, record.qualifiers, main=True)
+            key = truthy_origin(subject, path, value.value)
             origins[key] = sorted({*origins.get(key, []), *record.positions})
     for reference in provenance.references.values():
         origins[iris.reference(reference.key).value] = reference.positions
@@ -547,7 +550,7 @@ def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: 
         provenance=provenance,
         quads=sorted(unique, key=str),
         counts=build_counts(data, provenance, len(unique)),
-        origins=dataset_origins(iris, data, provenance),
+        origins=dataset_origins(iris, vocabulary, data, provenance),
     )
     built.counts.triples = len(built.triples())
     return built

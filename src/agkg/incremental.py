@@ -371,7 +371,7 @@ def _incremental(
         provenance=provenance,
         quads=[],
         counts=build_counts(data, provenance, len(lines)),
-        origins=dataset_origins(iris, data, provenance),
+        origins=dataset_origins(iris, vocabulary, data, provenance),
         warnings=warnings + corpus_warnings(data, corpus) + shared_name_warnings(data.entities.values()),
         claim_keys=[key_of[id(c)] for c in data.claims],
     )

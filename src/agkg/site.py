@@ -731,7 +731,9 @@ class Pages:
             )
         parts.append("</p>")
         if alleged:  # an allegation is not a fact: say whose it is before anything else
-            accusers = ", ".join(self.link(a, root) for a in data.objects(statement, self.family.wb.qualifier.allegedBy))
+            accusers = ", ".join(
+                self.link(a, root) for a in data.objects(statement, self.family.wb.qualifier.allegedBy)
+            )
             parts.append(
                 f'<p class="allegation"><strong>Alleged by {accusers or "an unnamed party"}</strong>: '
                 "no source states this as fact.</p>"
