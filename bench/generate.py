@@ -490,6 +490,8 @@ class Generator:
                 digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
                 (corpus / f"{source_id}.txt").write_text(text, encoding="utf-8")
                 entry.append(f"    sha256: {digest}")
+            else:  # like a report known only as relayed: no text held, said explicitly
+                entry.append("    text_held_elsewhere: synthetic report, no text is generated for it")
             source_entries.append("\n".join(entry))
         (data / "sources" / "sources.yaml").write_text(
             "# yaml-language-server: $schema=../../schema/sources.schema.json\nsources:\n"

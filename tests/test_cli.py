@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import Result
+from conftest import DATASET
 
 from agkg.cli import EXIT_BAD_INPUT, EXIT_NOT_CONFORMING, EXIT_OK, EXIT_REMOTE, cli
 
@@ -142,8 +143,8 @@ def test_unreachable_endpoint_exits_3(run_agkg: Run) -> None:
     assert f"http://127.0.0.1:{port}/sparql" in result.stderr
 
 
-def test_verify_finds_every_quote(repo: Path, corpus: Path, run_agkg: Run) -> None:
-    result = run_agkg("--project", repo, "verify", "--corpus", corpus, "--format", "json")
+def test_verify_finds_every_quote(corpus: Path, run_agkg: Run) -> None:
+    result = run_agkg("--project", DATASET, "verify", "--corpus", corpus, "--format", "json")
     assert result.exit_code == EXIT_OK, result.stderr
     checks = json.loads(result.stdout)
     assert checks and all(c["status"] == "found" for c in checks)

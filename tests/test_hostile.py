@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import Result
+from conftest import project_source
 
 Run = Callable[..., Result]
 
@@ -59,11 +60,11 @@ def listener() -> Iterator[Listener]:
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory, repo: Path, corpus: Path) -> Path:
+def shared(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
     """One project copy for the module: queries change nothing, and its query cache stays warm."""
     target = tmp_path_factory.mktemp("hostile") / "project"
     for folder in ("data", "ontology", "shapes", "queries"):
-        shutil.copytree(repo / folder, target / folder)
+        shutil.copytree(project_source(folder), target / folder)
     (target / "agkg.toml").write_text(f'[agkg]\nbase = "https://w3id.org/agkg/"\ncorpus = "{corpus}"\n')
     return target
 

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import Result
+from conftest import DATASET
 
 from agkg.config import load_config
 from agkg.dates import TimeValue
@@ -375,7 +376,7 @@ def _with_quads(built: BuiltDataset, removed: list[ox.Quad], added: list[ox.Quad
 
 @pytest.fixture(scope="module")
 def bundled(corpus: Path) -> tuple[BuiltDataset, rdflib.Graph]:
-    config = load_config(REPO)
+    config = load_config(DATASET)
     config = dataclass_replace(config, corpus_dir=corpus)
     shapes, _ = load_shapes(config.shapes_dir, check=False)
     return build_dataset(config), shapes

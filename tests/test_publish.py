@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import Result
+from conftest import DATASET
 from rdflib.compare import isomorphic
 
 from agkg.config import load_config
@@ -30,7 +31,7 @@ def published(tmp_path_factory: pytest.TempPathFactory, repo: Path, corpus: Path
     """The bundled project published once into a temporary folder."""
     out = tmp_path_factory.mktemp("dist")
     result = subprocess.run(
-        [sys.executable, "-m", "agkg", "--project", str(repo), "--corpus", str(corpus), "-q",
+        [sys.executable, "-m", "agkg", "--project", str(DATASET), "--corpus", str(corpus), "-q",
          "publish", "--out", str(out)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -114,7 +115,7 @@ def test_publishing_twice_and_under_other_hash_seeds_is_byte_identical(
         out = tmp_path / seed
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run(
-            [sys.executable, "-m", "agkg", "--project", str(repo), "--corpus", str(corpus), "-q",
+            [sys.executable, "-m", "agkg", "--project", str(DATASET), "--corpus", str(corpus), "-q",
              "publish", "--out", str(out)],
             check=True, capture_output=True, env=env,
         )  # fmt: skip
@@ -146,7 +147,7 @@ def test_a_bad_base_iri_is_refused(project: Path, run_agkg: Callable[..., Result
 @pytest.fixture(scope="module")
 def store(repo: Path, corpus: Path) -> ox.Store:
     """The bundled dataset in a query store, as `agkg query` sees it."""
-    return store_from_built(build_dataset(load_config(repo, {"corpus": str(corpus)})))
+    return store_from_built(build_dataset(load_config(DATASET, {"corpus": str(corpus)})))
 
 
 class TestModel:

@@ -11,10 +11,10 @@ import json
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import DATASET
 
 from agkg.config import load_config
 from agkg.graph import BuiltDataset, build_dataset
@@ -275,7 +275,7 @@ def test_union_counts_match_counting_terms(seed: int) -> None:
 
 @pytest.fixture(scope="module")
 def bundled() -> BuiltDataset:
-    return build_dataset(load_config(Path(__file__).resolve().parents[1]))
+    return build_dataset(load_config(DATASET))
 
 
 def test_bundled_project_writes_the_same_bytes(bundled: BuiltDataset) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import VirtuosoServer
+from conftest import DATASET, VirtuosoServer
 
 from agkg.graph import Iris
 from agkg.push import DEFAULT_BATCH, GraphPayload, PushTarget, load_published, push_dataset
@@ -17,6 +17,15 @@ from agkg.remote import HttpClient
 Run = Callable[..., Result]
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = sorted(p.stem for p in (REPO / "queries").glob("*.rq"))
+
+
+@pytest.fixture(scope="module")
+def repo() -> Path:
+    """The project the local answers come from: the frozen dataset the pushed dumps were
+    published from (conftest's ``published``), not the live data/ curators add to."""
+    return DATASET
+
+
 IRIS = Iris("https://w3id.org/agkg/")
 DBA = {"AGKG_ENDPOINT_USER": "dba", "AGKG_ENDPOINT_PASSWORD": "dba", "AGKG_ENDPOINT_AUTH": "digest"}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import OxigraphServer
+from conftest import DATASET, OxigraphServer
 
 from agkg.graph import Iris
 from agkg.push import PushTarget, load_published, push_dataset
@@ -21,6 +21,13 @@ from agkg.remote import HttpClient
 Run = Callable[..., Result]
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = sorted(p.stem for p in (REPO / "queries").glob("*.rq"))
+
+
+@pytest.fixture(scope="module")
+def repo() -> Path:
+    """The project the local answers come from: the frozen dataset the pushed dumps were
+    published from (conftest's ``published``), not the live data/ curators add to."""
+    return DATASET
 
 
 def answer(result: Result) -> object:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, free_port
+from conftest import DATASET, REPO, free_port
 from jsonschema import Draft7Validator, FormatChecker
 from referencing import Registry, Resource
 
@@ -114,7 +114,7 @@ def service() -> Iterator[Service]:
 
     from agkg.reconciliation_service import create_app
 
-    built = build_dataset(load_config(REPO))
+    built = build_dataset(load_config(DATASET))
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(built), host="127.0.0.1", port=port, log_level="warning")

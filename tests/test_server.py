@@ -30,6 +30,7 @@ from click.testing import CliRunner
 pytest.importorskip("uvicorn", reason="the 'serve' extra is not installed")
 
 import uvicorn
+from conftest import project_source
 from SPARQLWrapper import CSV, JSON, POST, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
@@ -47,7 +48,7 @@ def published_project(folder: Path, corpus: Path) -> Path:
     """A copy of the project, published with ``agkg publish`` into its dist/."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("data", "ontology", "shapes", "queries"):
-        shutil.copytree(REPO / name, folder / name)
+        shutil.copytree(project_source(name), folder / name)
     (folder / "agkg.toml").write_text(f'[agkg]\nbase = "{BASE}"\ncorpus = "{corpus}"\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["--project", str(folder), "publish"], catch_exceptions=False)
     assert result.exit_code == 0, result.output

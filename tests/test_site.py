@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import DATASET
 
 from agkg.cli import cli
 from agkg.site import negotiate
@@ -24,7 +25,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("published")
     result = CliRunner().invoke(
         cli,
-        ["--project", str(repo), "--corpus", str(corpus), "publish", "--out", str(out), "--site"],
+        ["--project", str(DATASET), "--corpus", str(corpus), "publish", "--out", str(out), "--site"],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
-from conftest import CORPUS, REPO, OxigraphServer, VirtuosoServer
+from conftest import CORPUS, REPO, OxigraphServer, VirtuosoServer, project_source
 from test_push import FaultyProxy
 
 from agkg.cli import cli
@@ -69,7 +69,7 @@ def store_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("stores") / "project"
     target.mkdir()
     for folder in ("data", "ontology", "shapes", "queries"):
-        shutil.copytree(REPO / folder, target / folder)
+        shutil.copytree(project_source(folder), target / folder)
     (target / "agkg.toml").write_text(f'[agkg]\nbase = "{BASE}"\ncorpus = "{CORPUS}"\n', encoding="utf-8")
     (target / "data" / "entities" / "fixture.yaml").write_text(FIXTURE_GROUP, encoding="utf-8")
     result = invoke("--project", target, "--quiet", "publish", "--force")

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
+from conftest import DATASET, project_source
 
 from agkg.cli import cli
 from agkg.config import load_config
@@ -47,8 +48,8 @@ CLAIMS = "data/claims/siddiqui-2021.yaml"
 def project(tmp_path: Path) -> Path:
     """A copy of the project (data, ontology, shapes, settings) to break."""
     for folder in ("data", "ontology", "shapes", "schema"):
-        if (REPO / folder).is_dir():
-            shutil.copytree(REPO / folder, tmp_path / folder)
+        if project_source(folder).is_dir():
+            shutil.copytree(project_source(folder), tmp_path / folder)
     shutil.copy(REPO / "agkg.toml", tmp_path / "agkg.toml")
     corpus = REPO.parent / "shared" / "corpus"
     text = (tmp_path / "agkg.toml").read_text()
@@ -251,7 +252,7 @@ def test_a_sparql_constraint_that_does_not_parse_is_exit_2(project: Path) -> Non
 
 @pytest.fixture(scope="module")
 def built() -> BuiltDataset:
-    return build_dataset(load_config(REPO, {}))
+    return build_dataset(load_config(DATASET, {}))
 
 
 @pytest.fixture(scope="module")

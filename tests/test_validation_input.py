@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+from conftest import DATASET
 
 from agkg.config import load_config
 from agkg.graph import build_dataset
@@ -25,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_ntriples_input_gives_the_results_of_an_rdflib_graph() -> None:
     engine = "turbo"
-    built = build_dataset(load_config(REPO, {}))
+    built = build_dataset(load_config(DATASET, {}))
     shapes = load_shapes(REPO / "shapes")[0]
     triples = validation_triples(built)
     # break it: drop every reference link of a few statements, so there are violations to report

@@ -55,6 +55,7 @@ _FORBIDDEN_CHARS = {chr(c) for c in range(0x20) if c not in (0x09, 0x0A)} | {
 SOURCE_KEYS = (
     "id", "type", "headline", "authors", "byline", "outlet", "dateline", "published",
     "published_not_before", "language", "url", "sha256", "relays", "note", "review",
+    "text_held_elsewhere",
 )  # fmt: skip
 ENTITY_KEYS = ("id", "type", "label", "aliases", "description", "wikidata", "same_as", "status")
 CLAIM_KEYS = (
@@ -104,6 +105,10 @@ class Source:
     sha256: str | None = None
     relays: str | None = None
     note: str | None = None
+    # where the sha256 was written (to report a text missing from the corpus there)
+    sha256_position: Position | None = None
+    # why no corpus holds the text: the curator's explicit word that its quotes go unverified
+    text_held_elsewhere: str | None = None
 
 
 @dataclass
@@ -618,6 +623,15 @@ class _Loader:
             if source.sha256 and sha_node and not SHA256_PATTERN.match(source.sha256):
                 self.problem(sha_node.position, "sha256 must be 64 lowercase hexadecimal digits")
                 source.sha256 = None
+            if sha_node is not None:
+                source.sha256_position = sha_node.position
+            elsewhere_node = item.get("text_held_elsewhere")
+            source.text_held_elsewhere = self.scalar(elsewhere_node, "text_held_elsewhere")
+            if isinstance(elsewhere_node, Scalar) and not (source.text_held_elsewhere or "").strip():
+                self.problem(
+                    elsewhere_node.position,
+                    "text_held_elsewhere says why no corpus holds the text (where it is, who holds it)",
+                )
             if source.sha256 and sha_node:
                 # the corpus finds a text by its hash: two sources with one text would share it
                 if source.sha256 in self.sha256_owners:

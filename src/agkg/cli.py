@@ -10,6 +10,7 @@ Exit codes (one table, applied in one place, ``AgkgGroup.invoke``):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from .claims import display_path
 from .config import Config, load_config
 from .errors import (
     AgkgError,
+    AnswersDifferError,
     ConfigurationError,
     InputError,
     NotConformingError,
@@ -34,6 +36,7 @@ from .errors import (
 EXIT_OK, EXIT_NOT_CONFORMING, EXIT_BAD_INPUT, EXIT_REMOTE = 0, 1, 2, 3
 EXIT_CODES: dict[type[AgkgError], int] = {
     NotConformingError: EXIT_NOT_CONFORMING,
+    AnswersDifferError: EXIT_NOT_CONFORMING,
     InputError: EXIT_BAD_INPUT,
     ConfigurationError: EXIT_BAD_INPUT,
     QueryError: EXIT_BAD_INPUT,
@@ -108,6 +111,13 @@ def fail(message: str) -> NoReturn:
 @click.option("--data", "data_dir", help="Folder of curated YAML (env AGKG_DATA).")
 @click.option("--corpus", help="Folder of source texts, found by sha256 (env AGKG_CORPUS).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+@click.option(
+    "--allow-missing-texts",
+    is_flag=True,
+    default=None,
+    help="Accept sources whose text is not in the corpus; their quotes are marked unverified "
+    "(env AGKG_ALLOW_MISSING_TEXTS).",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -116,10 +126,29 @@ def cli(
     data_dir: str | None,
     corpus: str | None,
     quiet: bool,
+    allow_missing_texts: bool | None,
 ) -> None:
     """Armed Groups Knowledge Graph: curated claims to validated, published RDF."""
-    config = load_config(project, {"base": base, "data": data_dir, "corpus": corpus})
+    overrides = {"base": base, "data": data_dir, "corpus": corpus}
+    overrides["allow_missing_texts"] = "true" if allow_missing_texts else None
+    config = load_config(project, overrides)
     ctx.obj = Settings(config, quiet)
+
+
+def allow_missing_texts_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--allow-missing-texts`` on a command too, where curators look for it."""
+    return click.option(
+        "--allow-missing-texts",
+        is_flag=True,
+        help="Accept sources whose text is not in the corpus; their quotes are marked unverified.",
+    )(command)
+
+
+def allowing(settings: Settings, allow_missing_texts: bool) -> Config:
+    """The configuration, with the command's --allow-missing-texts on top of the group's."""
+    if allow_missing_texts and not settings.config.allow_missing_texts:
+        return dataclasses.replace(settings.config, allow_missing_texts=True)
+    return settings.config
 
 
 @cli.command()
@@ -147,6 +176,7 @@ def build(settings: Settings) -> None:
     "or GitHub Actions annotations.",
 )
 @click.option("--strict", is_flag=True, help="Warnings also make validation fail.")
+@allow_missing_texts_option
 @click.option(
     "--engine",
     type=click.Choice(["turbo", "pyshacl"]),
@@ -155,7 +185,9 @@ def build(settings: Settings) -> None:
     help="SHACL engine; both give the same results, pyshacl is much slower.",
 )
 @pass_settings
-def validate(settings: Settings, output_format: str, strict: bool, engine: str) -> None:
+def validate(
+    settings: Settings, output_format: str, strict: bool, allow_missing_texts: bool, engine: str
+) -> None:
     """Validate the dataset against the SHACL shapes (exit 1 on violations).
 
     Each result names the claim file and line behind it. Exit 0 conforms (warnings allowed
@@ -164,7 +196,7 @@ def validate(settings: Settings, output_format: str, strict: bool, engine: str) 
     from .graph import build_dataset
     from .validation import load_shapes, render_report, summary, validate_dataset
 
-    built = build_dataset(settings.config, settings.progress())
+    built = build_dataset(allowing(settings, allow_missing_texts), settings.progress(), require_texts=True)
     shapes, _ = load_shapes(settings.config.shapes_dir, base=settings.config.base)
     report = validate_dataset(built, shapes, engine)
     settings.done()
@@ -189,17 +221,26 @@ def validate(settings: Settings, output_format: str, strict: bool, engine: str) 
     default="text",
     show_default=True,
 )
+@allow_missing_texts_option
 @pass_settings
-def verify(settings: Settings, corpus_dir: Path | None, output_format: str) -> None:
-    """Check every claim's quote against its source text; report offsets and misses."""
-    from .graph import load_only
-    from .quotes import check_quotes, load_corpus
+def verify(
+    settings: Settings, corpus_dir: Path | None, output_format: str, allow_missing_texts: bool
+) -> None:
+    """Check every claim's quote against its source text; report offsets and misses.
 
-    folder = corpus_dir or settings.config.corpus_dir
+    A source whose text is not in the corpus is an error (exit 2) unless it says
+    text_held_elsewhere or --allow-missing-texts is given: its quotes would go unchecked.
+    """
+    from .graph import load_only
+    from .quotes import check_quotes, load_corpus, missing_texts
+
+    config = allowing(settings, allow_missing_texts)
+    folder = corpus_dir or config.corpus_dir
     if folder is None:
         fail("no corpus folder: pass --corpus DIR or set corpus in agkg.toml")
-    data = load_only(settings.config)
-    report = check_quotes(data, load_corpus(folder))
+    data = load_only(config)
+    corpus = load_corpus(folder)
+    report = check_quotes(data, corpus)
     if output_format == "json":
         click.echo(
             json.dumps(
@@ -227,7 +268,7 @@ def verify(settings: Settings, corpus_dir: Path | None, output_format: str) -> N
                 click.echo(f"{check.position}: {check.describe()}")
     summary = ", ".join(f"{report.count(s)} {s}" for s in ("found", "not-found", "ambiguous", "no-text"))
     click.echo(f"{len(report.checks)} quotes: {summary}", err=True)
-    failures = [
+    failures = missing_texts(data, corpus, folder, config.allow_missing_texts) + [
         Problem(c.position, c.describe()) for c in report.checks if c.status in ("not-found", "ambiguous")
     ]
     if failures:
@@ -357,8 +398,16 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     is_flag=True,
     help="Build everything from scratch instead of reusing the last publish (see docs/incremental.md).",
 )
+@allow_missing_texts_option
 @pass_settings
-def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bool, full: bool) -> None:
+def publish(
+    settings: Settings,
+    out_dir: Path | None,
+    force: bool,
+    with_site: bool,
+    full: bool,
+    allow_missing_texts: bool,
+) -> None:
     """Build, validate and write the dumps to dist/ (refuses on violations unless --force).
 
     After the first publish, only what changed claims files affect is rebuilt and revalidated;
@@ -372,6 +421,7 @@ def publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bo
 
     # held from before the input is read until the cache is written: publishers run one after
     # the other, so the last to finish is the last to have read the data
+    settings.config = allowing(settings, allow_missing_texts)
     with publication_lock(out_dir or settings.config.out_dir, on_wait=waiting):
         _publish(settings, out_dir, force, with_site, full)
 
@@ -512,6 +562,69 @@ def query_command(
     settings.done()
     result = run_query(dataset, text, allow_service, substitutions)
     write_answer(result, output_format, out, settings.config.base)
+
+
+@cli.command("test")
+@click.argument("names", nargs=-1)
+@click.option("--record", is_flag=True, help="Write the current answers as the expected ones (after review).")
+@pass_settings
+def test_command(settings: Settings, names: tuple[str, ...], record: bool) -> None:
+    """Check the competency queries' answers against queries/expected/ (exit 1 on a difference).
+
+    Every query in queries/ with an expected answer (or the NAMEs given) is run on the dataset;
+    a different answer is shown as rows removed (-) and added (+). After reviewing a change,
+    --record writes the new answers (of every query, or of the NAMEs).
+    """
+    from .curation.answers import check_answers, record_answers, select_queries
+    from .query import open_dataset
+
+    queries = select_queries(settings.config, names)
+    dataset = open_dataset(settings.config, settings.progress())
+    settings.done()
+    if record:
+        recorded = record_answers(dataset, queries)
+        for check in recorded.checks:
+            click.echo(
+                f"{check.status:<9} {check.name}  {display_path(check.path, settings.config.project_dir)}"
+            )
+        settings.warn(
+            [f"{display_path(p, settings.config.project_dir)}: no query of that name" for p in recorded.stale]
+        )
+        click.echo(
+            f"{recorded.count('recorded')} answers recorded, {recorded.count('unchanged')} unchanged",
+            err=True,
+        )
+        return
+    report = check_answers(dataset, queries)
+    for check in report.checks:
+        if check.status == "different":
+            click.echo(
+                f"FAIL {check.name}: the answer differs from {display_path(check.path, settings.config.project_dir)}"
+            )
+            for line in check.diff():
+                click.echo(line)
+        elif check.status == "same":
+            click.echo(f"ok   {check.name}")
+    missing = [c.name for c in report.checks if c.status == "missing"]
+    settings.warn(
+        [f"{display_path(p, settings.config.project_dir)}: no query of that name" for p in report.stale]
+    )
+    if names and missing:
+        fail(
+            f"no expected answer for {', '.join(missing)}: review the answer and run 'agkg test --record NAME'"
+        )
+    if missing:
+        settings.warn([f"no expected answer for {', '.join(missing)} (agkg test --record NAME to add one)"])
+    checked = len(report.checks) - len(missing)
+    if checked == 0:
+        fail("no query in queries/ has an expected answer: review the answers and run 'agkg test --record'")
+    click.echo(
+        f"{checked} answers checked: {report.count('same')} same, {len(report.different)} different", err=True
+    )
+    if report.different:
+        raise AnswersDifferError(
+            f"{len(report.different)} answer(s) differ: review the changes, then 'agkg test --record NAME'"
+        )
 
 
 @cli.command()

@@ -36,6 +36,8 @@ DEFAULTS: dict[str, str] = {
     "license": CC_BY_4,
     "issued": "",  # first release, YYYY-MM-DD; default: the modified date
     "modified": "",  # this release, YYYY-MM-DD; default: the latest date of a source in the data
+    # build and publish even where a source's text is not in the corpus (its quotes unverified)
+    "allow_missing_texts": "false",
 }
 
 PATH_SETTINGS = ("data", "ontology", "shapes", "corpus", "out", "cache")
@@ -58,6 +60,7 @@ class Config:
     license: str = DEFAULTS["license"]
     issued: str | None = None
     modified: str | None = None
+    allow_missing_texts: bool = False
 
 
 def load_config(
@@ -103,6 +106,7 @@ def load_config(
     for name, value in dates.items():
         if value is not None and not _is_date(value):
             raise ConfigurationError(f"{name} {value!r} must be a date, YYYY-MM-DD")
+    allow_missing_texts = _boolean("allow_missing_texts", setting("allow_missing_texts"))
     return Config(
         project_dir=project,
         base=base,
@@ -117,7 +121,20 @@ def load_config(
         license=license,
         issued=dates["issued"],
         modified=dates["modified"],
+        allow_missing_texts=allow_missing_texts,
     )
+
+
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off", "")
+
+
+def _boolean(name: str, value: str) -> bool:
+    """A yes/no setting as TOML (true, written back as 'True'), a flag or the environment gives it."""
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ConfigurationError(f"{name} {value!r} must be true or false")
 
 
 _IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")

@@ -67,3 +67,7 @@ class RemoteError(AgkgError):
 
 class NotConformingError(AgkgError):
     """The dataset does not conform to the shapes (publish without --force). Exit code 1."""
+
+
+class AnswersDifferError(AgkgError):
+    """A competency query's answer differs from its expected answer (``agkg test``). Exit code 1."""

@@ -23,7 +23,7 @@ from .entity_names import shared_name_warnings
 from .errors import InputError, Position, Problem
 from .ontology import Vocabulary, load_vocabulary
 from .provenance import Provenance, ReferenceRecord, StatementRecord, claim_keys, derive_provenance
-from .quotes import Anchor, SourceText, check_claim_quote, load_corpus, source_text
+from .quotes import Anchor, SourceText, check_claim_quote, load_corpus, missing_texts, source_text
 from .vocab import (
     AGKG,
     OA,
@@ -160,11 +160,15 @@ class BuiltDataset:
 Progress = Callable[[str], None]
 
 
-def build_dataset(config: Config, progress: Progress | None = None) -> BuiltDataset:
+def build_dataset(
+    config: Config, progress: Progress | None = None, require_texts: bool = False
+) -> BuiltDataset:
     """Load the ontology and curated data under ``config`` and build the dataset.
 
-    Raises InputError for bad input (including quotes not found in an available source text)
-    and ConfigurationError for a missing or broken ontology.
+    Raises InputError for bad input (including quotes not found in an available source text,
+    and with ``require_texts``, which validate and publish ask for, a source whose text is not in
+    the corpus without the curator's opt-out) and ConfigurationError for a missing or broken
+    ontology.
     """
     clock = StageClock(progress)
     step = clock.step
@@ -173,6 +177,10 @@ def build_dataset(config: Config, progress: Progress | None = None) -> BuiltData
     data = load_curated_data(config.data_dir, vocabulary, root=config.project_dir)
     step("load")
     corpus, warnings = read_corpus(config)
+    if require_texts and (
+        problems := missing_texts(data, corpus, config.corpus_dir, config.allow_missing_texts)
+    ):
+        raise InputError(problems)
     anchors = anchor_quotes(data, corpus)
     step("quotes")
     keys = [claim_keys(claim) for claim in data.claims]
@@ -491,6 +499,8 @@ def source_graph_quads(
             add(position, RDF.type, OA.TextPositionSelector)
             add(position, OA.start, literal(str(anchor.start), XSD.nonNegativeInteger))
             add(position, OA.end, literal(str(anchor.end), XSD.nonNegativeInteger))
+        else:  # no text to find the quote in: say so, never let it pass for a checked quote
+            add(ref, AGKG.quoteVerified, literal("false", XSD.boolean))
     return quads
 
 

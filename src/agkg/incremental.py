@@ -85,7 +85,7 @@ from .publishing import (
     union_counts,
     void_from_counts,
 )
-from .quotes import Anchor, check_claim_quote, source_text
+from .quotes import Anchor, check_claim_quote, missing_texts, source_text
 from .validation import (
     NTriplesData,
     ValidationReport,
@@ -188,7 +188,7 @@ def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reaso
     # is not remembered as built (see the end), so the next publish reads it again.
     fingerprint = global_fingerprint(config)
     before = _claims_file_names(config)
-    built = build_dataset(config, progress)
+    built = build_dataset(config, progress, require_texts=True)
     if progress:
         progress("validate")
     started = time.perf_counter()
@@ -309,6 +309,8 @@ def _incremental(
             key_of[id(claim)] = keys
             if anchor is not None:
                 anchor_of[id(claim)] = anchor
+    if missing_texts(data, corpus, config.corpus_dir, config.allow_missing_texts):
+        return "a source's text is missing from the corpus"
     if better_supported_problems(data.claims, vocabulary, config.project_dir):
         return "a better_supported_by link is broken"
     step("load")

@@ -28,7 +28,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .claims import Claim, CuratedData
-from .errors import ConfigurationError, Position
+from .errors import ConfigurationError, Position, Problem
 
 CONTEXT_CHARS = 32  # length of the prefix/suffix taken from the text, as annotation tools do
 MAX_TEXT_BYTES = 16 * 1024 * 1024
@@ -333,6 +333,47 @@ def check_quotes(
 def source_text(data: CuratedData, corpus: dict[str, SourceText], source_id: str) -> SourceText | None:
     sha = data.sources[source_id].sha256
     return corpus.get(sha) if sha else None
+
+
+def missing_texts(
+    data: CuratedData, corpus: dict[str, SourceText], folder: Path | None, allowed: bool = False
+) -> list[Problem]:
+    """A problem for each source with claims whose text is not in the corpus.
+
+    A typo in a sha256 or a text left out of the corpus folder would otherwise switch quote
+    checking off for the whole source without a word, and invented quotes would be published.
+    Not a problem when the curator said so: ``allowed`` (--allow-missing-texts) for every source,
+    ``text_held_elsewhere`` for one. The problem is reported at the ``sha256:`` line (or at the
+    source's entry when it has none).
+    """
+    if allowed:
+        return []
+    quotes: dict[str, int] = {}
+    for claim in data.claims:
+        quotes[claim.source] = quotes.get(claim.source, 0) + 1
+    problems = []
+    opt_out = 'or say who holds it with text_held_elsewhere: "why" (or pass --allow-missing-texts)'
+    for source_id, count in quotes.items():
+        source = data.sources.get(source_id)
+        if source is None or source.text_held_elsewhere or source_text(data, corpus, source_id):
+            continue
+        unverified = f"its {count} quote{'s' if count != 1 else ''} cannot be verified"
+        if not source.sha256:
+            message = (
+                f"source '{source_id}' has no sha256: {unverified}; add its text to the corpus {opt_out}"
+            )
+        elif folder is None:
+            message = (
+                f"source '{source_id}': no corpus folder is set (corpus in agkg.toml or --corpus), "
+                f"so {unverified}; set it {opt_out}"
+            )
+        else:
+            message = (
+                f"source '{source_id}': no file with sha256 {source.sha256[:12]}… in the corpus "
+                f"folder {folder}, so {unverified}; check the sha256 for a typo, add the text {opt_out}"
+            )
+        problems.append(Problem(source.sha256_position or source.position, message))
+    return problems
 
 
 def check_claim_quote(claim: Claim, source: SourceText | None) -> QuoteCheck:

@@ -84,6 +84,7 @@ PUBLISHED_INPUTS = ("dataset.nq", "ontology.ttl", "shapes.ttl", "void.ttl")
 _SAFE_LOCAL = re.compile(r"[A-Za-z0-9._~-]+")
 RANK_ORDER = {WIKIBASE.PreferredRank: 0, WIKIBASE.NormalRank: 1, WIKIBASE.DeprecatedRank: 2}
 TRUE = ox.Literal("true", datatype=XSD.boolean)
+FALSE = ox.Literal("false", datatype=XSD.boolean)
 
 
 # --- content negotiation (RFC 9110 section 12.5.1) ---------------------------------------------
@@ -849,6 +850,8 @@ class Pages:
             shown = suffix.value if whole else context_after(suffix.value)
             after = f'<span class="context">{e(shown)}{"" if whole else "…"}</span>'
         parts.append(f'<blockquote>{before}<q class="quote">{words}</q>{after}</blockquote>')
+        if data.first(reference, AGKG.quoteVerified) == FALSE:  # no corpus held the source's text
+            parts.append('<p class="unverified">quote not verified against the source text</p>')
         cite = []
         attributed = data.first(reference, self.family.wb.reference.attributedTo)
         if attributed is not None and data.first(reference, AGKG.allegation) == TRUE:
