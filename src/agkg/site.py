@@ -295,8 +295,9 @@ class SiteData:
         return self.serialize(triples, extension)
 
     def graph_node(self, name: str) -> ox.NamedNode | None:
-        """The named graph ``{base}graph/{name}`` (``entities`` or ``source/{x}``) if published."""
-        if name != "entities" and not (
+        """The named graph ``{base}graph/{name}`` (``entities``, ``properties`` or ``source/{x}``)
+        if published."""
+        if name not in ("entities", "properties") and not (
             name.startswith("source/") and _SAFE_LOCAL.fullmatch(name.removeprefix("source/"))
         ):
             return None
@@ -1292,7 +1293,14 @@ def write_site(files: Mapping[str, bytes], folder: Path) -> list[Path]:
 
 
 # The dataset's own IRIs, and its graphs', answered 303 to doc/{path}.{ext}: one capture group.
-_DATASET_IRIS = "(dataset|graph/entities|graph/source/[A-Za-z0-9._~-]+)"
+_DATASET_IRIS = "(dataset|graph/entities|graph/properties|graph/source/[A-Za-z0-9._~-]+)"
+# The predicates of a property's Wikibase family ({base}prop/..., p: to wdno:) and the Skolem IRI
+# of its novalue class name the property entity: answered 303 to doc/id/P-{name}.{ext}, as
+# Wikidata sends p:P571 and wdt:P571 to wd:P571. One capture group: the property's name.
+_PROPERTY_IRIS = (
+    "(?:prop/(?:direct/|novalue/|(?:statement|qualifier|reference)/(?:value/)?)?"
+    "|\\.well-known/genid/novalue-)([A-Za-z0-9_-]+)"
+)
 
 
 def base_path(base: str) -> str:
@@ -1315,6 +1323,8 @@ def apache_config(base: str) -> str:
         rules.append(f"RewriteRule ^({kinds})/([A-Za-z0-9._~-]+)$ doc/$1/$2.{extension} [R=303,L]\n")
         rules.append(f"RewriteCond %{{HTTP_ACCEPT}} {media}\n")
         rules.append(f"RewriteRule ^{_DATASET_IRIS}$ doc/$1.{extension} [R=303,L]\n")
+        rules.append(f"RewriteCond %{{HTTP_ACCEPT}} {media}\n")
+        rules.append(f"RewriteRule ^{_PROPERTY_IRIS}$ doc/id/P-$1.{extension} [R=303,L]\n")
     rules.append("RewriteCond %{HTTP_ACCEPT} text/turtle\n")
     rules.append("RewriteRule ^ontology$ dumps/ontology.ttl [R=303,L]\n")
     rules.append("RewriteCond %{HTTP_ACCEPT} text/turtle\n")
@@ -1343,10 +1353,10 @@ def apache_config(base: str) -> str:
         f"RewriteRule ^{_DATASET_IRIS}$ doc/$1.html [R=303,L]\n"
         "RewriteRule ^ontology$ doc/ontology.html [R=303,L]\n"
         "RewriteRule ^graph/(ontology|shapes)$ doc/ontology.html [R=303,L]\n"
-        "RewriteRule ^prop/(?:statement/)?([A-Za-z0-9_-]+)$ doc/ontology.html#$1 [R=303,NE,L]\n"
+        f"RewriteRule ^{_PROPERTY_IRIS}$ doc/id/P-$1.html [R=303,L]\n"
         "RewriteRule ^\\.well-known/void$ .well-known/void.ttl [T=text/turtle,L]\n"
         "<IfModule mod_headers.c>\n"
-        '  <If "%{REQUEST_URI} =~ m#/(id|source|statement|reference|graph)/|/dataset$#">\n'
+        '  <If "%{REQUEST_URI} =~ m#/(id|source|statement|reference|value|graph|prop)/|/genid/novalue-|/dataset$#">\n'
         "    Header append Vary Accept\n"
         "  </If>\n"
         "</IfModule>\n"
@@ -1377,6 +1387,11 @@ def nginx_config(base: str) -> str:
         "    add_header Vary Accept always;\n"
         '    add_header Access-Control-Allow-Origin "*" always;\n'
         f"    return 303 {path}doc/$1.$agkg_ext;\n"
+        "}\n"
+        f"location ~ ^{path}{_PROPERTY_IRIS}$ {{\n"
+        "    add_header Vary Accept always;\n"
+        '    add_header Access-Control-Allow-Origin "*" always;\n'
+        f"    return 303 {path}doc/id/P-$1.$agkg_ext;\n"
         "}\n"
         f"location ~ ^{path}graph/(ontology|shapes)$ {{\n"
         "    add_header Vary Accept always;\n"
