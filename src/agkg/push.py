@@ -25,7 +25,7 @@ import contextlib
 import time
 import urllib.parse
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from .errors import ConfigurationError, RemoteError
 from .graph import Iris
+from .progress import CountedProgress
 from .remote import HttpClient, query_endpoint, server_message
 
 GSP_FALLBACK_STATUSES = (404, 405, 501)
@@ -169,7 +170,7 @@ class Pusher:
         target: PushTarget,
         client: HttpClient,
         batch_size: int = DEFAULT_BATCH,
-        progress: Callable[[str], None] | None = None,
+        progress: CountedProgress | None = None,
     ) -> None:
         if batch_size < 1:
             raise ConfigurationError("the batch size must be at least 1")
@@ -183,11 +184,15 @@ class Pusher:
     def push(self, graphs: list[GraphPayload]) -> PushReport:
         started = time.perf_counter()
         report = PushReport()
-        for number, graph in enumerate(graphs, 1):
+        total, done = sum(len(g.triples) for g in graphs), 0
+        for graph in graphs:
             if self.progress:
-                self.progress(f"push {number}/{len(graphs)} {graph.name.value}")
+                self.progress("push (triples)", done, total)
             method = self._push_graph(graph)
             report.graphs.append(GraphResult(graph.name.value, len(graph.triples), -1, method))
+            done += len(graph.triples)
+        if self.progress:
+            self.progress("push (triples)", done, total)
         stored = self.count([g.name for g in graphs])
         mismatches = []
         for result in report.graphs:
@@ -291,7 +296,7 @@ def push_dataset(
     target: PushTarget,
     client: HttpClient | None = None,
     batch_size: int = DEFAULT_BATCH,
-    progress: Callable[[str], None] | None = None,
+    progress: CountedProgress | None = None,
 ) -> PushReport:
     """Replace each graph in the store with the published one, then verify the counts."""
     return Pusher(target, client or HttpClient(), batch_size, progress).push(graphs)
