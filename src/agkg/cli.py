@@ -367,7 +367,7 @@ def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: b
             previous,
             progress,
         )
-        stores.append(f"{stats.mode}, {stats.quads} quads")
+        stores.append(f"{stats.mode}, {stats.quads} quads in {stats.seconds:.2f} s")
         if with_site:
             from .site import SiteData, render_site, write_site
 

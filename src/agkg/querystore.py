@@ -18,6 +18,7 @@ the union of both materialised as the default graph.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ class StoreStats:
 
     mode: str  # "built" (bulk-loaded from the dumps) or "updated" (a copy of the last one, patched)
     quads: int  # quads loaded or changed
+    seconds: float = 0.0
 
 
 def database_path(publication: Path) -> Path:
@@ -68,6 +70,7 @@ def write_query_store(
     copied and patched (an incremental publish); otherwise the store is bulk-loaded from the
     staged ``dataset.nq`` and ``dataset.nt``. The fingerprint file is written last.
     """
+    started = time.perf_counter()
     folder = staging / QUERY_STORE
     if folder.exists():
         shutil.rmtree(folder)
@@ -90,6 +93,7 @@ def write_query_store(
         del store
         stats = StoreStats("built", count)
     atomic_write(folder / FINGERPRINT, (fingerprint + "\n").encode())
+    stats.seconds = time.perf_counter() - started
     return stats
 
 

@@ -6,7 +6,8 @@ Starlette and uvicorn come with the ``serve`` extra and are imported only here, 
 
 SPARQL queries never run in the server process. pyoxigraph evaluates a query in-process and
 cannot be interrupted, so each query goes to a worker process holding its own copy of the
-store (loaded from the published N-Quads); a query that outlives the time limit is stopped by
+store (the publication's on-disk query store opened read-only, or else the published N-Quads
+loaded into memory); a query that outlives the time limit is stopped by
 killing its worker, which is then replaced. See docs/serving.md for every status code.
 """
 
@@ -41,6 +42,7 @@ from .config import Config
 from .errors import ConfigurationError, QueryError
 from .graph import Iris
 from .publishing import DUMP_TYPES, canonical_nquads
+from .querystore import open_query_store
 from .site import DOCUMENT_TYPES, STATIC_FILES, Pages, SiteData, e, negotiate, static_asset
 from .vocab import FORMATS, RDF, SD, VOID, XSD, data_prefixes
 
@@ -130,13 +132,33 @@ def query_store_nquads(site: SiteData) -> bytes:
     return canonical_nquads(query_store_quads(site.quads, site.ontology_triples, site.iris))
 
 
+def _copy_query_store(publication: Path, target: Path) -> bool:
+    """Checkpoint the publication's query store into ``target`` for the workers to open
+    read-only; False if it has none or it cannot be copied. A checkpoint (hard links on one
+    file system) rather than the published folder itself, so that a publish replacing the
+    publication while the server runs cannot pull the files from under the workers."""
+    store = open_query_store(publication)
+    if store is None:
+        return False
+    try:
+        store.backup(str(target))
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+    return True
+
+
 def _worker_main(conn: Connection, nquads: str, base: str) -> None:
-    """A query worker: load the store once, then answer requests until the pipe closes."""
+    """A query worker: open the store once (an on-disk query store read-only, in milliseconds;
+    N-Quads loaded into memory), then answer requests until the pipe closes."""
     from .query import DatasetStore
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
-    store = ox.Store()
-    store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+    if os.path.isdir(nquads):
+        store = ox.Store.read_only(nquads)
+    else:
+        store = ox.Store()
+        store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
     dataset = DatasetStore(store, Iris(base), rebuilt=False)
     conn.send(("ready", os.getpid()))
     while True:
@@ -329,7 +351,10 @@ class QueryPool:
     site: SiteData
     size: int
     timeout: float
+    # the publication the site was read from: its query store is used when it has one
+    publication: Path | None = None
     folder: Path = field(init=False)
+    store_path: Path = field(init=False)
     stopped: int = 0  # queries stopped at the limit, for tests and logs
     _idle: asyncio.Queue[_Worker] = field(init=False)
     _all: set[_Worker] = field(init=False, default_factory=set)
@@ -337,7 +362,10 @@ class QueryPool:
 
     async def start(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="agkg-serve-"))
-        (self.folder / "store.nq").write_bytes(query_store_nquads(self.site))
+        self.store_path = self.folder / "store"
+        if self.publication is None or not _copy_query_store(self.publication, self.store_path):
+            self.store_path = self.folder / "store.nq"
+            self.store_path.write_bytes(query_store_nquads(self.site))
         self._idle = asyncio.Queue()
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         for worker in workers:
@@ -348,7 +376,7 @@ class QueryPool:
         parent, child = context.Pipe()
         process = context.Process(
             target=_worker_main,
-            args=(child, str(self.folder / "store.nq"), self.site.base),
+            args=(child, str(self.store_path), self.site.base),
             daemon=True,
             name="agkg-query",
         )
@@ -436,9 +464,10 @@ def create_app(
     from starlette.routing import Route
 
     settings = settings or ServerSettings()
+    publication = None if site else config.out_dir
     site = site or SiteData.from_folder(config.out_dir, config.base)
     pages = Pages(site, live=True)
-    pool = QueryPool(site, settings.query_workers, settings.query_timeout)
+    pool = QueryPool(site, settings.query_workers, settings.query_timeout, publication)
     examples = _examples(config.project_dir / "queries")
     cache: dict[tuple[str, str, str], bytes] = {}
     etags: dict[tuple[str, str], str] = {}  # by path and media type: what is served never changes
