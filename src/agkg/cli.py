@@ -60,6 +60,10 @@ class AgkgGroup(click.Group):
             else:
                 click.echo(f"agkg: {error}", err=True)
             ctx.exit(code)
+        finally:
+            # also on Ctrl-C: a live display left running would leave the cursor hidden
+            if isinstance(ctx.obj, Settings):
+                ctx.obj.done()
 
 
 class ProgressBar:
