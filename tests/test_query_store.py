@@ -148,6 +148,16 @@ def test_an_incremental_publish_patches_the_store_to_what_a_full_build_makes(pro
         assert rows(published, text) == rows(rebuilt(project), text), path.name
 
 
+def test_a_damaged_store_is_rebuilt_not_patched(project: Path) -> None:
+    """An incremental publish whose last store cannot be opened builds it from the dumps."""
+    (project / "dist" / QUERY_STORE / "db" / "CURRENT").unlink()
+    drop_last_claim(project)
+    output = publish(project)
+    assert "incremental build" in output and "query-store/  built" in output
+    published = open_dataset(load_config(project))
+    assert canonical(set(published.store)) == canonical(set(rebuilt(project).store))
+
+
 KILLER = textwrap.dedent(
     """
     import os, signal, sys

@@ -77,24 +77,37 @@ def write_query_store(
     folder.mkdir()
     target = folder / DATABASE
     old = database_path(previous) if previous is not None else None
+    stats = None
     if changes is not None and old is not None and (old.parent / FINGERPRINT).is_file():
-        if progress:
-            progress("query store: copy")
-        ox.Store.read_only(str(old)).backup(str(target))
-        store = ox.Store(str(target))
-        count = update_store(store, changes, progress)
-        store.flush()
-        del store  # closes RocksDB before the folder is swapped in
-        stats = StoreStats("updated", count)
-    else:
+        stats = _patched_copy(old, target, changes, progress)
+    if stats is None:
         store = ox.Store(str(target))
         count = load_published(store, staging, ontology_triples, iris, progress)
         store.flush()
-        del store
+        del store  # closes RocksDB before the folder is swapped in
         stats = StoreStats("built", count)
     atomic_write(folder / FINGERPRINT, (fingerprint + "\n").encode())
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _patched_copy(
+    old: Path, target: Path, changes: StoreChanges, progress: CountedProgress | None
+) -> StoreStats | None:
+    """The last store checkpointed into ``target`` and patched; None if it cannot be read or
+    copied (damaged, or not a store), and the caller builds the store afresh."""
+    if progress:
+        progress("query store: copy")
+    try:
+        ox.Store.read_only(str(old)).backup(str(target))
+        store = ox.Store(str(target))
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        return None
+    count = update_store(store, changes, progress)
+    store.flush()
+    del store  # closes RocksDB before the folder is swapped in
+    return StoreStats("updated", count)
 
 
 def load_published(
