@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -97,6 +98,7 @@ class ProgressBar:
             transient=True,
         )
         self.stage: str | None = None
+        self.started = time.monotonic()
         self.task: Any = None
         self.running = False
 
@@ -109,11 +111,12 @@ class ProgressBar:
                 self.display.update(self.task, visible=False)
             self.task = self.display.add_task(stage, total=total, rate="")
             self.stage = stage
+            self.started = time.monotonic()
         if done is not None:
-            self.display.update(self.task, completed=done, total=total)
-            speed = self.display.tasks[-1].speed
-            if speed:
-                self.display.update(self.task, rate=f"{speed:,.0f}/s")
+            # the stage's mean rate: rich's own estimate needs several updates spread in time
+            # and stays empty for a stage done in one or two quick steps
+            rate = done / max(time.monotonic() - self.started, 1e-3)
+            self.display.update(self.task, completed=done, total=total, rate=f"{rate:,.0f}/s")
 
     def stop(self) -> None:
         if self.running:
