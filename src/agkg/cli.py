@@ -117,6 +117,7 @@ class ProgressBar:
             # and stays empty for a stage done in one or two quick steps
             rate = done / max(time.monotonic() - self.started, 1e-3)
             self.display.update(self.task, completed=done, total=total, rate=f"{rate:,.0f}/s")
+            self.display.refresh()  # drawn now: a stage may end before the next timed redraw
 
     def stop(self) -> None:
         if self.running:
