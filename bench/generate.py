@@ -34,6 +34,7 @@ import argparse
 import hashlib
 import random
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,6 +87,13 @@ class Fact:
     speaker: str | None = None  # whom sources usually attribute this fact to
 
 
+def _folded(name: str) -> str:
+    """Letters and digits only, case and accents dropped: at least as coarse as agkg's own
+    comparison of names (``agkg.suggestions.fold_name``)."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return "".join(c for c in bare.casefold() if c.isalnum())
+
+
 class Generator:
     def __init__(self, claims: int, seed: int) -> None:
         self.random = random.Random(seed)
@@ -95,6 +103,8 @@ class Generator:
         self.registry: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Fact] = {}
         self.named: list[Fact] = []  # the facts of the article the curated queries name
         self.wikidata_ids: set[int] = set()  # one Wikidata item is one entity (agkg refuses two)
+        # (language, folded name) of every label and alias so far: agkg warns about shared names
+        self.entity_names: set[tuple[str, str]] = set()
 
     # ----- names
 
@@ -159,6 +169,17 @@ class Generator:
             self.entities[kind].append(entity)
         self.entities["country"].append(Entity("afghanistan", "Country", "Afghanistan"))
 
+    def unique_name(self, language: str, name: str, entity: Entity) -> str:
+        """``name``, or ``name (id)`` when another entity already has it in ``language`` (case,
+        accents and punctuation aside), so the build has no shared-name warnings; no random
+        number is drawn, so every other byte stays as it was."""
+        key = (language, _folded(name))
+        if key in self.entity_names:
+            name = f"{name} ({entity.id})"
+            key = (language, _folded(name))
+        self.entity_names.add(key)
+        return name
+
     def entity_yaml(self, entity: Entity) -> str:
         r = self.random
         lines = [f"  - id: {entity.id}", f"    type: {entity.type}"]
@@ -166,6 +187,7 @@ class Generator:
         if entity.type != "UnnamedSource":
             for language in r.sample(LANGUAGES, r.randint(0, 3)):
                 labels[language] = self.script(language, 2)
+        labels = {k: self.unique_name(k, v, entity) for k, v in labels.items()}
         lines.append("    label: {" + ", ".join(f"{k}: {_q(v)}" for k, v in labels.items()) + "}")
         if entity.aliases is not None:
             lines.append("    aliases: {en: [" + ", ".join(_q(a) for a in entity.aliases) + "]}")
@@ -173,6 +195,7 @@ class Generator:
             aliases = [entity.label.upper().replace(" ", "")[:8] + str(r.randint(1, 99))]
             if r.random() < 0.5:
                 aliases.append(f"the {entity.label.split()[0]} group")
+            aliases = [self.unique_name("en", a, entity) for a in aliases]
             lines.append("    aliases: {en: [" + ", ".join(_q(a) for a in aliases) + "]}")
         if r.random() < 0.5:
             lines.append(f"    description: {{en: {_q(f'Synthetic {entity.type} number {entity.id}')}}}")

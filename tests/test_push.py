@@ -31,6 +31,8 @@ def store_graphs(server: OxigraphServer) -> dict[str, ox.Dataset]:
     graphs: dict[str, ox.Dataset] = {}
     for quad in ox.parse(answer.body, format=ox.RdfFormat.N_QUADS):
         name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        if name in (IRIS.union_graph.value, IRIS.push_manifest_graph.value):
+            continue  # agkg's own graphs beside the published ones (tests/test_stores_default_graph.py)
         graphs.setdefault(name, ox.Dataset()).add(ox.Quad(quad.subject, quad.predicate, quad.object))
     for dataset in graphs.values():
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
@@ -90,21 +92,22 @@ def test_push_with_graph_store_protocol_then_again(
     oxigraph: OxigraphServer, graphs: list[GraphPayload]
 ) -> None:
     target = PushTarget(oxigraph.query_url, oxigraph.store_url, oxigraph.update_url)
-    first = push_dataset(graphs, target, HttpClient(timeout=30))
+    first = push_dataset(graphs, target, HttpClient(timeout=30), iris=IRIS)
     assert {g.method for g in first.graphs} == {"gsp"}
     assert all(g.stored == g.triples for g in first.graphs)
-    assert first.requests == len(graphs) + 1  # one PUT per graph, one count query
+    # a PUT per graph and the union, the manifest read, recorded before and after, one count query
+    assert first.requests == len(graphs) + 5
     after_first = store_graphs(oxigraph)
     assert same(after_first, canonical(graphs))
-    second = push_dataset(graphs, target, HttpClient(timeout=30))
+    second = push_dataset(graphs, target, HttpClient(timeout=30), iris=IRIS)
     assert second.triples == first.triples
     assert same(store_graphs(oxigraph), after_first)  # idempotent
 
 
 def test_push_replaces_an_older_version(oxigraph: OxigraphServer, graphs: list[GraphPayload]) -> None:
     target = PushTarget(oxigraph.query_url, oxigraph.store_url)
-    push_dataset(changed(graphs), target, HttpClient(timeout=30))
-    push_dataset(graphs, target, HttpClient(timeout=30))
+    push_dataset(changed(graphs), target, HttpClient(timeout=30), iris=IRIS)
+    push_dataset(graphs, target, HttpClient(timeout=30), iris=IRIS)
     assert same(store_graphs(oxigraph), canonical(graphs))
 
 
@@ -114,8 +117,8 @@ def test_update_fallback_and_staged_batches(
 ) -> None:
     # No Graph Store at this URL (Oxigraph answers 404), so push falls back to SPARQL Update.
     target = PushTarget(oxigraph.query_url, oxigraph.url + "/no-graph-store", oxigraph.update_url)
-    push_dataset(changed(graphs), target, HttpClient(timeout=30), batch_size=batch_size)
-    report = push_dataset(graphs, target, HttpClient(timeout=30), batch_size=batch_size)
+    push_dataset(changed(graphs), target, HttpClient(timeout=30), batch_size=batch_size, iris=IRIS)
+    report = push_dataset(graphs, target, HttpClient(timeout=30), batch_size=batch_size, iris=IRIS)
     assert report.fell_back and {g.method for g in report.graphs} == {"update"}
     stored = store_graphs(oxigraph)
     assert same(stored, canonical(graphs))  # no staging graph left behind either
@@ -219,7 +222,7 @@ def test_a_failure_midway_leaves_every_graph_old_or_new(
 ) -> None:
     old, new = canonical(changed(graphs)), canonical(graphs)
     direct = PushTarget(oxigraph.query_url, oxigraph.store_url, oxigraph.update_url)
-    push_dataset(changed(graphs), direct, HttpClient(timeout=30))
+    push_dataset(changed(graphs), direct, HttpClient(timeout=30), iris=IRIS)
     proxy = proxy_factory(3 if batch_size > 1000 else 14)  # in the second or later graph
     target = PushTarget(
         proxy.url + "/query",
@@ -227,7 +230,7 @@ def test_a_failure_midway_leaves_every_graph_old_or_new(
         proxy.url + "/update",
     )
     with pytest.raises(RemoteError):
-        push_dataset(graphs, target, HttpClient(timeout=30), batch_size=batch_size)
+        push_dataset(graphs, target, HttpClient(timeout=30), batch_size=batch_size, iris=IRIS)
     stored = store_graphs(oxigraph)
     assert set(stored) == set(new)  # no staging graph is left
     states = [
@@ -237,18 +240,20 @@ def test_a_failure_midway_leaves_every_graph_old_or_new(
     assert "torn" not in states
     assert "new" in states and "old" in states
     # and pushing again completes the job
-    push_dataset(graphs, direct, HttpClient(timeout=30))
+    push_dataset(graphs, direct, HttpClient(timeout=30), iris=IRIS)
     assert same(store_graphs(oxigraph), new)
 
 
 def test_a_lost_write_is_caught_by_the_count(
     oxigraph: OxigraphServer, graphs: list[GraphPayload], proxy_factory: Callable[[int, str], FaultyProxy]
 ) -> None:
-    push_dataset(changed(graphs), PushTarget(oxigraph.query_url, oxigraph.store_url), HttpClient(timeout=30))
+    push_dataset(
+        changed(graphs), PushTarget(oxigraph.query_url, oxigraph.store_url), HttpClient(timeout=30), iris=IRIS
+    )
     proxy = proxy_factory(2, "swallow")
     target = PushTarget(proxy.url + "/query", proxy.url + "/store")
     with pytest.raises(RemoteError, match="triple counts differ"):
-        push_dataset(graphs, target, HttpClient(timeout=30))
+        push_dataset(graphs, target, HttpClient(timeout=30), iris=IRIS)
     assert all(agent == USER_AGENT for agent in proxy.user_agents)
 
 
@@ -257,7 +262,7 @@ def test_push_command(run_agkg: Run, repo: Path, published: Path, oxigraph: Oxig
     result = run_agkg(*args, "--graph-store", oxigraph.store_url)
     assert result.exit_code == 0, result.output
     assert "counts verified" in result.stderr
-    assert len(result.stdout.splitlines()) == len(load_published(published, IRIS))
+    assert len(result.stdout.splitlines()) == len(load_published(published, IRIS)) + 1  # and the union
     result = run_agkg(*args)
     assert result.exit_code == 2 and "--graph-store" in result.stderr
     refused = run_agkg(

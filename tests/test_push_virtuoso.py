@@ -11,18 +11,19 @@ from click.testing import Result
 from conftest import VirtuosoServer
 
 from agkg.graph import Iris
-from agkg.push import GraphPayload, PushTarget, load_published, push_dataset
+from agkg.push import DEFAULT_BATCH, GraphPayload, PushTarget, load_published, push_dataset
 from agkg.remote import HttpClient
 
 Run = Callable[..., Result]
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = sorted(p.stem for p in (REPO / "queries").glob("*.rq"))
+IRIS = Iris("https://w3id.org/agkg/")
 DBA = {"AGKG_ENDPOINT_USER": "dba", "AGKG_ENDPOINT_PASSWORD": "dba", "AGKG_ENDPOINT_AUTH": "digest"}
 
 
 @pytest.fixture(scope="module")
 def graphs(published: Path) -> list[GraphPayload]:
-    return load_published(published, Iris("https://w3id.org/agkg/"))
+    return load_published(published, IRIS)
 
 
 def snapshot(server: VirtuosoServer, graphs: list[GraphPayload]) -> dict[str, list[str]]:
@@ -43,15 +44,15 @@ def snapshot(server: VirtuosoServer, graphs: list[GraphPayload]) -> dict[str, li
 
 def test_push_by_graph_store_then_by_update(virtuoso: VirtuosoServer, graphs: list[GraphPayload]) -> None:
     gsp = PushTarget(virtuoso.query_url, virtuoso.store_url)
-    first = push_dataset(graphs, gsp, HttpClient(timeout=60, environ=DBA))
+    first = push_dataset(graphs, gsp, HttpClient(timeout=60, environ=DBA), iris=IRIS)
     assert {g.method for g in first.graphs} == {"gsp"} and all(g.stored == g.triples for g in first.graphs)
     before = snapshot(virtuoso, graphs)
-    again = push_dataset(graphs, gsp, HttpClient(timeout=60, environ=DBA))
+    again = push_dataset(graphs, gsp, HttpClient(timeout=60, environ=DBA), iris=IRIS)
     assert [g.stored for g in again.graphs] == [g.stored for g in first.graphs]
     assert snapshot(virtuoso, graphs) == before  # idempotent
     update = PushTarget(virtuoso.query_url, update_url=virtuoso.update_url)
-    for batch_size in (20_000, 60):
-        report = push_dataset(graphs, update, HttpClient(timeout=60), batch_size=batch_size)
+    for batch_size in (DEFAULT_BATCH, 60):  # Virtuoso refuses an INSERT DATA of a few thousand triples
+        report = push_dataset(graphs, update, HttpClient(timeout=60), batch_size=batch_size, iris=IRIS)
         assert {g.method for g in report.graphs} == {"update"}
         assert all(g.stored == g.triples for g in report.graphs)
         assert snapshot(virtuoso, graphs) == before
@@ -61,7 +62,10 @@ def test_every_library_query_answers_the_same_on_virtuoso(
     run_agkg: Run, repo: Path, virtuoso: VirtuosoServer, graphs: list[GraphPayload]
 ) -> None:
     push_dataset(
-        graphs, PushTarget(virtuoso.query_url, update_url=virtuoso.update_url), HttpClient(timeout=60)
+        graphs,
+        PushTarget(virtuoso.query_url, update_url=virtuoso.update_url),
+        HttpClient(timeout=60),
+        iris=IRIS,
     )
 
     def answer(result: Result) -> object:

@@ -1,7 +1,7 @@
 """agkg query --endpoint gives the same answers as the local query, for every query in queries/.
 
-The published dataset is pushed into a real Oxigraph server (union default graph, as
-docs/stores.md says to start it) and each query runs both ways through the command line.
+The published dataset is pushed into a real Oxigraph server and each query runs both ways
+through the command line (tests/test_stores_default_graph.py covers other default graphs).
 """
 
 from __future__ import annotations
@@ -34,8 +34,11 @@ def answer(result: Result) -> object:
 
 @pytest.fixture
 def loaded(oxigraph: OxigraphServer, published: Path) -> OxigraphServer:
-    graphs = load_published(published, Iris("https://w3id.org/agkg/"))
-    push_dataset(graphs, PushTarget(oxigraph.query_url, oxigraph.store_url), HttpClient(timeout=30))
+    iris = Iris("https://w3id.org/agkg/")
+    graphs = load_published(published, iris)
+    push_dataset(
+        graphs, PushTarget(oxigraph.query_url, oxigraph.store_url), HttpClient(timeout=30), iris=iris
+    )
     return oxigraph
 
 

@@ -23,6 +23,8 @@ ANSWER = json.dumps(
     {"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "1"}}]}}
 )
 
+NO_MANIFEST = b'{"head": {"vars": ["p", "o"]}, "results": {"bindings": []}}'
+
 
 @dataclass
 class Fault:
@@ -59,7 +61,17 @@ class Misbehaving:
                 pass
 
             def answer(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                sent = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.command == "POST" and b"agkg-push" in sent and b"SELECT" in sent:
+                    # agkg query first looks for a push manifest: answer as a store holding none,
+                    # so the script plays on the query itself
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/sparql-results+json")
+                    self.send_header("Content-Length", str(len(NO_MANIFEST)))
+                    self.end_headers()
+                    self.wfile.write(NO_MANIFEST)
+                    self.close_connection = True
+                    return
                 outer.requests.append(self.command)
                 fault = outer.faults[min(len(outer.requests), len(outer.faults)) - 1]
                 if fault.stall:

@@ -14,6 +14,32 @@ from dataclasses import dataclass, field
 from .ontology import Vocabulary
 from .vocab import AGKG, RDFS, SKOS, WD
 
+# The English labels of the Wikidata properties agkg aligns with or writes, as checked with their
+# ids (see the ontology's header): the property catalogue shows them, and a curator who writes
+# Wikidata's word ("chairperson", "founded by") is pointed at agkg's property.
+WIKIDATA_PROPERTY_LABELS: dict[str, str] = {
+    "P17": "country",
+    "P39": "position held",
+    "P112": "founded by",
+    "P131": "located in the administrative territorial entity",
+    "P159": "headquarters location",
+    "P248": "stated in",
+    "P276": "location",
+    "P361": "part of",
+    "P463": "member of",
+    "P488": "chairperson",
+    "P571": "inception",
+    "P577": "publication date",
+    "P580": "start time",
+    "P582": "end time",
+    "P585": "point in time",
+    "P854": "reference URL",
+    "P1476": "title",
+    "P1480": "sourcing circumstances",
+    "P1683": "quotation",
+    "P2093": "author name string",
+}
+
 
 @dataclass(frozen=True)
 class Alignment:

@@ -21,6 +21,8 @@ import pyoxigraph as ox
 from .dates import TimeValue, parse_time_value
 from .errors import InputError, Position, Problem
 from .ontology import PropertySpec, Vocabulary
+from .suggestions import NameIndex, property_names
+from .suggestions import did_you_mean as did_you_mean_by_name
 from .vocab import RDF, XSD
 from .yamlfile import Mapping, Node, Scalar, Sequence, YamlProblems, read_yaml
 
@@ -52,12 +54,13 @@ _FORBIDDEN_CHARS = {chr(c) for c in range(0x20) if c not in (0x09, 0x0A)} | {
 
 SOURCE_KEYS = (
     "id", "type", "headline", "authors", "byline", "outlet", "dateline", "published",
-    "published_not_before", "language", "url", "sha256", "relays", "note",
+    "published_not_before", "language", "url", "sha256", "relays", "note", "review",
 )  # fmt: skip
-ENTITY_KEYS = ("id", "type", "label", "aliases", "description", "wikidata", "same_as")
+ENTITY_KEYS = ("id", "type", "label", "aliases", "description", "wikidata", "same_as", "status")
 CLAIM_KEYS = (
     "id", "subject", "property", "value", "qualifiers", "quote", "prefix", "suffix",
-    "attributed_to", "allegation", "rank", "rank_reason", "better_supported_by", "note",
+    "attributed_to", "allegation", "rank", "rank_reason", "better_supported_by", "note", "status",
+    "confidence",
 )  # fmt: skip
 # Qualifiers the builder sets from ``allegation: true`` (see provenance.py); a curator who wrote
 # them under ``qualifiers:`` would make an allegation without saying who makes it.
@@ -122,7 +125,9 @@ class Claim:
     source: str
     subject: str
     property: str
-    value: Value
+    # None only for a quantity the source gives as a range alone ("between 7,000 and 10,000"):
+    # its bounds are then the minimum and maximum qualifiers, and no single number is stated
+    value: Value | None
     quote: str
     position: Position
     id: str | None = None
@@ -231,6 +236,19 @@ def load_curated_data(data_dir: Path, vocabulary: Vocabulary, root: Path | None 
     )
 
 
+def load_entities(data_dir: Path, vocabulary: Vocabulary, root: Path | None = None) -> dict[str, Entity]:
+    """Load and check only the entity files, for looking entities up while claims are still
+    being written (a broken claims file does not hide them); raise InputError on their problems."""
+    loader = _Loader(vocabulary, root or data_dir.parent)
+    if not data_dir.is_dir():
+        raise InputError.single(loader.display(data_dir), "data folder not found")
+    for path in data_files(data_dir)["entities"]:
+        loader.read_entities_file(path)
+    if loader.problems:
+        raise InputError(loader.problems)
+    return loader.entities
+
+
 def display_path(path: Path, root: Path) -> str:
     """How messages name a file: relative to the project folder when inside it."""
     try:
@@ -283,7 +301,7 @@ def better_supported_problems(claims: list[Claim], vocabulary: Vocabulary, root:
 @dataclass
 class _PendingClaim:
     claim: Claim
-    value_node: Node
+    value_node: Node | None  # None: a range without a value (bounds in the qualifiers)
     qualifier_nodes: list[tuple[str, Node, Position]]
     attributed_node: Node | None
     better_node: Node | None
@@ -306,8 +324,27 @@ class _Loader:
         self.relays_positions: dict[str, Position] = {}  # source id -> where its relays is written
         self.sha256_owners: dict[str, tuple[str, Position]] = {}  # sha256 -> first source, where
         self.wikidata_owners: dict[str, tuple[str, Position]] = {}  # Q-id -> first entity, where
+        self._names: dict[str, NameIndex] = {}  # see names_of
 
     # ----- plumbing
+
+    def names_of(self, table: str) -> NameIndex:
+        """Each known property, qualifier or entity with its other names (labels, aliases), for
+        suggesting what an unknown one meant; indexed once per table (entities: once all are read)."""
+        cached = self._names.get(table)
+        if table in ("entities", "attributable"):  # attributed_to: an entity or a source
+            sources = self.sources if table == "attributable" else {}
+            if cached is None or len(cached.candidates) != len(self.entities) + len(sources):
+                names: dict[str, list[str]] = {
+                    e.id: [*e.labels.values(), *(a for names in e.aliases.values() for a in names)]
+                    for e in self.entities.values()
+                }
+                names.update({s: [] for s in sources if s not in names})
+                cached = NameIndex(names)
+        elif cached is None:
+            cached = NameIndex(property_names(self.vocabulary, getattr(self.vocabulary, table)))
+        self._names[table] = cached
+        return cached
 
     def display(self, path: Path) -> str:
         return display_path(path, self.root)
@@ -353,6 +390,27 @@ class _Loader:
         for key, (position, _) in node.items.items():
             if key not in allowed:
                 self.problem(position, f"unknown key '{key}'{did_you_mean(key, allowed)}")
+
+    def refuse_unreviewed(self, item: Mapping, what: str) -> None:
+        """Machine-drafted records (``agkg draft``, ``agkg add-source``) carry ``status`` or
+        ``review`` until a curator has checked them: they must never reach a dump unread."""
+        where = Position(item.position.path, item.position.line)
+        if item.get("status") is not None:
+            self.problem(where, f"{what} is a draft: review it and remove 'status'")
+        review = item.get("review")
+        if review is not None:
+            fields = (
+                [n.text for n in review.items if isinstance(n, Scalar)]
+                if isinstance(review, Sequence)
+                else []
+            )
+            named = f" ({', '.join(fields)})" if fields else ""
+            self.problem(where, f"{what} has guessed fields to review{named}: check them and remove 'review'")
+        confidence = item.get("confidence")
+        if confidence is not None and not (
+            isinstance(confidence, Scalar) and _is_unit_number(confidence.text)
+        ):
+            self.problem(confidence.position, "confidence must be a number from 0 to 1")
 
     def scalar(self, node: Node | None, what: str, required: bool = False) -> str | None:
         """The text of a scalar value, or None when absent or null."""
@@ -493,6 +551,7 @@ class _Loader:
     def read_sources_file(self, path: Path) -> None:
         for item in self.top_level(path, ("sources",), "sources"):
             self.check_keys(item, SOURCE_KEYS)
+            self.refuse_unreviewed(item, "source")
             identifier = self.identifier(item.get("id"), "source id", required=True)
             if item.get("id") is None:
                 self.problem(item.position, "missing required key 'id'")
@@ -582,6 +641,7 @@ class _Loader:
         classes = self.vocabulary.classes
         for item in self.top_level(path, ("entities",), "entities"):
             self.check_keys(item, ENTITY_KEYS)
+            self.refuse_unreviewed(item, "entity")
             identifier = self.identifier(item.get("id"), "entity id", required=True)
             if item.get("id") is None:
                 self.problem(item.position, "missing required key 'id'")
@@ -679,6 +739,7 @@ class _Loader:
 
     def read_claim(self, item: Mapping, source_id: str | None) -> None:
         self.check_keys(item, CLAIM_KEYS)
+        self.refuse_unreviewed(item, "claim")
         claim_id = self.identifier(item.get("id"), "claim id")
         if claim_id:
             if claim_id in self.claim_ids:
@@ -701,10 +762,15 @@ class _Loader:
                 self.problem(
                     property_node.position,
                     f"unknown property '{property_name}'"
-                    + did_you_mean(property_name, self.vocabulary.claim_properties),
+                    + did_you_mean_by_name(property_name, self.names_of("claim_properties")),
                 )
         value_node = item.get("value")
-        if value_node is None:
+        # a quantity given only as a range ("between 7,000 and 10,000") has bounds and no value
+        written_qualifiers = item.get("qualifiers")
+        bounded = isinstance(written_qualifiers, Mapping) and any(
+            name in BOUND_QUALIFIERS for name in written_qualifiers.items
+        )
+        if value_node is None and not bounded:
             self.problem(item.position, "missing required key 'value'")
         quote_node = item.get("quote")
         quote = self.scalar(quote_node, "quote")
@@ -739,15 +805,20 @@ class _Loader:
                     elif name not in self.vocabulary.qualifiers:
                         self.problem(
                             position,
-                            f"unknown qualifier '{name}'" + did_you_mean(name, self.vocabulary.qualifiers),
+                            f"unknown qualifier '{name}'"
+                            + did_you_mean_by_name(name, self.names_of("qualifiers")),
                         )
                     else:
                         qualifier_nodes.append((name, node, position))
             else:
                 self.problem(qualifiers_node.position, "qualifiers must be a mapping")
-        if None in (subject, spec, value_node, quote, source_id) or subject_node is None:
+        if (
+            None in (subject, spec, quote, source_id)
+            or subject_node is None
+            or (value_node is None and not bounded)
+        ):
             return
-        assert subject is not None and spec is not None and value_node is not None
+        assert subject is not None and spec is not None
         assert quote is not None and source_id is not None
         self.entity_refs.append((subject, subject_node.position, "subject"))
         claim = Claim(
@@ -827,7 +898,7 @@ class _Loader:
                 return None
             entity = self.entities.get(text)
             if entity is None:
-                hint = did_you_mean(text, self.entities)
+                hint = did_you_mean_by_name(text, self.names_of("entities"))
                 self.problem(node.position, f"{what}: unknown entity '{text}'{hint}")
                 return None
             if entity.type and not self.vocabulary.is_a(entity.type, spec.range):
@@ -897,7 +968,8 @@ class _Loader:
             if identifier not in self.entities:
                 self.problem(
                     position,
-                    f"{what}: unknown entity '{identifier}'{did_you_mean(identifier, self.entities)}",
+                    f"{what}: unknown entity '{identifier}'"
+                    + did_you_mean_by_name(identifier, self.names_of("entities")),
                 )
         for source in self.sources.values():
             if source.relays and source.relays not in self.sources:
@@ -964,8 +1036,12 @@ class _Loader:
                     crossed = True
         ok = not crossed
         value = Decimal(claim.value.lexical) if isinstance(claim.value, LiteralValue) else None
+        never_negative = claim.property in NON_NEGATIVE_PROPERTIES or spec.kind in (
+            "positiveInteger",
+            "nonNegativeInteger",
+        )
         for name, bound, position in bounds:
-            if bound < 0 and claim.property in NON_NEGATIVE_PROPERTIES:
+            if bound < 0 and never_negative:
                 self.problem(
                     position, f"qualifier {name}: {bound} is negative; {claim.property} is never below 0"
                 )
@@ -994,11 +1070,15 @@ class _Loader:
                 f"subject '{claim.subject}' is a {subject.type}, but {claim.property} applies to a {expected}",
             )
             ok = False
-        values = self.read_values(pending.value_node, spec, language, f"value of {claim.property}")
-        if len(values) != 1:
-            if len(values) > 1:
-                self.problem(pending.value_node.position, "a claim has one value; write one claim per value")
-            ok = False
+        values: list[Value | None] = [None]
+        if pending.value_node is not None:
+            values = list(self.read_values(pending.value_node, spec, language, f"value of {claim.property}"))
+            if len(values) != 1:
+                if len(values) > 1:
+                    self.problem(
+                        pending.value_node.position, "a claim has one value; write one claim per value"
+                    )
+                ok = False
         qualifiers: list[tuple[str, Value]] = []
         for name, node, _position in pending.qualifier_nodes:
             qualifier_values = self.read_values(
@@ -1010,10 +1090,11 @@ class _Loader:
         attributed = self.identifier(pending.attributed_node, "attributed_to")
         if attributed and attributed not in self.entities and attributed not in self.sources:
             assert pending.attributed_node is not None
-            known = list(self.entities) + list(self.sources)
+            known = self.names_of("attributable")
             self.problem(
                 pending.attributed_node.position,
-                f"attributed_to: unknown entity or source '{attributed}'{did_you_mean(attributed, known)}",
+                f"attributed_to: unknown entity or source '{attributed}'"
+                + did_you_mean_by_name(attributed, known),
             )
             ok = False
         claim.attributed_to = attributed
@@ -1051,6 +1132,13 @@ class _Loader:
                 self.problem(claim.position, "better_supported_by points at the claim itself")
             elif target in by_id and by_id[target].rank == "deprecated":
                 self.problem(claim.position, f"better_supported_by: claim '{target}' is itself deprecated")
+
+
+def _is_unit_number(text: str) -> bool:
+    try:
+        return 0.0 <= float(text) <= 1.0
+    except ValueError:
+        return False
 
 
 def describe_place(position: Position) -> str:

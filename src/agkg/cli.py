@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
+from .claims import display_path
 from .config import Config, load_config
 from .errors import (
     AgkgError,
@@ -297,6 +298,113 @@ def verify(settings: Settings, corpus_dir: Path | None, output_format: str) -> N
         raise InputError(failures)
 
 
+@cli.command("properties")
+@click.argument("word", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
+@click.option("--markdown", is_flag=True, help="Print the whole catalogue as Markdown (docs/properties.md).")
+@pass_settings
+def properties_command(settings: Settings, word: str | None, as_json: bool, markdown: bool) -> None:
+    """List the claim and qualifier properties, or find them by WORD.
+
+    WORD is looked for in names, labels, other names, definitions and Wikidata labels and ids
+    (case and accents aside; 'led by' finds leader). One clear match is shown in full.
+    """
+    from dataclasses import asdict
+
+    from .catalogue import property_catalogue, render_entry, render_markdown, search_properties, summary_row
+    from .ontology import load_vocabulary
+
+    entries = catalogue = property_catalogue(load_vocabulary(settings.config.ontology_dir))
+    if markdown:
+        click.echo(render_markdown(entries), nl=False)
+        return
+    if word is not None:
+        matches = search_properties(entries, word)
+        entries = [m.entry for m in matches]
+        if not entries:
+            from .suggestions import did_you_mean
+
+            names = {e.name: [e.label, *e.alt_labels, e.wikidata_label or ""] for e in catalogue}
+            click.echo(f"agkg: no property matches '{word}'{did_you_mean(word, names)}", err=True)
+            if as_json:
+                click.echo("[]")
+            return
+        # one entry named by WORD, the others only mentioning it in their definitions
+        clear = matches[0].score >= 2 and all(m.score == 1 for m in matches[1:])
+        if not as_json and (len(matches) == 1 or clear):
+            click.echo(render_entry(entries[0]), nl=False)
+            if len(entries) > 1:
+                click.echo(f"also mentioned by: {', '.join(e.name for e in entries[1:])}", err=True)
+            return
+    if as_json:
+        click.echo(json.dumps([asdict(e) for e in entries], indent=2, ensure_ascii=False))
+        return
+    headers = ["property", "role", "label", "applies to", "value", "wikidata"]
+    click.echo(_table(headers, [summary_row(e) for e in entries]), nl=False)
+
+
+@cli.command("entities")
+@click.option("--search", "text", help="Text in an id, label, alias (any language) or Wikidata id.")
+@click.option("--type", "type_name", help="Only entities of this type (or its subtypes), e.g. ArmedGroup.")
+@click.option("--json", "as_json", is_flag=True, help="Print the entities as JSON.")
+@pass_settings
+def entities_command(settings: Settings, text: str | None, type_name: str | None, as_json: bool) -> None:
+    """List the entities, or find them by name, with the file and line of each.
+
+    Matching ignores case and accents ('haqqani' finds Ḥaqqānī); only the entity files are read,
+    so a claims file being written does not get in the way.
+    """
+    from .claims import load_entities
+    from .entity_names import search_entities
+    from .errors import Position
+    from .ontology import load_vocabulary
+
+    config = settings.config
+    vocabulary = load_vocabulary(config.ontology_dir)
+    entities = load_entities(config.data_dir, vocabulary, config.project_dir)
+    matches = search_entities(entities, vocabulary, text, type_name)
+    if as_json:
+        rows = [
+            {
+                "id": m.entity.id,
+                "type": m.entity.type,
+                "wikidata": m.entity.wikidata,
+                "labels": m.entity.labels,
+                "aliases": m.entity.aliases,
+                "descriptions": m.entity.descriptions,
+                "position": str(Position(m.entity.position.path, m.entity.position.line)),
+                "matched": m.matched or None,
+            }
+            for m in matches
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = [
+        [
+            m.entity.id,
+            m.entity.type,
+            m.entity.wikidata or "",
+            "; ".join(f"{lang}: {label}" for lang, label in m.entity.labels.items()),
+            "; ".join(f"{lang}: {', '.join(names)}" for lang, names in m.entity.aliases.items()),
+            f"{m.entity.position.path}:{m.entity.position.line}",
+        ]
+        for m in matches
+    ]
+    click.echo(_table(["id", "type", "wikidata", "labels", "aliases", "where"], table), nl=False)
+    click.echo(f"{len(matches)} entit{'y' if len(matches) == 1 else 'ies'}", err=True)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    """Columns padded to their widest cell, a rule under the headers (as ``agkg query`` prints)."""
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() for cells in [headers]
+    ]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+    return "\n".join(lines) + "\n"
+
+
 @cli.command()
 @click.option(
     "--out",
@@ -469,7 +577,8 @@ def query_command(
     library = settings.config.project_dir / "queries"
     if list_names:
         for named in list_queries(library):
-            click.echo(f"{named.name:<24} {named.question}")
+            takes = "".join(f" [--param {p.name}=…]" for p in named.parameters)
+            click.echo(f"{named.name:<24} {named.question}{takes}")
         return
     if sum(x is not None for x in (query_text, query_file, query_name)) != 1:
         fail("give one query: as an argument, with --file, or with --name")
@@ -481,9 +590,13 @@ def query_command(
     bindings = parse_params(params, prefixes)
     out = sys.stdout.buffer
     if endpoint:
-        from .remote import query_endpoint
+        from .graph import Iris
+        from .remote import run_remote_query
 
-        answer = query_endpoint(endpoint, prepare_remote(text, bindings, prefixes), output_format, timeout)
+        manifest = Iris(settings.config.base).push_manifest_graph
+        answer = run_remote_query(
+            endpoint, prepare_remote(text, bindings, prefixes), output_format, manifest, timeout
+        )
         if output_format == "table" and answer.format == "json":
             out.write(render_table(answer.json(), prefixes).encode())
         else:
@@ -523,15 +636,34 @@ def query_command(
     envvar="AGKG_QUERY_WORKERS",
     help="Worker processes answering SPARQL queries (env AGKG_QUERY_WORKERS).",
 )
+@click.option(
+    "--query-memory",
+    type=click.IntRange(min=16),
+    default=1024,
+    show_default=True,
+    envvar="AGKG_QUERY_MEMORY",
+    help="MB of memory a SPARQL query may use beyond the loaded store (env AGKG_QUERY_MEMORY).",
+)
 @pass_settings
 def serve(
-    settings: Settings, host: str, port: int, query_timeout: float, max_rows: int, query_workers: int
+    settings: Settings,
+    host: str,
+    port: int,
+    query_timeout: float,
+    max_rows: int,
+    query_workers: int,
+    query_memory: int,
 ) -> None:
     """Serve the published dataset: IRIs, pages, SPARQL endpoint (needs the 'serve' extra)."""
     from .server import ServerSettings
     from .server import serve as run_server
 
-    limits = ServerSettings(query_timeout=query_timeout, max_rows=max_rows, query_workers=query_workers)
+    limits = ServerSettings(
+        query_timeout=query_timeout,
+        max_rows=max_rows,
+        query_workers=query_workers,
+        query_memory=query_memory,
+    )
     run_server(settings.config, host, port, limits)
 
 
@@ -544,7 +676,9 @@ def serve(
     type=click.Path(file_okay=False, path_type=Path),
     help="Published folder to push (default: dist/).",
 )
-@click.option("--batch-size", type=int, default=20_000, show_default=True, help="Triples per update request.")
+@click.option(
+    "--batch-size", type=int, default=500, show_default=True, help="Triples per update request."
+)  # push.DEFAULT_BATCH (push is imported lazily, as the command runs)
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait per request.")
 @pass_settings
 def push_command(
@@ -563,12 +697,15 @@ def push_command(
 
     if not graph_store and not update_url:
         fail("give --graph-store URL, --update URL, or both")
-    graphs = load_published(dist or settings.config.out_dir, Iris(settings.config.base))
+    iris = Iris(settings.config.base)
+    graphs = load_published(dist or settings.config.out_dir, iris)
     target = PushTarget(endpoint, graph_store, update_url)
-    report = push_dataset(graphs, target, HttpClient(timeout), batch_size, settings.progress())
+    report = push_dataset(graphs, target, HttpClient(timeout), batch_size, settings.progress(), iris=iris)
     settings.done()
     for graph in report.graphs:
         click.echo(f"{graph.graph}  {graph.triples} triples  {graph.method}")
+    for removed in report.removed:
+        click.echo(f"{removed}  removed (no longer published)")
     click.echo(
         f"pushed {len(report.graphs)} graphs, {report.triples} triples in {report.requests} requests "
         f"({report.retries} retries), {report.seconds:.2f} s; counts verified"
@@ -687,7 +824,7 @@ def reconcile_command(
 
 @cli.group("export")
 def export_group() -> None:
-    """Export the dataset for other tools (QuickStatements for Wikidata)."""
+    """Export the dataset for other tools (QuickStatements for Wikidata, events as CSV)."""
 
 
 @export_group.command("quickstatements")
@@ -748,6 +885,38 @@ def export_quickstatements_command(
     )
 
 
+@export_group.command("events")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["ucdp", "acled"]),
+    required=True,
+    help="ucdp: UCDP GED's columns; acled: ACLED's export columns (docs/conflict-data.md).",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the CSV here (default: stdout).",
+)
+@pass_settings
+def export_events_command(settings: Settings, output_format: str, out_file: Path | None) -> None:
+    """Write one CSV row per event, as UCDP GED or ACLED code events."""
+    from .conflict_export import export_events
+    from .graph import build_dataset
+    from .publishing import atomic_write
+
+    built = build_dataset(settings.config, settings.progress())
+    settings.done()
+    settings.warn(built.warnings)
+    export = export_events(built.data, built.provenance, built.vocabulary, output_format)
+    if out_file:
+        atomic_write(out_file, export.csv_text().encode("utf-8"))
+    else:
+        click.echo(export.csv_text(), nl=False)
+    click.echo(f"{len(export.rows)} events exported in {output_format.upper()} columns", err=True)
+
+
 @cli.command("reconciliation-service")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
@@ -768,6 +937,67 @@ def reconciliation_service_command(settings: Settings, host: str, port: int, pub
     settings.warn(built.warnings)
     click.echo(f"Reconciliation service at {public_url or f'http://{host}:{port}/'}", err=True)
     uvicorn.run(create_app(built, public_url), host=host, port=port, log_level="warning")
+
+
+@cli.command("add-source")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--id", "source_id", help="The new source's id (default: byline surname or headline, and year)."
+)
+@click.option(
+    "--sources-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Sources file to append to (default: data/sources/corpus.yaml).",
+)
+@pass_settings
+def add_source_command(
+    settings: Settings, file: Path, source_id: str | None, sources_file: Path | None
+) -> None:
+    """Store a text (plain or HTML) in the corpus and register it as a source to review."""
+    from .curation.sources import add_source
+
+    config = settings.config
+    added = add_source(file, config.data_dir, config.corpus_dir, config.project_dir, source_id, sources_file)
+    click.echo(added.display)
+    stored = "already in the corpus as" if added.corpus_file_existed else "stored as"
+    click.echo(f"agkg: source '{added.id}': text {stored} {added.corpus_file.name}", err=True)
+    if added.guessed:
+        click.echo(
+            f"agkg: review the guessed fields, then delete 'review': {', '.join(added.guessed)}", err=True
+        )
+
+
+@cli.command()
+@click.argument("source_id", metavar="SOURCE")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the draft claims here instead of data/claims/SOURCE.yaml.",
+)
+@click.option(
+    "--entities-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write new entity stubs here (default: data/entities/draft-SOURCE.yaml).",
+)
+@pass_settings
+def draft(settings: Settings, source_id: str, out: Path | None, entities_out: Path | None) -> None:
+    """Draft claims for a registered source, each marked 'status: draft' for review."""
+    from .curation.draft import write_draft
+    from .ontology import load_vocabulary
+
+    config = settings.config
+    vocabulary = load_vocabulary(config.ontology_dir)
+    result = write_draft(
+        config.data_dir, config.corpus_dir, config.project_dir, vocabulary, source_id, out, entities_out
+    )
+    click.echo(display_path(result.claims_file, config.project_dir))
+    if result.entities_file is not None:
+        click.echo(display_path(result.entities_file, config.project_dir))
+    click.echo(
+        f"agkg: {result.claims} draft claims, {result.entities} entity stubs, "
+        f"{result.ambiguous} ambiguous mentions listed; review them, then delete 'status'",
+        err=True,
+    )
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from .alignment import wikidata_mapping
 from .claims import CuratedData, EntityValue, Source, Value, load_curated_data
 from .config import Config
+from .entity_names import shared_name_warnings
 from .errors import InputError, Position, Problem
 from .ontology import Vocabulary, load_vocabulary
 from .provenance import Provenance, ReferenceRecord, StatementRecord, claim_keys, derive_provenance
@@ -87,6 +88,17 @@ class Iris:
     @property
     def dataset(self) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}dataset")
+
+    @property
+    def union_graph(self) -> ox.NamedNode:
+        """In a triple store: the merge of the pushed graphs, which remote queries take as their
+        default graph (stores' own union modes repeat a triple once per graph holding it)."""
+        return ox.NamedNode(f"{self.base}graph/union")
+
+    @property
+    def push_manifest_graph(self) -> ox.NamedNode:
+        """In a triple store: the record of the graphs ``agkg push`` wrote there."""
+        return ox.NamedNode(f"{self.base}graph/agkg-push")
 
 
 @dataclass
@@ -161,7 +173,9 @@ def build_dataset(config: Config, progress: Progress | None = None) -> BuiltData
     step("provenance")
     built = assemble(Iris(config.base), vocabulary, data, provenance)
     built.claim_keys = keys
-    built.warnings.extend(warnings + corpus_warnings(data, corpus))
+    built.warnings.extend(
+        warnings + corpus_warnings(data, corpus) + shared_name_warnings(data.entities.values())
+    )
     step("graph")
     built.timings = clock.timings
     return built
@@ -363,16 +377,20 @@ def source_graph_quads(
     for record in content.statements:
         subject = iris.entity(record.subject)
         statement = iris.statement(record.key)
-        value = term(record.value)
+        # A range given only by its bounds states no single number: no truthy triple and no
+        # statement value, only the minimum and maximum qualifiers (claims.Claim.value).
+        value = term(record.value) if record.value is not None else None
         if record.best:
-            add(subject, AGKG.term(record.property), value)
-            aligned = mapping.properties.get(record.property)
-            if aligned is not None and aligned.wikidata.startswith("P"):
-                add(subject, WDT.term(aligned.wikidata), terms.wikidata_value(record.value))
+            if value is not None and record.value is not None:
+                add(subject, AGKG.term(record.property), value)
+                aligned = mapping.properties.get(record.property)
+                if aligned is not None and aligned.wikidata.startswith("P"):
+                    add(subject, WDT.term(aligned.wikidata), terms.wikidata_value(record.value))
             add(statement, RDF.type, WIKIBASE.BestRank)
         add(subject, AGKGP.term(record.property), statement)
         add(statement, RDF.type, AGKG.Statement)
-        add(statement, AGKGPS.term(record.property), value)
+        if value is not None:
+            add(statement, AGKGPS.term(record.property), value)
         add(statement, WIKIBASE.rank, RANK_INDIVIDUALS[record.rank])
         for name, qualifier in record.qualifiers:
             add(statement, AGKG.term(name), term(qualifier))
@@ -436,7 +454,7 @@ def dataset_origins(iris: Iris, data: CuratedData, provenance: Provenance) -> di
         origins.setdefault(iris.source(source.id).value, []).append(source.position)
     for record in provenance.statements.values():
         origins[iris.statement(record.key).value] = record.positions
-        if record.best:
+        if record.best and record.value is not None:
             subject, path = iris.entity(record.subject).value, AGKG.term(record.property).value
             key = truthy_origin(subject, path, terms.term(record.value).value)
             origins[key] = sorted({*origins.get(key, []), *record.positions})

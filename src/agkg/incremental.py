@@ -55,6 +55,7 @@ from .claims import (
 )
 from .config import Config
 from .dates import TimeValue
+from .entity_names import shared_name_warnings
 from .errors import InputError, Position
 from .graph import (
     BuiltDataset,
@@ -363,7 +364,7 @@ def _incremental(
         quads=[],
         counts=build_counts(data, provenance, len(lines)),
         origins=dataset_origins(iris, data, provenance),
-        warnings=warnings + corpus_warnings(data, corpus),
+        warnings=warnings + corpus_warnings(data, corpus) + shared_name_warnings(data.entities.values()),
         claim_keys=[key_of[id(c)] for c in data.claims],
     )
     built.counts.triples = len(forms)

@@ -152,3 +152,40 @@ def _ancestors(start: str, parents: dict[str, set[str]]) -> set[str]:
                 seen.add(parent)
                 todo.append(parent)
     return seen
+
+
+@dataclass(frozen=True)
+class TermText:
+    """What the ontology says about a term in words: its label, other names and definition."""
+
+    label: str = ""
+    alt_labels: tuple[str, ...] = ()
+    definition: str = ""
+
+
+def term_texts(vocabulary: Vocabulary) -> dict[str, TermText]:
+    """The English label, ``skos:altLabel``s and definition of every agkg term, by local name.
+
+    The catalogue of properties and the "did you mean" of unknown names both read these, so a
+    curator's word ("led by") finds a property the ontology gives that name to.
+    """
+    labels: dict[str, str] = {}
+    alternatives: dict[str, set[str]] = defaultdict(set)
+    definitions: dict[str, str] = {}
+    for triple in vocabulary.triples:
+        s, p, o = triple.subject, triple.predicate, triple.object
+        if s not in AGKG or not isinstance(o, ox.Literal) or o.language not in ("en", None):
+            continue
+        name = AGKG.local_name(s)  # type: ignore[arg-type]
+        if p == RDFS.label:
+            labels[name] = o.value
+        elif p == SKOS.altLabel:
+            alternatives[name].add(o.value)
+        elif p == SKOS.definition:
+            definitions[name] = o.value
+    return {
+        name: TermText(
+            labels.get(name, ""), tuple(sorted(alternatives.get(name, ()))), definitions.get(name, "")
+        )
+        for name in sorted({*labels, *alternatives, *definitions})
+    }

@@ -49,7 +49,7 @@ class StatementRecord:
     key: str
     subject: str
     property: str
-    value: Value
+    value: Value | None  # None: a range given only by its minimum and maximum qualifiers
     qualifiers: tuple[tuple[str, Value], ...]
     rank: str
     references: list[str] = field(default_factory=list)
@@ -72,7 +72,9 @@ class Provenance:
     statement_sources: dict[str, list[str]]
 
 
-def value_key(value: Value) -> list[str]:
+def value_key(value: Value | None) -> list[str]:
+    if value is None:
+        return ["none"]
     if isinstance(value, EntityValue):
         return ["entity", value.id]
     return ["literal", value.lexical, value.datatype, value.language or ""]

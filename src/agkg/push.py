@@ -17,6 +17,19 @@ twice leaves the store as it was after the first push:
 
 Afterwards one query counts the triples of every pushed graph; a count that differs from the
 published one is an error.
+
+Two more graphs make the store answer like a local query, and let a later push clean up:
+
+* ``{base}graph/union``, the RDF merge of the pushed graphs but the shapes: remote queries take
+  it as their default graph. Stores' own ways to query several graphs as one (Oxigraph's
+  ``--union-default-graph``, several ``default-graph-uri``, Virtuoso's default) were found to
+  return a triple once per graph holding it, where the merge holds it once.
+* ``{base}graph/agkg-push``, the manifest (SPARQL Service Description and Dublin Core terms):
+  the dataset queries are sent with (``sd:defaultGraph``, ``sd:namedGraph``) and every graph
+  agkg wrote (``dcterms:hasPart``). It lives in the store, so any later push, from any machine,
+  removes the graphs of sources no longer published, and never a graph agkg did not write.
+  Graphs about to be written are added to it before they are, so a push that fails midway
+  leaves none unrecorded.
 """
 
 from __future__ import annotations
@@ -25,7 +38,7 @@ import contextlib
 import time
 import urllib.parse
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,10 +47,12 @@ import pyoxigraph as ox
 from .errors import ConfigurationError, RemoteError
 from .graph import Iris
 from .progress import CountedProgress
-from .remote import HttpClient, query_endpoint, server_message
+from .remote import HttpClient, StoreManifest, query_endpoint, read_manifest, server_message
+from .vocab import DCTERMS, RDF, SD
 
 GSP_FALLBACK_STATUSES = (404, 405, 501)
-DEFAULT_BATCH = 20_000
+GSP_DELETE_FALLBACK_STATUSES = (405, 501)
+DEFAULT_BATCH = 500
 # Triples per INSERT {…} WHERE {} (used for blank nodes): Virtuoso 7 compiles a template into
 # SQL and refuses one of ~1,600 triples ("generated SQL text has exceeded 10000 lines").
 TEMPLATE_BATCH = 500
@@ -71,6 +86,7 @@ class GraphResult:
 @dataclass
 class PushReport:
     graphs: list[GraphResult] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # graphs of an earlier push, no longer published
     requests: int = 0
     retries: int = 0
     seconds: float = 0.0
@@ -106,6 +122,42 @@ def load_published(out_dir: Path, iris: Iris) -> list[GraphPayload]:
         GraphPayload(graph, sorted(triples, key=str))
         for graph, triples in sorted(by_graph.items(), key=lambda item: item[0].value)
     ]
+
+
+def union_graph(graphs: list[GraphPayload], iris: Iris) -> GraphPayload:
+    """The RDF merge of every graph but the shapes: what a local query's default graph holds.
+
+    Blank nodes are kept apart per graph (RDF 1.1 Semantics, merge), so two graphs' ``_:b0``
+    never become one node.
+    """
+    merged: set[ox.Triple] = set()
+    for number, graph in enumerate(graphs):
+        if graph.name not in (iris.shapes_graph, iris.union_graph, iris.push_manifest_graph):
+            merged.update(_blank_nodes_apart(graph.triples, f"g{number}x"))
+    return GraphPayload(iris.union_graph, sorted(merged, key=str))
+
+
+def _blank_nodes_apart(triples: list[ox.Triple], tag: str) -> Iterator[ox.Triple]:
+    for t in triples:
+        if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)):
+            yield t  # the same object: the union of a million triples costs no copies of them
+            continue
+        subject = ox.BlankNode(tag + t.subject.value) if isinstance(t.subject, ox.BlankNode) else t.subject
+        obj = ox.BlankNode(tag + t.object.value) if isinstance(t.object, ox.BlankNode) else t.object
+        yield ox.Triple(subject, t.predicate, obj)
+
+
+def manifest_graph(
+    iris: Iris, default: list[ox.NamedNode], named: list[ox.NamedNode], parts: list[ox.NamedNode]
+) -> GraphPayload:
+    """The manifest: the dataset to query (``sd:defaultGraph``, ``sd:namedGraph``) and every
+    graph agkg wrote (``dcterms:hasPart``), all as triples about the manifest graph's IRI."""
+    subject = iris.push_manifest_graph
+    triples = {ox.Triple(subject, RDF.type, SD.Dataset)}
+    triples.update(ox.Triple(subject, SD.defaultGraph, g) for g in default)
+    triples.update(ox.Triple(subject, SD.namedGraph, g) for g in named)
+    triples.update(ox.Triple(subject, DCTERMS.hasPart, g) for g in parts)
+    return GraphPayload(subject, sorted(triples, key=str))
 
 
 def ntriples(triples: Iterable[ox.Triple]) -> str:
@@ -181,11 +233,29 @@ class Pusher:
         self.use_gsp = target.graph_store_url is not None
         self.fell_back = False
 
-    def push(self, graphs: list[GraphPayload]) -> PushReport:
+    def push(self, graphs: list[GraphPayload], iris: Iris) -> PushReport:
+        """Replace each graph, add the union, remove what an earlier push left, record it all."""
         started = time.perf_counter()
         report = PushReport()
-        total, done = sum(len(g.triples) for g in graphs), 0
-        for graph in graphs:
+        earlier = self.manifest(iris)
+        union = union_graph(graphs, iris)
+        payloads = [*graphs, union]
+        names = [g.name for g in payloads]
+        written = {g.value for g in names}
+        unrecorded = written - set(earlier.parts)
+        if unrecorded:
+            # Record the graphs about to be written first: a push failing midway leaves none
+            # that a later push would not know to remove.
+            self._push_graph(
+                manifest_graph(
+                    iris,
+                    [ox.NamedNode(g) for g in earlier.default_graphs],
+                    [ox.NamedNode(g) for g in earlier.named_graphs],
+                    sorted({*names, *(ox.NamedNode(g) for g in earlier.parts)}, key=lambda n: n.value),
+                )
+            )
+        total, done = sum(len(g.triples) for g in payloads), 0
+        for graph in payloads:
             if self.progress:
                 self.progress("push (triples)", done, total)
             method = self._push_graph(graph)
@@ -193,7 +263,15 @@ class Pusher:
             done += len(graph.triples)
         if self.progress:
             self.progress("push (triples)", done, total)
-        stored = self.count([g.name for g in graphs])
+        protected = written | {iris.push_manifest_graph.value}
+        for stale in sorted(set(earlier.parts) - protected):
+            if self.progress:
+                self.progress(f"remove {stale}")
+            self._drop_graph(ox.NamedNode(stale))
+            report.removed.append(stale)
+        named = [g.name for g in graphs if g.name != iris.shapes_graph]
+        self._push_graph(manifest_graph(iris, [union.name], named, names))
+        stored = self.count(names)
         mismatches = []
         for result in report.graphs:
             result.stored = stored.get(result.graph, 0)
@@ -206,6 +284,35 @@ class Pusher:
         if mismatches:
             raise RemoteError("triple counts differ after the push: " + "; ".join(mismatches))
         return report
+
+    def manifest(self, iris: Iris) -> StoreManifest:
+        """The store's record of an earlier push (empty when there was none)."""
+        return read_manifest(
+            self.target.query_url,
+            iris.push_manifest_graph,
+            timeout=self.client.timeout,
+            environ=self.client.environ,
+            policy=self.client.policy,
+            sleep=self.client.sleep,
+            log=self.client.log,
+        )
+
+    def _drop_graph(self, graph: ox.NamedNode) -> None:
+        """Remove a graph: Graph Store Protocol DELETE (5.4; 404 means already gone), or DROP."""
+        if self.use_gsp:
+            assert self.target.graph_store_url is not None
+            url = with_graph_parameter(self.target.graph_store_url, graph)
+            answer = self.client.request("DELETE", url)
+            if 200 <= answer.status < 300 or answer.status == 404:
+                return
+            if answer.status in GSP_DELETE_FALLBACK_STATUSES and self.target.update_url:
+                self.use_gsp = False
+                self.fell_back = True
+            else:
+                raise RemoteError(
+                    f"{url}: HTTP {answer.status} removing {graph.value}: {server_message(answer.body)}"
+                )
+        self.update(f"DROP SILENT GRAPH {graph}")
 
     def _push_graph(self, graph: GraphPayload) -> str:
         if self.use_gsp:
@@ -297,6 +404,9 @@ def push_dataset(
     client: HttpClient | None = None,
     batch_size: int = DEFAULT_BATCH,
     progress: CountedProgress | None = None,
+    *,
+    iris: Iris,
 ) -> PushReport:
-    """Replace each graph in the store with the published one, then verify the counts."""
-    return Pusher(target, client or HttpClient(), batch_size, progress).push(graphs)
+    """Replace each graph in the store with the published one, remove the graphs an earlier
+    push wrote that are no longer published, then verify the counts."""
+    return Pusher(target, client or HttpClient(), batch_size, progress).push(graphs, iris)

@@ -1,12 +1,15 @@
 """The named-query library (``queries/*.rq``) and safe parameter binding.
 
-A named query is a file ``queries/NAME.rq`` whose first line is ``# Question: …``. Parameters
-(``--param key=value``) bind the query variable ``?key`` to one RDF term. The value is parsed as
-an RDF term (an ``<IRI>``, a prefixed name such as ``id:iskp``, a quoted literal with an optional
-language tag or datatype, or else a plain string) and the resulting term object is what reaches
-the query: locally as a pyoxigraph substitution (the variable is pre-bound), or as a ``VALUES``
-block written from the term's canonical N-Triples form. The user's text is never pasted into the
-query, so a value cannot change the query's shape.
+A named query is a file ``queries/NAME.rq`` whose first line is ``# Question: …``. The
+parameters it is meant to take are declared in its opening comments (``# Parameter ?key: what
+it selects, e.g. --param key=value``), so ``--list`` can show them and a test can check that
+each binds. Parameters (``--param key=value``) bind the query variable ``?key`` to one RDF
+term. The value is parsed as an RDF term (an ``<IRI>``, a prefixed name such as ``id:iskp``, a
+quoted literal with an optional language tag or datatype, or else a plain string) and the
+resulting term object is what reaches the query: locally as a pyoxigraph substitution (the
+variable is pre-bound), or as a ``VALUES`` block written from the term's canonical N-Triples
+form. The user's text is never pasted into the query, so a value cannot change the query's
+shape.
 """
 
 from __future__ import annotations
@@ -26,9 +29,26 @@ Substitutions = dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _QUESTION = re.compile(r"^#\s*Question:\s*(.*)$")
+_PARAMETER = re.compile(r"^#\s*Parameter\s+[?$]([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$")
+_EXAMPLE = re.compile(r"--param\s+([A-Za-z_][A-Za-z0-9_]*=\S+)")
 
 _PREFIX_DECLARATION = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+_DATASET_CLAUSE = re.compile(
+    r"\s+(NAMED\s+)?(?:<([^<>\"{}|^`\\\s]*)>|([A-Za-z][\w.-]*)?:([\w.-]*))", re.IGNORECASE
+)
+_PREFIX_IRI = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\"{}|^`\\\s]*)>", re.IGNORECASE)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QueryParameter:
+    """A parameter a named query declares: the variable, what it is for, and examples
+    (``KEY=VALUE`` as given to ``--param``)."""
+
+    name: str
+    description: str
+    examples: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -39,6 +59,7 @@ class NamedQuery:
     path: Path
     question: str
     text: str
+    parameters: tuple[QueryParameter, ...] = ()
 
 
 def list_queries(folder: Path) -> list[NamedQuery]:
@@ -64,9 +85,17 @@ def _read(path: Path) -> NamedQuery:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise QueryError(f"{path}: cannot read query: {error}") from error
-    first = text.splitlines()[0] if text else ""
-    match = _QUESTION.match(first)
-    return NamedQuery(path.stem, path, match.group(1).strip() if match else "", text)
+    lines = text.splitlines()
+    match = _QUESTION.match(lines[0]) if lines else None
+    parameters = []
+    for line in lines:
+        if not line.startswith("#"):
+            break  # declarations are in the opening comments only
+        declared = _PARAMETER.match(line)
+        if declared:
+            name, description = declared.group(1), declared.group(2).strip()
+            parameters.append(QueryParameter(name, description, tuple(_EXAMPLE.findall(description))))
+    return NamedQuery(path.stem, path, match.group(1).strip() if match else "", text, tuple(parameters))
 
 
 def parse_term(value: str, prefixes: dict[str, str]) -> Term:
@@ -214,6 +243,38 @@ def prepare_remote(query: str, params: dict[str, Term], prefixes: dict[str, str]
     if on_answer:
         text = text.rstrip() + "\n" + values_block(on_answer).strip() + "\n"
     return declare_prefixes(text, prefixes)
+
+
+def declares_dataset(query: str) -> bool:
+    """Does the query choose its own graphs (``FROM`` or ``FROM NAMED``, SPARQL 1.1 section 13.2)?"""
+    return bool(_FROM.search(mask_non_code(query)))
+
+
+def query_dataset(query: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The IRIs of the query's ``FROM`` and ``FROM NAMED`` graphs, or None when one cannot be
+    read for sure (a relative IRI, an undeclared prefix)."""
+    masked = mask_non_code(query)
+    declared = {
+        m.group(1) or "": m.group(2)
+        for m in _PREFIX_IRI.finditer(query)
+        if masked[m.start()] != " "  # a declaration, not text in a comment or string
+    }
+    default: list[str] = []
+    named: list[str] = []
+    for clause in _FROM.finditer(masked):
+        rest = _DATASET_CLAUSE.match(query, clause.end())
+        if rest is None:
+            return None
+        if rest.group(2) is not None:
+            iri = rest.group(2)
+        elif (rest.group(3) or "") in declared:
+            iri = declared[rest.group(3) or ""] + rest.group(4)
+        else:
+            return None
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
+            return None
+        (named if rest.group(1) else default).append(iri)
+    return tuple(default), tuple(named)
 
 
 def declare_prefixes(query: str, prefixes: dict[str, str]) -> str:

@@ -237,6 +237,8 @@ def _statement_head(
         caveats.append(f"'{record.property}' is a close match of {alignment.wikidata} (via {alignment.via})")
     if record.rank == "preferred":
         caveats.append("preferred rank not carried (V1 commands cannot set a rank)")
+    if record.value is None:
+        raise NotExpressible("a range without a value: Wikidata quantities need an amount")
     head = [subject.wikidata, alignment.wikidata, qs_value(record.value, data)]
     for name, qualifier in record.qualifiers:
         q_alignment = mapping.properties.get(name)
@@ -251,7 +253,12 @@ def _statement_head(
 
 def _issue(record: StatementRecord, reason: str) -> ExportIssue:
     return ExportIssue(
-        record.key, record.subject, record.property, describe(record.value), tuple(record.positions), reason
+        record.key,
+        record.subject,
+        record.property,
+        describe(record.value) if record.value is not None else "(range without a value)",
+        tuple(record.positions),
+        reason,
     )
 
 

@@ -105,6 +105,8 @@ class QuoteCheck:
     occurrences: list[int] = field(default_factory=list)  # lines, when ambiguous
     closest: str | None = None
     closest_line: int | None = None
+    difference: Difference | None = None  # where the closest passage first differs from the quote
+    found_without_context: bool = False  # the quote occurs, but not with the given prefix/suffix
 
     @property
     def position(self) -> Position:
@@ -123,9 +125,75 @@ class QuoteCheck:
         if self.status == "no-text":
             return "source text not available (no sha256, or no corpus file with that sha256)"
         message = "quote not found in the source text"
+        if self.found_without_context:
+            return message + " with its prefix and suffix: the quote occurs, but not next to them"
         if self.closest is not None:
             message += f"; closest passage, line {self.closest_line}: {self.closest!r}"
+        if self.difference is not None:
+            message += f"; {self.difference}"
         return message
+
+
+@dataclass(frozen=True)
+class Difference:
+    """The first character at which a quote and the closest passage of the text part ways.
+
+    Curators paste quotes through editors that straighten curly quotation marks, turn dashes
+    into hyphens and spaces into no-break spaces; the passage alone hides which character it
+    was, so the character is named, with its code point.
+    """
+
+    character: int  # 1-based, in the quote as written
+    quote_has: str
+    text_has: str | None  # None: the passage ends there
+
+    def __str__(self) -> str:
+        return (
+            f"closest passage differs at character {self.character}: the quote has "
+            f"{describe_character(self.quote_has, '')}, the text has "
+            f"{describe_character(self.text_has, 'nothing more on that line')}"
+        )
+
+
+def describe_character(char: str | None, absent: str) -> str:
+    """``'x' (U+0078 LATIN SMALL LETTER X)``, as a message names a character."""
+    if char is None:
+        return absent
+    return f"'{char}' (U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')})"
+
+
+def _folded_units(text: str) -> tuple[str, list[int]]:
+    """``text`` with each white-space run one space, and each character's index in ``text``."""
+    chars: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(text):
+        if char.isspace():
+            if chars and chars[-1] == " ":
+                continue
+            chars.append(" ")
+        else:
+            chars.append(char)
+        origins.append(index)
+    return "".join(chars), origins
+
+
+def first_difference(quote: str, passage: str) -> Difference | None:
+    """Where ``quote`` and ``passage`` first differ, white-space runs counting as equal; None
+    when the passage holds the whole quote."""
+    written = unicodedata.normalize("NFC", quote)
+    lead = len(written) - len(written.lstrip())
+    quote_folded, quote_origins = _folded_units(written.strip())
+    text_folded, text_origins = _folded_units(passage)
+    matcher = difflib.SequenceMatcher(None, quote_folded, text_folded, autojunk=False)
+    for tag, i1, _i2, j1, _j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if i1 >= len(quote_folded):
+            return None  # the passage goes on after the whole quote
+        at = quote_origins[i1]
+        text_char = passage[text_origins[j1]] if j1 < len(text_folded) else None
+        return Difference(lead + at + 1, written.strip()[at], text_char)
+    return None
 
 
 @dataclass
@@ -275,5 +343,13 @@ def check_claim_quote(claim: Claim, source: SourceText | None) -> QuoteCheck:
         return QuoteCheck(claim, "found", anchor=anchors[0])
     if anchors:
         return QuoteCheck(claim, "ambiguous", occurrences=[a.line for a in anchors])
+    if (claim.prefix or claim.suffix) and find_quote(source, claim.quote, None, None):
+        return QuoteCheck(claim, "not-found", found_without_context=True)
     passage, line = closest_passage(source, claim.quote)
-    return QuoteCheck(claim, "not-found", closest=passage, closest_line=line)
+    return QuoteCheck(
+        claim,
+        "not-found",
+        closest=passage,
+        closest_line=line,
+        difference=first_difference(claim.quote, passage),
+    )

@@ -207,7 +207,7 @@ def claim_values(data: CuratedData, mapping: WikidataMapping) -> dict[str, dict[
             target = data.entities.get(claim.value.id)
             if target is not None and target.wikidata:
                 found[claim.subject][alignment.wikidata].add(target.wikidata)
-        else:
+        elif claim.value is not None:  # a range without a value states no number to compare
             found[claim.subject][alignment.wikidata].add(claim.value.lexical)
     return found
 

@@ -120,7 +120,7 @@ class ReconciliationIndex:
         for record in built.provenance.statements.values():
             if record.best and record.subject in self.entities:
                 values = self.entities[record.subject].values.setdefault(record.property, [])
-                if record.value not in values:
+                if record.value is not None and record.value not in values:
                     values.append(record.value)
         self.source_names = {s.id: s.headline or s.id for s in built.data.sources.values()}
 

@@ -9,6 +9,10 @@ and ``AGKG_ENDPOINT_AUTH`` = ``basic`` or ``digest``), never from the command li
 would show in shell history and process lists. Errors carry the server's own message and map to
 exit code 3.
 
+Queries on a store agkg pushed to are sent with the RDF dataset agkg recorded there (SPARQL 1.1
+Protocol 2.1.4, ``default-graph-uri`` and ``named-graph-uri``), so they see the same default
+graph and named graphs as local queries whatever the store's own default graph is.
+
 A result the server marks as partial (HTTP 206, or Virtuoso's ``X-SQL-State`` header on an
 "anytime" query cut short) is an error, never passed off as the complete answer.
 """
@@ -27,8 +31,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+import pyoxigraph as ox
+
 from . import __version__
 from .errors import QueryError, RemoteError
+from .vocab import DCTERMS, SD
 
 USER_AGENT = f"agkg/{__version__} (Armed Groups Knowledge Graph; https://w3id.org/agkg/)"
 
@@ -222,6 +229,68 @@ def _sparqlwrapper_message(error: Exception) -> str:
     return head
 
 
+@dataclass(frozen=True)
+class QueryDataset:
+    """The RDF dataset a query is sent with (SPARQL 1.1 Protocol 2.1.4): graph IRIs."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoreManifest:
+    """What ``agkg push`` recorded in a store's manifest graph (see ``push.manifest_triples``).
+
+    ``parts`` are every graph agkg wrote there (a later push removes the ones no longer
+    published); ``default_graphs`` and ``named_graphs`` are the dataset queries are sent with.
+    """
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+
+    @property
+    def dataset(self) -> QueryDataset | None:
+        """The dataset to query, once a push has completed (None before)."""
+        return QueryDataset(self.default_graphs, self.named_graphs) if self.default_graphs else None
+
+
+def read_manifest(
+    url: str,
+    manifest: ox.NamedNode,
+    timeout: float = 60.0,
+    environ: Mapping[str, str] | None = None,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    log: RequestLog | None = None,
+) -> StoreManifest:
+    """The manifest agkg keeps in the store at ``url`` (empty when there is none).
+
+    It is read with ``GRAPH``, which reaches a named graph whatever the store's default graph.
+    """
+    query = f"SELECT ?p ?o WHERE {{ GRAPH {manifest} {{ {manifest} ?p ?o }} }}"
+    answer = query_endpoint(url, query, "json", timeout, environ, policy, sleep, log)
+    results = answer.json().get("results")
+    rows = results.get("bindings", []) if isinstance(results, dict) else []
+    found: dict[str, set[str]] = {
+        SD.defaultGraph.value: set(),
+        SD.namedGraph.value: set(),
+        DCTERMS.hasPart.value: set(),
+    }
+    for row in rows:
+        try:
+            predicate, value = row["p"]["value"], row["o"]
+        except (KeyError, TypeError) as error:
+            raise RemoteError(f"{url}: unexpected manifest row {row!r}") from error
+        if predicate in found and isinstance(value, dict) and value.get("type") == "uri":
+            found[predicate].add(str(value["value"]))
+    return StoreManifest(
+        tuple(sorted(found[SD.defaultGraph.value])),
+        tuple(sorted(found[SD.namedGraph.value])),
+        tuple(sorted(found[DCTERMS.hasPart.value])),
+    )
+
+
 def query_endpoint(
     url: str,
     query: str,
@@ -231,8 +300,13 @@ def query_endpoint(
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
     log: RequestLog | None = None,
+    dataset: QueryDataset | None = None,
 ) -> RemoteAnswer:
-    """Send ``query`` to ``url``; raise RemoteError with the server's message on failure."""
+    """Send ``query`` to ``url``; raise RemoteError with the server's message on failure.
+
+    With a ``dataset``, the query runs on its graphs (protocol parameters, which take precedence
+    over the store's default graph and over the query's FROM clauses).
+    """
     from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -245,7 +319,12 @@ def query_endpoint(
     wire = _wire_format(query_type, output_format)
     wrapper.setReturnFormat("turtle" if wire == "nt" else wire)  # SPARQLWrapper knows no "nt"
     wrapper.addCustomHttpHeader("Accept", _ACCEPT[wire])
-    wrapper.setMethod(POST)
+    wrapper.setMethod(POST)  # form-encoded body: a dataset of thousands of graphs fits
+    if dataset is not None:
+        for graph in dataset.default_graphs:
+            wrapper.addParameter("default-graph-uri", graph)
+        for graph in dataset.named_graphs:
+            wrapper.addParameter("named-graph-uri", graph)
     wrapper.setTimeout(int(max(1, round(timeout))))
     if credentials is not None:
         wrapper.setCredentials(credentials.user, credentials.password)
@@ -284,6 +363,32 @@ def query_endpoint(
         return RemoteAnswer(stream=response, format=wire, query_type=query_type, url=url)
 
 
+def run_remote_query(
+    url: str,
+    query: str,
+    output_format: str,
+    manifest: ox.NamedNode,
+    timeout: float = 60.0,
+    environ: Mapping[str, str] | None = None,
+) -> RemoteAnswer:
+    """Send ``query`` to a store, on the dataset agkg pushed there (see ``read_manifest``).
+
+    A query that names its own graphs (FROM, FROM NAMED) gets them, also as protocol
+    parameters: Oxigraph's server started with ``--union-default-graph`` ignores FROM. A store
+    agkg never pushed to gets the query as it is, on the store's own default graph.
+    """
+    from .querylib import declares_dataset, query_dataset
+
+    log = RequestLog()
+    dataset: QueryDataset | None = None
+    if declares_dataset(query):
+        named = query_dataset(query)
+        dataset = QueryDataset(*named) if named is not None else None
+    else:
+        dataset = read_manifest(url, manifest, timeout, environ, log=log).dataset
+    return query_endpoint(url, query, output_format, timeout, environ, log=log, dataset=dataset)
+
+
 @dataclass
 class HttpResult:
     status: int
@@ -310,9 +415,11 @@ class HttpClient:
         credentials = credentials_from_env(environ)
         self._credentials = credentials
         self._passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        self._digest: _ChallengeKeepingDigestAuth | None = None
         if credentials is not None:
             if credentials.scheme == "digest":
-                handlers.append(urllib.request.HTTPDigestAuthHandler(self._passwords))
+                self._digest = _ChallengeKeepingDigestAuth(self._passwords)
+                handlers.append(self._digest)
             else:
                 handlers.append(_PreemptiveBasicAuth(credentials))
         self._opener = urllib.request.build_opener(*handlers)
@@ -328,6 +435,8 @@ class HttpClient:
         if self._credentials is not None:
             # The digest handler answers a challenge only for URLs it has a password for.
             self._passwords.add_password(None, url, self._credentials.user, self._credentials.password)
+        if self._digest is not None and body and self._digest.challenge is None:
+            self._probe(url)
         attempt = 0
         while True:
             request = urllib.request.Request(url, data=body, method=method)
@@ -352,6 +461,54 @@ class HttpClient:
                 self.sleep(wait)
                 continue
             return result
+
+    def _probe(self, url: str) -> None:
+        """Fetch the store's digest challenge with a bodiless request before sending a body.
+
+        A store that refuses an unauthenticated request may close the connection without
+        reading its body (Virtuoso 7 does): a large body then fails with a broken pipe instead of
+        being sent again with credentials. After the probe, requests carry the answer to the
+        challenge from the start (``_ChallengeKeepingDigestAuth``).
+        """
+        probe = urllib.request.Request(url, method="HEAD")
+        probe.add_header("User-Agent", USER_AGENT)
+        self.log.requests += 1
+        try:
+            with self._opener.open(probe, timeout=self.timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            error.read()
+        except (OSError, http.client.HTTPException) as error:
+            reason = getattr(error, "reason", error)
+            raise RemoteError(f"{url}: {reason or type(error).__name__}") from None
+
+
+class _ChallengeKeepingDigestAuth(urllib.request.HTTPDigestAuthHandler):
+    """The standard library's digest authentication, answering the last challenge up front.
+
+    urllib answers a digest challenge only after a 401, by sending the request again; a request
+    with a body then goes out twice, and the first time to a store that may not read it.
+    """
+
+    def __init__(self, passwords: urllib.request.HTTPPasswordMgr) -> None:
+        super().__init__(passwords)
+        self.challenge: dict[str, str] | None = None
+
+    def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> Any:
+        _scheme, challenge = auth.split(" ", 1)
+        self.challenge = urllib.request.parse_keqv_list(
+            [item for item in urllib.request.parse_http_list(challenge) if item]
+        )
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        if self.challenge is not None and req.data is not None and not req.has_header(self.auth_header):
+            answer = self.get_authorization(req, self.challenge)
+            if answer:
+                req.add_unredirected_header(self.auth_header, f"Digest {answer}")
+        return req
+
+    https_request = http_request
 
 
 class _PreemptiveBasicAuth(urllib.request.BaseHandler):

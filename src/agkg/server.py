@@ -4,86 +4,53 @@
 wrote to the output folder, so pages, query answers and dumps agree with the published files.
 Starlette and uvicorn come with the ``serve`` extra and are imported only here, lazily.
 
-SPARQL queries never run in the server process. pyoxigraph evaluates a query in-process and
-cannot be interrupted, so each query goes to a worker process holding its own copy of the
-store (the publication's on-disk query store opened read-only, or else the published N-Quads
-loaded into memory); a query that outlives the time limit is stopped by
-killing its worker, which is then replaced. See docs/serving.md for every status code.
+SPARQL queries never run in the server process: the endpoint's engine (worker processes with
+time and memory limits, result formats) is in endpoint.py; this module reads the protocol's
+requests and refuses what the endpoint does not do. See docs/serving.md for every status code.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import csv
 import hashlib
-import io
 import json
-import multiprocessing
-import os
 import re
-import shutil
-import signal
-import tempfile
-import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, quote
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
 from .config import Config
+from .endpoint import (
+    DESCRIPTION_TYPES,
+    QueryLimits,
+    QueryOutcome,
+    QueryPool,
+    QueryRequest,
+    dataset_clause,
+    describe_service,
+    is_update,
+)
+from .endpoint import with_charset as _with_charset
 from .errors import ConfigurationError, QueryError
-from .graph import Iris
-from .publishing import DUMP_TYPES, canonical_nquads
-from .querystore import open_query_store
+from .publishing import DUMP_TYPES
 from .site import DOCUMENT_TYPES, STATIC_FILES, Pages, SiteData, e, negotiate, static_asset
-from .vocab import FORMATS, RDF, SD, VOID, XSD, data_prefixes
+from .vocab import data_prefixes
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
 
-# The SPARQL 1.1 Service Description vocabulary (only the server uses it).
-
-SOLUTION_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
 GRAPH_TYPES = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "application/ld+json": ox.RdfFormat.JSON_LD,
 }
-# ?format= short names, for clients that cannot set Accept (links, some libraries)
-FORMAT_NAMES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ttl": "text/turtle",
-    "ntriples": "application/n-triples",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-}
-_UPDATE = re.compile(
-    r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>|#[^\n]*)\s*)*"
-    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.IGNORECASE,
-)
 _FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
 
 
@@ -96,347 +63,21 @@ class ServerSettings:
     max_request_bytes: int = 64 * 1024
     query_workers: int = 2
     cors_origins: tuple[str, ...] = ("*",)
+    query_memory: int = 1024  # MB a query may add to its worker's memory
+    fast_workers: int = 2  # the fast lane: workers for queries not known to be expensive
+    fast_seconds: float = 0.25  # longer than this is expensive: off the fast lane
+    queue_wait: float = 2.0  # seconds a request may wait for a worker before 503 + Retry-After
 
-
-# --- the query worker ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueryRequest:
-    query: str
-    accept: str | None
-    max_rows: int
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-
-
-@dataclass
-class QueryOutcome:
-    status: int
-    media_type: str
-    body: bytes
-    truncated: bool = False
-    seconds: float = 0.0
-
-    @classmethod
-    def error(cls, status: int, message: str) -> QueryOutcome:
-        return cls(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
-
-
-def query_store_nquads(site: SiteData) -> bytes:
-    """The store a worker loads, as N-Quads: the named graphs as published, the ontology in its
-    graph, and a default graph holding the union of both, each triple once (as ``agkg query``'s
-    store has it, so the endpoint and the command give the same answers)."""
-    from .query import query_store_quads
-
-    return canonical_nquads(query_store_quads(site.quads, site.ontology_triples, site.iris))
-
-
-def _copy_query_store(publication: Path, target: Path) -> bool:
-    """Checkpoint the publication's query store into ``target`` for the workers to open
-    read-only; False if it has none or it cannot be copied. A checkpoint (hard links on one
-    file system) rather than the published folder itself, so that a publish replacing the
-    publication while the server runs cannot pull the files from under the workers."""
-    store = open_query_store(publication)
-    if store is None:
-        return False
-    try:
-        store.backup(str(target))
-    except OSError:
-        shutil.rmtree(target, ignore_errors=True)
-        return False
-    return True
-
-
-def _worker_main(conn: Connection, nquads: str, base: str) -> None:
-    """A query worker: open the store once (an on-disk query store read-only, in milliseconds;
-    N-Quads loaded into memory), then answer requests until the pipe closes."""
-    from .query import DatasetStore
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
-    if os.path.isdir(nquads):
-        store = ox.Store.read_only(nquads)
-    else:
-        store = ox.Store()
-        store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
-    dataset = DatasetStore(store, Iris(base), rebuilt=False)
-    conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        started = time.perf_counter()
-        try:
-            outcome = answer_query(dataset, request)
-        except Exception as error:  # a worker must answer, whatever happened
-            outcome = QueryOutcome.error(500, f"query failed: {error}")
-        outcome.seconds = time.perf_counter() - started
-        conn.send(outcome)
-
-
-def answer_query(dataset: Any, request: QueryRequest) -> QueryOutcome:
-    """Evaluate and serialize one query, in the format the client accepts, at most max_rows."""
-    from .query import run_query
-
-    try:
-        if request.default_graphs or request.named_graphs:
-            # protocol-level dataset (default-graph-uri / named-graph-uri): local graphs only,
-            # checked by the server before the request got here
-            result = dataset.store.query(
-                request.query,
-                default_graph=[ox.NamedNode(g) for g in request.default_graphs] or None,
-                named_graphs=[ox.NamedNode(g) for g in request.named_graphs] or None,
-                prefixes=data_prefixes(dataset.iris.base),
-            )
-        else:
-            result = run_query(dataset, request.query)
-    except SyntaxError as error:
-        return QueryOutcome.error(400, f"malformed query: {error}")
-    except (QueryError, OSError) as error:
-        return QueryOutcome.error(400, str(error))
-    if isinstance(result, ox.QueryTriples):
-        media = negotiate(request.accept, GRAPH_TYPES)
-        if media is None:
-            return QueryOutcome.error(
-                406, "a CONSTRUCT/DESCRIBE result is a graph: accept " + ", ".join(GRAPH_TYPES)
-            )
-        triples: list[ox.Triple] = []
-        for triple in result:
-            if len(triples) == request.max_rows:
-                return _graph_outcome(triples, media, dataset.iris.base, truncated=True)
-            triples.append(triple)
-        return _graph_outcome(triples, media, dataset.iris.base, truncated=False)
-    media = negotiate(request.accept, SOLUTION_TYPES)
-    if media is None:
-        return QueryOutcome.error(406, "a SELECT/ASK result is a table: accept " + ", ".join(SOLUTION_TYPES))
-    kind = SOLUTION_TYPES[media]
-    if isinstance(result, ox.QueryBoolean):
-        buffer = io.BytesIO()
-        result.serialize(buffer, format=getattr(ox.QueryResultsFormat, kind.upper()))
-        return QueryOutcome(200, _with_charset(media), buffer.getvalue())
-    variables = [v.value for v in result.variables]
-    rows: list[list[Any]] = []
-    truncated = False
-    for solution in result:
-        if len(rows) == request.max_rows:
-            truncated = True
-            break
-        rows.append([solution[v] for v in variables])
-    body = SOLUTION_WRITERS[kind](variables, rows)
-    return QueryOutcome(200, _with_charset(media), body, truncated=truncated)
-
-
-def _graph_outcome(triples: list[ox.Triple], media: str, base: str, truncated: bool) -> QueryOutcome:
-    rdf_format = GRAPH_TYPES[media]
-    prefixes = data_prefixes(base) if rdf_format == ox.RdfFormat.TURTLE else None
-    body = ox.serialize(sorted(triples, key=str), format=rdf_format, prefixes=prefixes) or b""
-    return QueryOutcome(200, _with_charset(media), body, truncated=truncated)
-
-
-def _with_charset(media: str) -> str:
-    return f"{media}; charset=utf-8" if media.startswith("text/") else media
-
-
-# SPARQL results writers. pyoxigraph serializes a whole result; capping rows means writing the
-# formats here (SPARQL 1.1 Query Results JSON, XML, CSV and TSV, plus RDF-star triple terms).
-
-
-def _json_term(term: Any) -> dict[str, Any]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, Any] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype != XSD.string:
-            out["datatype"] = term.datatype.value
-        return out
-    return {
-        "type": "triple",
-        "value": {k: _json_term(getattr(term, k)) for k in ("subject", "predicate", "object")},
-    }
-
-
-def _write_json(variables: list[str], rows: list[list[Any]]) -> bytes:
-    bindings = [
-        {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows
-    ]
-    document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False).encode("utf-8")
-
-
-def _xml_term(term: Any) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{xml_escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{xml_escape(term.value)}</bnode>"
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{xml_escape(term.value)}</literal>"
-        if term.datatype != XSD.string:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{xml_escape(term.value)}</literal>"
-        return f"<literal>{xml_escape(term.value)}</literal>"
-    parts = "".join(f"<{k}>{_xml_term(getattr(term, k))}</{k}>" for k in ("subject", "predicate", "object"))
-    return f"<triple>{parts}</triple>"
-
-
-def _write_xml(variables: list[str], rows: list[list[Any]]) -> bytes:
-    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-    out += [f"<variable name={quoteattr(v)}/>" for v in variables]
-    out.append("</head><results>")
-    for row in rows:
-        out.append("<result>")
-        out += [
-            f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-            for v, t in zip(variables, row, strict=True)
-            if t is not None
-        ]
-        out.append("</result>")
-    out.append("</results></sparql>\n")
-    return "".join(out).encode("utf-8")
-
-
-def _csv_value(term: Any) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, ox.NamedNode | ox.Literal):
-        return term.value
-    return str(term)
-
-
-def _write_csv(variables: list[str], rows: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(variables)
-    writer.writerows([_csv_value(t) for t in row] for row in rows)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _write_tsv(variables: list[str], rows: list[list[Any]]) -> bytes:
-    lines = ["\t".join(f"?{v}" for v in variables)]
-    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-SOLUTION_WRITERS: dict[str, Callable[[list[str], list[list[Any]]], bytes]] = {
-    "json": _write_json,
-    "xml": _write_xml,
-    "csv": _write_csv,
-    "tsv": _write_tsv,
-}
-
-
-@dataclass(eq=False)
-class _Worker:
-    process: Any  # multiprocessing.Process (the spawn context's class)
-    conn: Connection
-
-    def stop(self) -> None:
-        with contextlib.suppress(Exception):
-            self.conn.close()
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(5)
-
-
-@dataclass
-class QueryPool:
-    """Worker processes holding the store; a query past the time limit kills its worker."""
-
-    site: SiteData
-    size: int
-    timeout: float
-    # the publication the site was read from: its query store is used when it has one
-    publication: Path | None = None
-    folder: Path = field(init=False)
-    store_path: Path = field(init=False)
-    stopped: int = 0  # queries stopped at the limit, for tests and logs
-    _idle: asyncio.Queue[_Worker] = field(init=False)
-    _all: set[_Worker] = field(init=False, default_factory=set)
-    _tasks: set[asyncio.Task[None]] = field(init=False, default_factory=set)
-
-    async def start(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="agkg-serve-"))
-        self.store_path = self.folder / "store"
-        if self.publication is None or not _copy_query_store(self.publication, self.store_path):
-            self.store_path = self.folder / "store.nq"
-            self.store_path.write_bytes(query_store_nquads(self.site))
-        self._idle = asyncio.Queue()
-        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
-        for worker in workers:
-            self._idle.put_nowait(worker)
-
-    async def _spawn(self) -> _Worker:
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        process = context.Process(
-            target=_worker_main,
-            args=(child, str(self.store_path), self.site.base),
-            daemon=True,
-            name="agkg-query",
+    def query_limits(self) -> QueryLimits:
+        return QueryLimits(
+            timeout=self.query_timeout,
+            max_rows=self.max_rows,
+            workers=self.query_workers,
+            fast_workers=self.fast_workers,
+            fast_seconds=self.fast_seconds,
+            memory_mb=self.query_memory,
+            queue_wait=self.queue_wait,
         )
-        process.start()
-        child.close()
-        worker = _Worker(process, parent)
-        self._all.add(worker)
-        ready = await asyncio.to_thread(parent.poll, 120)
-        if not ready:
-            worker.stop()
-            raise ConfigurationError("a query worker did not start in 120 s")
-        parent.recv()
-        return worker
-
-    async def _replace(self) -> None:
-        worker = await self._spawn()
-        self._idle.put_nowait(worker)
-
-    def pids(self) -> list[int]:
-        return [w.process.pid for w in self._all if w.process.is_alive()]
-
-    async def run(self, request: QueryRequest) -> QueryOutcome:
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), self.timeout)
-        except TimeoutError:
-            return QueryOutcome.error(
-                503, f"all query workers stayed busy for {self.timeout:g} s; try again later"
-            )
-        keep = False
-        try:
-            worker.conn.send(request)
-            if await asyncio.to_thread(worker.conn.poll, self.timeout):
-                outcome: QueryOutcome = await asyncio.to_thread(worker.conn.recv)
-                keep = True
-                return outcome
-            self.stopped += 1
-            return QueryOutcome.error(
-                503,
-                f"query stopped: it ran longer than the {self.timeout:g} s limit "
-                "(put required patterns first, add LIMIT, or narrow the patterns)",
-            )
-        except (EOFError, OSError):
-            return QueryOutcome.error(500, "the query worker died while answering; it has been restarted")
-        finally:
-            if keep:
-                self._idle.put_nowait(worker)
-            else:
-                self._all.discard(worker)
-                await asyncio.to_thread(worker.stop)
-                task = asyncio.get_running_loop().create_task(self._replace())
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-
-    async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        for worker in list(self._all):
-            await asyncio.to_thread(worker.stop)
-        self._all.clear()
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 # --- the application ----------------------------------------------------------------------------
@@ -467,7 +108,7 @@ def create_app(
     publication = None if site else config.out_dir
     site = site or SiteData.from_folder(config.out_dir, config.base)
     pages = Pages(site, live=True)
-    pool = QueryPool(site, settings.query_workers, settings.query_timeout, publication)
+    pool = QueryPool(site, settings.query_limits(), publication)
     examples = _examples(config.project_dir / "queries")
     cache: dict[tuple[str, str, str], bytes] = {}
     etags: dict[tuple[str, str], str] = {}  # by path and media type: what is served never changes
@@ -696,15 +337,15 @@ def create_app(
     def refusal(query: str, params: dict[str, list[str]]) -> Response | None:
         from .query import uses_service
 
-        if _UPDATE.match(query):
-            return text(403, "this endpoint is read-only: SPARQL Update is refused")
         if uses_service(query):
             return text(403, "SERVICE is refused: this endpoint answers from its own dataset only")
         requested = params.get("default-graph-uri", []) + params.get("named-graph-uri", [])
         if _FROM.search(query):
             try:
-                requested += _dataset_clause(query, site.base)
+                requested += dataset_clause(query, site.base)
             except Exception as error:
+                if is_update(query):
+                    return text(403, "this endpoint is read-only: SPARQL Update is refused")
                 return text(400, f"malformed query: {error}")
         remote = [g for g in requested if g not in graph_names]
         if remote:
@@ -727,15 +368,13 @@ def create_app(
         refused = refusal(query, params)
         if refused is not None:
             return refused
-        chosen = params.get("format", [None])[0]
-        if chosen:
-            accept = FORMAT_NAMES.get(chosen.lower(), chosen)
         request = QueryRequest(
             query=query,
             accept=accept,
             max_rows=settings.max_rows,
             default_graphs=tuple(params.get("default-graph-uri", [])),
             named_graphs=tuple(params.get("named-graph-uri", [])),
+            formats=tuple(params.get("format", [])),
         )
         return await pool.run(request)
 
@@ -747,23 +386,21 @@ def create_app(
         if query is None:
             if request.method == "POST":
                 return text(400, "no query given")
-            media = negotiate(request.headers.get("accept"), ["text/html", *GRAPH_TYPES])
+            # the service description, unless the client names HTML (a browser): the query page
+            media = negotiate(request.headers.get("accept"), [*DESCRIPTION_TYPES, "text/html"])
             if media == "text/html":
                 return see_other("query")
             media = media or "text/turtle"
-            description = service_description(str(request.url.replace(query="")), site)
-            body = ox.serialize(
-                description,
-                format=GRAPH_TYPES[media],
-                prefixes=_sd_prefixes() if media == "text/turtle" else None,
-            )
-            return Response(body or b"", media_type=_with_charset(media), headers={"Vary": "Accept"})
+            body = describe_service(str(request.url.replace(query="")), site, media)
+            return Response(body, media_type=_with_charset(media), headers={"Vary": "Accept"})
         outcome = await execute(query, params, request.headers.get("accept"))
         if not isinstance(outcome, QueryOutcome):
             return outcome
         headers = {"Vary": "Accept", "X-Query-Seconds": f"{outcome.seconds:.4f}"}
         if outcome.truncated:
             headers["X-Result-Truncated"] = f"first {settings.max_rows} rows"
+        if outcome.retry_after is not None:
+            headers["Retry-After"] = str(outcome.retry_after)
         return Response(
             outcome.body, status_code=outcome.status, media_type=outcome.media_type, headers=headers
         )
@@ -872,57 +509,6 @@ def not_modified(headers: Mapping[str, str], etag: str, modified: float | None) 
     if date.tzinfo is None:
         return False
     return int(modified) <= date.timestamp()
-
-
-def _dataset_clause(query: str, base: str) -> list[str]:
-    """The IRIs of the query's FROM and FROM NAMED clauses (rdflib's parser resolves prefixes)."""
-    from rdflib.plugins.sparql import prepareQuery
-
-    parsed = prepareQuery(query, initNs=data_prefixes(base))
-    found = []
-    for clause in parsed.algebra.get("datasetClause") or []:
-        iri = clause.get("default") or clause.get("named")
-        if iri is not None:
-            found.append(str(iri))
-    return found
-
-
-def service_description(endpoint: str, site: SiteData) -> list[ox.Triple]:
-    """SPARQL 1.1 Service Description of the endpoint: language, formats, the dataset's graphs."""
-    service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("default")
-    triples = [
-        ox.Triple(service, RDF.type, SD.Service),
-        ox.Triple(service, SD.endpoint, ox.NamedNode(endpoint)),
-        ox.Triple(service, SD.supportedLanguage, SD.SPARQL11Query),
-        ox.Triple(service, SD.feature, SD.UnionDefaultGraph),
-        ox.Triple(service, SD.defaultDataset, dataset),
-        ox.Triple(dataset, RDF.type, SD.Dataset),
-        ox.Triple(dataset, SD.defaultGraph, default),
-        ox.Triple(default, RDF.type, SD.Graph),
-        ox.Triple(dataset, VOID.term("inDataset"), site.iris.dataset),
-    ]
-    for name in (
-        "SPARQL_Results_JSON",
-        "SPARQL_Results_XML",
-        "SPARQL_Results_CSV",
-        "SPARQL_Results_TSV",
-        "Turtle",
-        "N-Triples",
-        "JSON-LD",
-    ):
-        triples.append(ox.Triple(service, SD.resultFormat, FORMATS.term(name)))
-    for index, graph in enumerate(sorted(site.graph_names)):
-        named = ox.BlankNode(f"g{index}")
-        triples += [
-            ox.Triple(dataset, SD.namedGraph, named),
-            ox.Triple(named, RDF.type, SD.NamedGraph),
-            ox.Triple(named, SD.name, ox.NamedNode(graph)),
-        ]
-    return triples
-
-
-def _sd_prefixes() -> dict[str, str]:
-    return {"sd": SD.iri, "formats": FORMATS.iri, "void": VOID.iri, "rdf": RDF.iri}
 
 
 def _examples(folder: Path) -> list[tuple[str, str, str]]:

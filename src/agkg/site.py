@@ -592,6 +592,18 @@ class Pages:
                 return values[0]
         return None
 
+    def range_text(self, statement: Term) -> str:
+        """A quantity given only by its bounds ("between 7 and 10"), shown as the range."""
+        low, high = (self.data.first(statement, bound) for bound in (AGKG.minimum, AGKG.maximum))
+        shown = [e(x.value) if isinstance(x, ox.Literal) else None for x in (low, high)]
+        if shown[0] and shown[1]:
+            return f"{shown[0]}\u2013{shown[1]}"  # an en dash, as ranges are printed
+        if shown[0]:
+            return f"≥ {shown[0]}"
+        if shown[1]:
+            return f"≤ {shown[1]}"
+        return "?"
+
     def statement_card(
         self, statement: Term, root: str, only_source: Term | None = None, subject: bool = False
     ) -> str:
@@ -613,7 +625,7 @@ class Pages:
             for s, p in data.into.get(statement, []):
                 if p in AGKGP:
                     head = f"{self.link(s, root)} · {self.link(AGKG.term(AGKGP.local_name(p)), root, self.property_label(p))}: "
-        shown = self.value(value, root) if value is not None else "?"
+        shown = self.value(value, root) if value is not None else self.range_text(statement)
         mark = ' <span class="alleged-mark">alleged</span>' if alleged else ""
         parts.append(
             f'<p class="value">{head}<span class="claimed">{shown}</span>{mark} <span class="rank">{e(rank_name)} rank</span>'

@@ -558,6 +558,7 @@ def render_report(report: ValidationReport, output_format: str, base: str, stric
 # ------------------------------------------------------------------------- generated shapes
 
 _TIME_DATATYPES = ("gYear", "gYearMonth", "date", "dateTime")
+_QUANTITY_KINDS = ("integer", "positiveInteger", "nonNegativeInteger", "decimal")
 _LITERAL_FORMS: dict[str, tuple[str, str]] = {
     "integer": ("sh:datatype xsd:integer", "a whole number"),
     "positiveInteger": ("sh:datatype xsd:positiveInteger", "a whole number of at least 1"),
@@ -639,17 +640,32 @@ def render_claim_shapes(vocabulary: Vocabulary) -> str:
         spec = vocabulary.claim_properties[name]
         label = _label(vocabulary, spec.iri)
         form, said = _value_form(vocabulary, spec)
+        # a quantity may be a range given by its bounds alone (claims.Claim.value): at most one
+        # value, and a value or a bound (RangeShape)
+        ranged = spec.kind in _QUANTITY_KINDS
+        how_many = "at most" if ranged else "exactly"
         out += [
             f"# ---- {name}",
             f"{_shape_name(name, 'ValueShape')} a sh:PropertyShape ;",
             f"    sh:targetObjectsOf agkgp:{name} ;",
             f"    sh:targetSubjectsOf agkgps:{name} ;",
             f"    sh:path agkgps:{name} ;",
-            "    sh:minCount 1 ;",
+            *([] if ranged else ["    sh:minCount 1 ;"]),
             "    sh:maxCount 1 ;",
             f"    {form} ;",
-            f"    sh:message {literal(f'{_a(label)} statement has exactly one value, and it is {said}')} .",
+            f"    sh:message {literal(f'{_a(label)} statement has {how_many} one value, and it is {said}')} .",
             "",
+        ]
+        if ranged:
+            out += [
+                f"{_shape_name(name, 'RangeShape')} a sh:NodeShape ;",
+                f"    sh:targetObjectsOf agkgp:{name} ;",
+                f"    sh:or ( [ sh:path agkgps:{name} ; sh:minCount 1 ] [ sh:path agkg:minimum ; sh:minCount 1 ]"
+                " [ sh:path agkg:maximum ; sh:minCount 1 ] ) ;",
+                f"    sh:message {literal(f'{_a(label)} statement has a value, a minimum or a maximum')} .",
+                "",
+            ]
+        out += [
             f"{_shape_name(name, 'TruthyShape')} a sh:PropertyShape ;",
             f"    sh:targetSubjectsOf agkg:{name} ;",
             f"    sh:path agkg:{name} ;",
