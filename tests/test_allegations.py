@@ -2,7 +2,7 @@
 
 A claim marked ``allegation: true`` keeps its statement, references and attribution, but its
 statement, when no source states it as fact, gets no truthy triple and no ``wikibase:BestRank``,
-carries ``agkg:sourcingCircumstances agkg:allegedly`` and ``agkg:allegedBy``, and is shown as
+carries ``pq:sourcingCircumstances agkg:allegedly`` and ``pq:allegedBy``, and is shown as
 "Alleged by …" on the pages. Each test runs on a throw-away project whose claims are only the
 ones written here.
 """
@@ -27,9 +27,10 @@ from agkg.graph import BuiltDataset, build_dataset
 from agkg.ontology import load_vocabulary
 from agkg.provenance import reference_key
 from agkg.validation import load_shapes, validate_dataset
-from agkg.vocab import AGKG, AGKGP, PROV, RDF, WDT, WIKIBASE, XSD
+from agkg.vocab import AGKG, PROV, RDF, WIKIBASE, XSD, WikibaseNamespaces
 
 BASE = "https://w3id.org/agkg/"
+WB = WikibaseNamespaces(BASE)
 GOHEL_WORDS = "IS-K, the Taliban’s Haqqani network, and other terror groups located in Pakistan collaborated"
 
 CLAIMS = f"""source: siddiqui-2021
@@ -106,13 +107,13 @@ def statements_of(built: BuiltDataset, subject: str, prop: str) -> dict[str, ox.
     triples = set(built.triples())
     found = {}
     for t in triples:
-        if t.subject == node("id", subject) and t.predicate == AGKGP.term(prop):
+        if t.subject == node("id", subject) and t.predicate == WB.claim.term(prop):
             statement = t.object
             assert isinstance(statement, ox.NamedNode)
             (value,) = [
                 u.object.value.rsplit("/", 1)[-1]
                 for u in triples
-                if u.subject == statement and u.predicate.value.endswith(f"/statement/{prop}")
+                if u.subject == statement and u.predicate == WB.statement.term(prop)
             ]
             found[value] = statement
     return found
@@ -126,12 +127,16 @@ def test_alleged_statement_has_no_truthy_triple_and_no_best_rank(built: BuiltDat
     (statement,) = statements_of(built, "iskp", "collaboratedWith").values()
     triples = set(built.triples())
     iskp, haqqani = node("id", "iskp"), node("id", "haqqani-network")
-    assert ox.Triple(iskp, AGKG.collaboratedWith, haqqani) not in triples
-    assert not any(t.subject == iskp and t.predicate in WDT for t in triples if t.object == haqqani)
+    assert ox.Triple(iskp, WB.direct.collaboratedWith, haqqani) not in triples
+    # the one truthy link between them is the statement some source states as fact (associatedWith)
+    truthy = {
+        t.predicate for t in triples if t.subject == iskp and t.object == haqqani and t.predicate in WB.direct
+    }
+    assert truthy == {WB.direct.associatedWith}
     assert WIKIBASE.BestRank.value not in objects(built, statement, RDF.type)
     assert objects(built, statement, WIKIBASE.rank) == {WIKIBASE.NormalRank.value}
-    assert objects(built, statement, AGKG.sourcingCircumstances) == {AGKG.allegedly.value}
-    assert objects(built, statement, AGKG.allegedBy) == {
+    assert objects(built, statement, WB.qualifier.sourcingCircumstances) == {AGKG.allegedly.value}
+    assert objects(built, statement, WB.qualifier.allegedBy) == {
         node("id", "sajjan-gohel").value,
         node("id", "unnamed-reports").value,
     }
@@ -146,14 +151,14 @@ def test_alleged_statement_has_no_truthy_triple_and_no_best_rank(built: BuiltDat
 def test_one_source_stating_it_as_fact_makes_a_normal_statement(built: BuiltDataset) -> None:
     (statement,) = statements_of(built, "iskp", "associatedWith").values()
     triples = set(built.triples())
-    assert ox.Triple(node("id", "iskp"), AGKG.associatedWith, node("id", "haqqani-network")) in triples
+    assert ox.Triple(node("id", "iskp"), WB.direct.associatedWith, node("id", "haqqani-network")) in triples
     assert WIKIBASE.BestRank.value in objects(built, statement, RDF.type)
-    assert objects(built, statement, AGKG.sourcingCircumstances) == set()
-    assert objects(built, statement, AGKG.allegedBy) == set()
+    assert objects(built, statement, WB.qualifier.sourcingCircumstances) == set()
+    assert objects(built, statement, WB.qualifier.allegedBy) == set()
     flags = sorted(
         (
             objects(built, ox.NamedNode(r), AGKG.allegation) != set(),
-            objects(built, ox.NamedNode(r), AGKG.attributedTo) != set(),
+            objects(built, ox.NamedNode(r), WB.reference.attributedTo) != set(),
         )
         for r in objects(built, statement, PROV.wasDerivedFrom)
     )
@@ -165,7 +170,7 @@ def test_an_alleged_value_does_not_compete_with_stated_ones(built: BuiltDataset)
     assert WIKIBASE.BestRank.value in objects(built, statements["taliban"], RDF.type)
     assert WIKIBASE.BestRank.value not in objects(built, statements["us-forces"], RDF.type)
     assert objects(built, statements["us-forces"], WIKIBASE.rank) == {WIKIBASE.DeprecatedRank.value}
-    assert objects(built, node("id", "iskp"), AGKG.opponentOf) == {node("id", "taliban").value}
+    assert objects(built, node("id", "iskp"), WB.direct.opponentOf) == {node("id", "taliban").value}
 
 
 def test_an_attributed_claim_that_is_no_allegation_is_unchanged(built: BuiltDataset) -> None:
@@ -173,7 +178,9 @@ def test_an_attributed_claim_that_is_no_allegation_is_unchanged(built: BuiltData
     assert WIKIBASE.BestRank.value in objects(built, statement, RDF.type)
     (reference,) = objects(built, statement, PROV.wasDerivedFrom)
     assert objects(built, ox.NamedNode(reference), AGKG.allegation) == set()
-    assert objects(built, ox.NamedNode(reference), AGKG.attributedTo) == {node("id", "sajjan-gohel").value}
+    assert objects(built, ox.NamedNode(reference), WB.reference.attributedTo) == {
+        node("id", "sajjan-gohel").value
+    }
 
 
 def test_references_other_than_allegations_keep_their_iris() -> None:

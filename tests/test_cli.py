@@ -36,19 +36,25 @@ def test_build_prints_counts(project: Path, run_agkg: Run) -> None:
 
 def test_query_when_was_iskp_founded_and_by_which_sources(project: Path, run_agkg: Run) -> None:
     query = """
-        SELECT DISTINCT ?date ?headline WHERE {
-          id:iskp agkgp:inception ?st . ?st wikibase:rank wikibase:NormalRank ;
-              agkgps:inception ?date ; prov:wasDerivedFrom ?ref .
-          ?ref oa:hasSource ?source . ?source schema:headline ?headline }
+        SELECT DISTINCT ?date ?precision ?headline WHERE {
+          id:iskp p:inception ?st . ?st wikibase:rank wikibase:NormalRank ;
+              ps:inception ?date ; psv:inception/wikibase:timePrecision ?precision ;
+              prov:wasDerivedFrom ?ref .
+          ?ref pr:statedIn ?source . ?source schema:headline ?headline }
         ORDER BY ?headline"""
     result = run_agkg("--project", project, "query", query, "--format", "json")
     assert result.exit_code == EXIT_OK, result.stderr
     rows = [
-        (b["date"]["value"], b["headline"]["value"]) for b in json.loads(result.stdout)["results"]["bindings"]
+        (b["date"]["value"], b["precision"]["value"], b["headline"]["value"])
+        for b in json.loads(result.stdout)["results"]["bindings"]
     ]
-    assert rows == [
-        ("2015-01", "Afghan Crisis: What you need to know about IS-K"),
-        ("2015-01", "What Is ISIS-K That Claimed Responsibility For Kabul Airport Blasts?"),
+    assert rows == [  # January 2015: the first instant, at month precision (10)
+        ("2015-01-01T00:00:00Z", "10", "Afghan Crisis: What you need to know about IS-K"),
+        (
+            "2015-01-01T00:00:00Z",
+            "10",
+            "What Is ISIS-K That Claimed Responsibility For Kabul Airport Blasts?",
+        ),
     ]
 
 

@@ -20,23 +20,31 @@ from agkg.cli import cli
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
 
+# the fixture project's base is https://example.org/kg/ (tests/linked_project.py): its truthy
+# triples are wdt: (prop/direct/), its time values psv: nodes with their precision
 PARTS = """# Question: Which group is part of which?
-PREFIX agkg: <https://w3id.org/agkg/ontology#>
+PREFIX wdt: <https://example.org/kg/prop/direct/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?group ?parent WHERE {
-  ?g agkg:partOf ?p ; rdfs:label ?group . ?p rdfs:label ?parent .
+  ?g wdt:partOf ?p ; rdfs:label ?group . ?p rdfs:label ?parent .
 } ORDER BY ?group ?parent
 """
 FOUNDED = """# Question: Is any group founded in 2019?
-PREFIX agkg: <https://w3id.org/agkg/ontology#>
-ASK { ?g agkg:inception ?date FILTER(STR(?date) = "2019-03") }
+PREFIX p: <https://example.org/kg/prop/>
+PREFIX psv: <https://example.org/kg/prop/statement/value/>
+PREFIX wikibase: <http://wikiba.se/ontology#>
+ASK {
+  ?g p:inception/psv:inception [ wikibase:timeValue ?date ; wikibase:timePrecision ?precision ]
+  FILTER(STRSTARTS(STR(?date), "2019-03") && ?precision = 10)
+}
 """
 LEADERS = """# Question: Which groups have a leader named in the data?
 PREFIX agkg: <https://w3id.org/agkg/ontology#>
+PREFIX wdt: <https://example.org/kg/prop/direct/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?group ?leader WHERE {
   ?g a agkg:ArmedGroup ; rdfs:label ?group .
-  OPTIONAL { ?g agkg:leader ?l . ?l rdfs:label ?leader }
+  OPTIONAL { ?g wdt:leader ?l . ?l rdfs:label ?leader }
 }
 """
 

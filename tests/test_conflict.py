@@ -25,10 +25,11 @@ from agkg.errors import InputError
 from agkg.graph import BuiltDataset, build_dataset
 from agkg.ontology import load_vocabulary
 from agkg.validation import load_shapes, validate_dataset
-from agkg.vocab import AGKG, AGKGP, AGKGPS
+from agkg.vocab import RDF, WIKIBASE, WikibaseNamespaces
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/agkg/"
+WB = WikibaseNamespaces(BASE)
 
 SOURCES = """sources:
   - id: paper-a
@@ -168,18 +169,20 @@ def test_a_range_without_value_is_loaded_with_its_bounds(conflict_project: Path)
 def test_a_range_without_value_states_no_single_number(built: BuiltDataset) -> None:
     triples = set(built.triples())
     clash = ox.NamedNode(f"{BASE}id/clash-2")
-    assert not [t for t in triples if t.subject == clash and t.predicate == AGKG.killedCount]
-    (statement,) = [t.object for t in triples if t.subject == clash and t.predicate == AGKGP.killedCount]
+    decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    assert not [t for t in triples if t.subject == clash and t.predicate == WB.direct.killedCount]
+    (statement,) = [t.object for t in triples if t.subject == clash and t.predicate == WB.claim.killedCount]
     about = {(t.predicate, t.object) for t in triples if t.subject == statement}
-    assert not [p for p, _ in about if p == AGKGPS.killedCount]
-    assert (
-        AGKG.minimum,
-        ox.Literal("7", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
-    ) in about
-    assert (
-        AGKG.maximum,
-        ox.Literal("10", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
-    ) in about
+    assert not [p for p, _ in about if p == WB.statement.killedCount]
+    assert (WB.qualifier.minimum, ox.Literal("7", datatype=decimal)) in about
+    assert (WB.qualifier.maximum, ox.Literal("10", datatype=decimal)) in about
+    # the statement's value node holds the range and no amount (Wikibase's bounds without a value)
+    (value_node,) = [o for p, o in about if p == WB.statement_value.killedCount]
+    held = {(t.predicate, t.object) for t in triples if t.subject == value_node}
+    assert (RDF.type, WIKIBASE.QuantityValue) in held
+    assert (WIKIBASE.quantityLowerBound, ox.Literal("7", datatype=decimal)) in held
+    assert (WIKIBASE.quantityUpperBound, ox.Literal("10", datatype=decimal)) in held
+    assert not [p for p, _ in held if p == WIKIBASE.quantityAmount]
 
 
 def test_the_conflict_project_conforms_to_the_shapes(built: BuiltDataset, conflict_project: Path) -> None:

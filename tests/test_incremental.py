@@ -20,12 +20,14 @@ from click.testing import Result
 from conftest import DATASET
 
 from agkg.config import load_config
+from agkg.dates import TimeValue
 from agkg.graph import BuiltDataset, build_dataset
 from agkg.incremental import PublishBuild, build_and_validate, dirty_nodes, remember, validation_region
 from agkg.provenance import StatementRecord
 from agkg.publishing import write_dumps
 from agkg.validation import NTriplesData, load_shapes, validate_dataset, validate_graph
-from agkg.vocab import AGKG, AGKGPS, OA, RDF, SCHEMA, WIKIBASE, XSD
+from agkg.vocab import AGKG, OA, RDF, SCHEMA, WIKIBASE
+from agkg.wikibase import time_node
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -43,7 +45,8 @@ def _generator() -> ModuleType:
 def synthetic_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated project with many sources, shared statements, ranks and attributions."""
     folder = tmp_path_factory.mktemp("synthetic") / "project"
-    return Path(_generator().generate_project(folder, triples=8000, seed=11))
+    # about 410 claims in 16 sources (the edits below need 14 claims files)
+    return Path(_generator().generate_project(folder, triples=11_800, seed=11))
 
 
 @pytest.fixture
@@ -326,16 +329,16 @@ def _faults(built: BuiltDataset) -> dict[str, tuple[list[ox.Quad], list[ox.Quad]
     best = [q for q in about(iris.statement(second.key), RDF.type) if q.object == WIKIBASE.BestRank]
     truthy = [
         q
-        for q in about(iris.entity(first.subject), AGKG.term(first.property))
+        for q in about(iris.entity(first.subject), iris.wb.direct.term(first.property))
         if q.graph_name == rank[0].graph_name
     ]
     reference = iris.reference(first.references[0])
     quote = [q for q in about(reference, OA.hasSelector) if q.object.value.endswith("#quote")]
     event = next(r for r in records.values() if r.property == "eventDate")
-    event_value = about(iris.statement(event.key), AGKGPS.eventDate)
-    later = [
-        ox.Quad(q.subject, q.predicate, ox.Literal("2099-01-01", datatype=XSD.date), q.graph_name)
-        for q in event_value
+    event_value = about(iris.statement(event.key), iris.wb.statement_value.eventDate)
+    node = time_node(iris.wb, TimeValue("2099-01-01", "day"))
+    later = [ox.Quad(q.subject, q.predicate, node.iri, q.graph_name) for q in event_value] + [
+        ox.Quad(s, p, o, q.graph_name) for q in event_value[:1] for s, p, o in node.triples
     ]
     other = next(r for r in records.values() if r.subject != first.subject)
     graph = rank[0].graph_name
@@ -357,7 +360,7 @@ def _faults(built: BuiltDataset) -> dict[str, tuple[list[ox.Quad], list[ox.Quad]
             [
                 ox.Quad(
                     reference,
-                    AGKG.attributedTo,
+                    iris.wb.reference.attributedTo,
                     next(q.subject for q in quads if q.predicate == SCHEMA.headline),
                     graph,
                 )

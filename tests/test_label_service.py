@@ -64,7 +64,7 @@ Row = tuple[str | None, ...]
 
 AUTOMATIC = """SELECT ?g ?gLabel ?gDescription ?gAltLabel ?leader ?leaderLabel WHERE {
   ?g a agkg:ArmedGroup .
-  OPTIONAL { ?g agkg:leader ?leader }
+  OPTIONAL { ?g direct:leader ?leader }
   SERVICE wikibase:label { bd:serviceParam wikibase:language "en,fr" . }
 } ORDER BY ?g"""
 AUTOMATIC_ROWS = [
@@ -107,7 +107,7 @@ MANUAL_ROWS = [
 
 GROUPED = """SELECT ?g ?gLabel ?gAltLabel (COUNT(?ally) AS ?allies) WHERE {
   ?g a agkg:ArmedGroup .
-  OPTIONAL { ?ally agkg:alliedWith ?g }
+  OPTIONAL { ?ally direct:alliedWith ?g }
   SERVICE wikibase:label { bd:serviceParam wikibase:language "en" }
 } GROUP BY ?g ?gLabel ?gAltLabel ORDER BY ?g"""
 GROUPED_ROWS = [
@@ -118,7 +118,7 @@ GROUPED_ROWS = [
 
 # SELECT * shows the query's variables and the manual ones, never the rewrite's helpers
 STAR = """SELECT * WHERE {
-  ?g agkg:leader ?p .
+  ?g direct:leader ?p .
   SERVICE wikibase:label {
     bd:serviceParam wikibase:language "en" .
     ?p rdfs:label ?pName .

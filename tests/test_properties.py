@@ -28,11 +28,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from agkg.config import load_config
-from agkg.dates import parse_time_value
+from agkg.dates import parse_time_value, time_from_wikibase
 from agkg.graph import BuiltDataset, build_dataset
 from agkg.publishing import render_dumps
 from agkg.quotes import SourceText, find_quote
-from agkg.vocab import OA, RDFS, SKOS, XSD
+from agkg.vocab import OA, RDFS, SKOS, WIKIBASE, XSD
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = settings(max_examples=30, deadline=None)
@@ -242,7 +242,14 @@ def test_dates_round_trip_through_the_dumps(tiny: TinyProject, written: list[tup
     tiny.write(quote, GROUP, {"c.yaml": "".join(claim(text, quote) for text, _ in written)})
     built = tiny.build()
     files = assert_dumps_hold_the_built_graph(built)
-    nt = {t.object for t in ox.parse(files["dataset.nt"], format=ox.RdfFormat.N_TRIPLES)}
+    triples = list(ox.parse(files["dataset.nt"], format=ox.RdfFormat.N_TRIPLES))
+    # every date is a Wikibase time value node whose precision gives the written date back
+    instants = {t.subject: t.object.value for t in triples if t.predicate == WIKIBASE.timeValue}
+    dates = {
+        time_from_wikibase(instants[t.subject], int(t.object.value)).lexical
+        for t in triples
+        if t.predicate == WIKIBASE.timePrecision
+    }
     for text, precision in written:
-        lexical = text + ":00" if precision == "time" else text
-        assert ox.Literal(lexical, datatype=DATATYPES[precision]) in nt
+        lexical = text + ":00Z" if precision == "time" else text
+        assert lexical in dates

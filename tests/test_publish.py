@@ -75,6 +75,7 @@ def test_trig_and_nquads_hold_one_graph_per_source_and_match(published: Path) ->
     graphs = {q.graph_name.value for q in trig if isinstance(q.graph_name, ox.NamedNode)}
     assert graphs == {
         "https://w3id.org/agkg/graph/entities",
+        "https://w3id.org/agkg/graph/properties",
         "https://w3id.org/agkg/graph/source/siddiqui-2021",
         "https://w3id.org/agkg/graph/source/what-is-isis-k-2021",
         "https://w3id.org/agkg/graph/source/jadoon-mines-2021",
@@ -154,8 +155,12 @@ class TestModel:
 
     def ask(self, store: ox.Store, where: str) -> list[dict[str, str]]:
         prefixes = (
-            f"PREFIX agkg: <{AGKG}> PREFIX agkgp: <https://w3id.org/agkg/prop/> "
-            "PREFIX agkgps: <https://w3id.org/agkg/prop/statement/> "
+            f"PREFIX agkg: <{AGKG}> PREFIX p: <https://w3id.org/agkg/prop/> "
+            "PREFIX ps: <https://w3id.org/agkg/prop/statement/> "
+            "PREFIX psv: <https://w3id.org/agkg/prop/statement/value/> "
+            "PREFIX pq: <https://w3id.org/agkg/prop/qualifier/> "
+            "PREFIX pr: <https://w3id.org/agkg/prop/reference/> "
+            "PREFIX wdt: <https://w3id.org/agkg/prop/direct/> "
             f"PREFIX wikibase: <{WIKIBASE}> PREFIX prov: <http://www.w3.org/ns/prov#> "
             "PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX id: <https://w3id.org/agkg/id/> "
         )
@@ -169,8 +174,9 @@ class TestModel:
             store,
             """
             SELECT ?st (COUNT(DISTINCT ?source) AS ?n) WHERE {
-              id:iskp agkgp:inception ?st . ?st agkgps:inception "2015-01"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> ;
-                  prov:wasDerivedFrom ?ref . ?ref oa:hasSource ?source } GROUP BY ?st""",
+              id:iskp p:inception ?st . ?st ps:inception "2015-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> ;
+                  psv:inception/wikibase:timePrecision 10 ;
+                  prov:wasDerivedFrom ?ref . ?ref pr:statedIn ?source } GROUP BY ?st""",
         )
         assert len(rows) == 1 and rows[0]["n"] == "2"
 
@@ -179,13 +185,13 @@ class TestModel:
             store,
             """
             SELECT ?value ?reason ?better WHERE {
-              id:iskp agkgp:inception ?st . ?st wikibase:rank wikibase:DeprecatedRank ;
-                  agkgps:inception ?value ; agkg:rankReason ?reason ; agkg:betterSupportedBy ?better }""",
+              id:iskp p:inception ?st . ?st wikibase:rank wikibase:DeprecatedRank ;
+                  ps:inception ?value ; pq:rankReason ?reason ; agkg:betterSupportedBy ?better }""",
         )
-        assert [r["value"] for r in rows] == ["2018"]
+        assert [r["value"] for r in rows] == ["2018-01-01T00:00:00Z"]
         assert "Internal inconsistency" in rows[0]["reason"]
-        truthy = self.ask(store, "SELECT ?v WHERE { id:iskp agkg:inception ?v }")
-        assert [r["v"] for r in truthy] == ["2015-01"]
+        truthy = self.ask(store, "SELECT ?v WHERE { id:iskp wdt:inception ?v }")
+        assert [r["v"] for r in truthy] == ["2015-01-01T00:00:00Z"]
         assert rows[0]["better"].startswith("https://w3id.org/agkg/statement/iskp-inception-")
 
     def test_truthy_triples_are_exactly_the_best_ranked_statements(self, store: ox.Store) -> None:
@@ -193,7 +199,7 @@ class TestModel:
             store,
             """
             SELECT ?s ?st WHERE { ?s ?p ?st . ?st a wikibase:BestRank ; ?ps ?v .
-              ?claim agkg:statementProperty ?p ; agkg:statementValueProperty ?ps .
+              ?property wikibase:claim ?p ; wikibase:statementProperty ?ps ; wikibase:directClaim ?claim .
               FILTER NOT EXISTS { ?s ?claim ?v } }""",
         )
         assert missing == []
@@ -201,14 +207,14 @@ class TestModel:
             store,
             """
             SELECT (COUNT(DISTINCT ?st) AS ?n) WHERE { ?s ?p ?st . ?st a wikibase:BestRank .
-              ?claim agkg:statementProperty ?p }""",
+              ?property wikibase:claim ?p }""",
         )
-        assert int(best[0]["n"]) > 50, "the join through the ontology must match the best statements"
+        assert int(best[0]["n"]) > 50, "the join through the property entities must match the best statements"
         deprecated_truthy = self.ask(
             store,
             """
             SELECT ?s ?st WHERE { ?s ?p ?st . ?st wikibase:rank wikibase:DeprecatedRank ; ?ps ?v .
-              ?claim agkg:statementProperty ?p ; agkg:statementValueProperty ?ps .
+              ?property wikibase:claim ?p ; wikibase:statementProperty ?ps ; wikibase:directClaim ?claim .
               ?s ?claim ?v . FILTER NOT EXISTS { ?other a wikibase:BestRank . ?s ?p ?other . ?other ?ps ?v } }""",
         )
         assert deprecated_truthy == []
@@ -232,28 +238,33 @@ class TestModel:
         rows = self.ask(
             store,
             """
-            SELECT DISTINCT ?who WHERE { ?ref agkg:attributedTo ?who } ORDER BY ?who""",
+            SELECT DISTINCT ?who WHERE { ?ref pr:attributedTo ?who } ORDER BY ?who""",
         )
         who = {r["who"].rsplit("/", 1)[-1] for r in rows}
         assert {"sajjan-gohel", "unnamed-analysts", "jadoon-mines-2021"} <= who
 
 
-def test_reconcilers_see_wikidata_types_and_mapped_properties(published: Path) -> None:
-    """Entities carry wdt:P31 for aligned types and wdt:P… beside aligned truthy triples, with
-    only the Wikidata ids the ontology aligns (verified ones)."""
+def test_no_wikidata_vocabulary_about_agkg_things(published: Path) -> None:
+    """Regression (issue 13): agkg asserted Wikidata predicates on its own subjects (33
+    ``wdt:P31 wd:Q43229`` and others, some pointing at agkg objects). Links to Wikidata are now
+    mapping links only: ``owl:sameAs`` from an item to its verified Wikidata item, and
+    ``skos:exactMatch`` from a property entity to its verified Wikidata property."""
     triples = oxigraph_triples(published / "dataset.ttl", ox.RdfFormat.TURTLE)
-    wdt = "http://www.wikidata.org/prop/direct/"
-    wd = "http://www.wikidata.org/entity/"
-    found = {(t.subject.value.rsplit("/", 1)[-1], t.predicate.value[len(wdt) :], t.object.value) for t in triples
-             if t.predicate.value.startswith(wdt)}  # fmt: skip
-    assert ("doha", "P17", wd + "Q846") in found
-    assert ("kabul", "P31", wd + "Q515") in found
-    assert ("sajjan-gohel", "P31", wd + "Q5") in found
-    assert ("iskp", "P571", "2015-01") in found  # the best-ranked inception only
-    assert ("iskp", "P571", "2018") not in found
-    assert ("nangarhar", "P17", wd + "Q843") not in found  # deprecated: Nangarhar is not in Pakistan
-    ontology = (published / "ontology.ttl").read_text(encoding="utf-8")
-    for _, pid, value in found:
-        assert f"wd:{pid} " in ontology or f"wd:{pid};" in ontology or pid == "P31", pid
-        if pid == "P31":
-            assert f"wd:{value.rsplit('/', 1)[-1]}" in ontology, value
+    wikidata = ("http://www.wikidata.org/prop/", "http://www.wikidata.org/entity/P")
+    assert [t for t in triples if t.predicate.value.startswith(wikidata)] == []
+    to_wikidata = {
+        (t.subject.value.rsplit("/", 1)[-1], t.predicate.value, t.object.value.rsplit("/", 1)[-1])
+        for t in triples
+        if isinstance(t.object, ox.NamedNode) and t.object.value.startswith("http://www.wikidata.org/")
+    }
+    predicates = {p for _, p, _ in to_wikidata}
+    # value-model items Wikibase itself uses (calendar, unit "1", currencies) besides the mappings
+    assert predicates <= {
+        "http://www.w3.org/2002/07/owl#sameAs",
+        "http://www.w3.org/2004/02/skos/core#exactMatch",
+        "http://www.w3.org/2004/02/skos/core#closeMatch",
+        "http://wikiba.se/ontology#timeCalendarModel",
+        "http://wikiba.se/ontology#quantityUnit",
+    }
+    assert ("P-inception", "http://www.w3.org/2004/02/skos/core#exactMatch", "P571") in to_wikidata
+    assert ("islamic-state", "http://www.w3.org/2002/07/owl#sameAs", "Q2429253") in to_wikidata

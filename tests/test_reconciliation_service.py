@@ -171,6 +171,10 @@ def test_property_conditions_score_and_decide(
 ) -> None:
     batch = {
         "agree": {"query": "IS-K", "properties": [{"pid": "inception", "v": "2015"}]},
+        "by-entity": {
+            "query": "IS-K",
+            "properties": [{"pid": "https://w3id.org/agkg/id/P-inception", "v": "2015"}],
+        },
         "disagree": {"query": "IS-K", "properties": [{"pid": "P571", "v": "1999"}]},
         "entity": {"query": "Doha", "properties": [{"pid": "country", "v": {"id": "qatar"}}]},
         "by-qid": {"query": "Islamic State", "properties": [{"pid": "wikidata", "v": "Q2429253"}]},
@@ -181,6 +185,7 @@ def test_property_conditions_score_and_decide(
     agree, disagree = results["agree"]["result"][0], results["disagree"]["result"][0]
     assert agree["match"] and {"id": "property:inception", "value": True} in agree["features"]
     assert not disagree["match"] and disagree["score"] < agree["score"]
+    assert results["by-entity"]["result"][0]["score"] == agree["score"]  # the property entity's IRI
     assert results["entity"]["result"][0]["id"] == "doha" and results["entity"]["result"][0]["match"]
     assert results["by-qid"]["result"][0]["id"] == "islamic-state"
     assert [r["id"] for r in results["only-properties"]["result"]] == ["doha"]

@@ -225,7 +225,7 @@ def test_ontology_iri_dereferences(server: Running) -> None:
     assert 'id="ArmedGroup"' in page and "armed group" in page
     assert "Statement" in page  # a shape label, shown where it constrains a term
     status, headers, _ = server.get("/prop/statement/inception", CHROME_ACCEPT)
-    assert status == 303 and headers["location"] == "../../doc/ontology.html#inception"
+    assert status == 303 and headers["location"] == "../../doc/id/P-inception.html"
 
 
 # --- pages --------------------------------------------------------------------------------------

@@ -38,6 +38,13 @@ def test_every_resource_has_a_page_and_three_rdf_files(site: Path) -> None:
     subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
     for iri in subjects:
         kind, _, local = iri[len(BASE) :].partition("/")
+        if kind in ("prop", ".well-known"):
+            # a property's predicates and its novalue restriction: in its property entity's
+            # document (the server redirects each predicate to it)
+            entity = f"P-{local.rsplit('/', 1)[-1].removeprefix('novalue-')}"
+            assert (site / "doc" / "id" / f"{entity}.ttl").is_file(), iri
+            assert iri in (site / "doc" / "id" / f"{entity}.nt").read_text(encoding="utf-8"), iri
+            continue
         local = local.split("#")[0]
         for extension in ("html", "ttl", "nt", "jsonld"):
             assert (site / "doc" / kind / f"{local}.{extension}").is_file(), (iri, extension)
@@ -115,3 +122,13 @@ def test_republishing_removes_stale_files(site: Path, tmp_path: Path) -> None:
 def test_negotiate(accept: str | None, expected: str | None) -> None:
     offers = ["text/html", "text/turtle", "application/n-triples", "application/ld+json"]
     assert negotiate(accept, offers) == expected
+
+
+def test_pages_keep_the_precision_of_dates(site: Path) -> None:
+    """A month is published as its first instant with precision 10 (Wikibase's form); pages
+    read the precision from the value node and show the month, never the first day."""
+    page = (site / "doc/id/iskp.html").read_text(encoding="utf-8")
+    assert ">2015-01</span>" in page and ">2018</span>" in page
+    assert "2015-01-01" not in page
+    values = [p.read_text(encoding="utf-8") for p in (site / "doc" / "value").glob("*.html")]
+    assert any("<h1>Time 2015-01</h1>" in v for v in values)

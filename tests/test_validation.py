@@ -23,6 +23,7 @@ from conftest import DATASET, project_source
 
 from agkg.cli import cli
 from agkg.config import load_config
+from agkg.dates import TimeValue, wikibase_time
 from agkg.errors import ConfigurationError, Position
 from agkg.graph import BuiltDataset, build_dataset
 from agkg.ontology import load_vocabulary
@@ -37,6 +38,7 @@ from agkg.validation import (
     validation_triples,
 )
 from agkg.vocab import AGKG, PROV, RDFS, SKOS, WIKIBASE
+from agkg.wikibase import time_literal, time_node
 
 REPO = Path(__file__).resolve().parents[1]
 CLAIMS = "data/claims/siddiqui-2021.yaml"
@@ -112,9 +114,9 @@ def test_every_claim_property_and_qualifier_has_shapes() -> None:
     paths = {str(o) for o in shapes.objects(None, rdflib.SH.path)}
     for name in vocabulary.claim_properties:
         assert f"https://w3id.org/agkg/prop/statement/{name}" in paths
-        assert AGKG.term(name).value in paths
+        assert f"https://w3id.org/agkg/prop/direct/{name}" in paths
     for name in vocabulary.qualifiers:
-        assert AGKG.term(name).value in paths
+        assert f"https://w3id.org/agkg/prop/qualifier/{name}" in paths
 
 
 def test_every_class_of_the_ontology_is_targeted() -> None:
@@ -123,7 +125,7 @@ def test_every_class_of_the_ontology_is_targeted() -> None:
     shapes = load_shapes(REPO / "shapes")[0]
     targets = {str(o) for o in shapes.objects(None, rdflib.SH.targetClass)}
     for name, ancestors in vocabulary.superclasses.items():
-        if name in ("ClaimProperty", "QualifierProperty"):
+        if name in ("ClaimProperty", "QualifierProperty", "ReferenceProperty"):
             continue  # ontology terms, not data
         assert ancestors & targets, f"agkg:{name} is not targeted by any shape"
 
@@ -135,7 +137,7 @@ def test_event_after_publication_points_at_the_claim_in_every_format(project: Pa
     line = event_after_publication(project)
     expected = (
         f"{CLAIMS}:{line}: the event is dated 2021-09-15, after the publication of every source "
-        "that reports it (EventBeforePublicationShape, agkgps:eventDate)"
+        "that reports it (EventBeforePublicationShape, ps:eventDate)"
     )
     code, out, err = run(project)
     assert code == 1
@@ -148,7 +150,7 @@ def test_event_after_publication_points_at_the_claim_in_every_format(project: Pa
     assert report["conforms"] is False
     [violation] = [r for r in report["results"] if r["severity"] == "violation"]
     assert (violation["file"], violation["line"]) == (CLAIMS, line)
-    assert (violation["shape"], violation["path"]) == ("EventBeforePublicationShape", "agkgps:eventDate")
+    assert (violation["shape"], violation["path"]) == ("EventBeforePublicationShape", "ps:eventDate")
 
     code, out, _ = run(project, "--format", "github")
     assert code == 1
@@ -156,7 +158,7 @@ def test_event_after_publication_points_at_the_claim_in_every_format(project: Pa
     assert errors == [
         f"::error file={CLAIMS},line={line},col=5,title=agkg EventBeforePublicationShape::"
         "the event is dated 2021-09-15, after the publication of every source that reports it "
-        "(EventBeforePublicationShape, agkgps:eventDate)"
+        "(EventBeforePublicationShape, ps:eventDate)"
     ]
     assert all(x.startswith("::notice ") for x in out.splitlines() if x not in errors)
 
@@ -185,7 +187,7 @@ def test_a_warning_passes_unless_strict(project: Path) -> None:
     code, out, _err = run(project)
     assert code == 0
     warnings = [x for x in out.splitlines() if ": warning: " in x]
-    assert warnings and all("(AttributedSourceRelayedShape, agkg:attributedTo)" in x for x in warnings)
+    assert warnings and all("(AttributedSourceRelayedShape, pr:attributedTo)" in x for x in warnings)
     assert all(x.startswith("data/claims/what-is-isis-k-2021.yaml:") for x in warnings)
     code, out, _ = run(project, "--strict")
     assert code == 1
@@ -319,13 +321,17 @@ def test_a_deprecated_statement_made_best(built: BuiltDataset, shapes: rdflib.Gr
     where = f"{position.path}:{position.line}"
     assert [x.split(": ", 1)[0] for x in lines] == [where, where]
     assert "(BestRankShape, wikibase:rank)" in lines[0] + lines[1]
-    assert "(BestRankTruthyShape, agkg:inception)" in lines[0] + lines[1]
+    assert "(BestRankTruthyShape, direct:inception)" in lines[0] + lines[1]
 
 
 def test_a_truthy_triple_removed(built: BuiltDataset, shapes: rdflib.Graph) -> None:
     _iri, position = statement_of(built, "iskp", "inception", "normal")
     iskp = built.iris.entity("iskp")
-    truthy = {t for t in validation_triples(built) if t.subject == iskp and t.predicate == AGKG.inception}
+    truthy = {
+        t
+        for t in validation_triples(built)
+        if t.subject == iskp and t.predicate == built.iris.wb.direct.inception
+    }
     lines = validate_edited(built, shapes, remove=truthy)
     assert lines and all(
         x.startswith(f"{position.path}:{position.line}: best-ranked statement without its truthy triple")
@@ -360,17 +366,21 @@ def test_a_second_label_in_one_language(built: BuiltDataset, shapes: rdflib.Grap
 def test_start_after_end_on_a_statement(built: BuiltDataset, shapes: rdflib.Graph) -> None:
     iri, position = statement_of(built, "iskp", "inception", "normal")
     node = ox.NamedNode(iri)
-    xsd_year = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
+    wb = built.iris.wb
+    start, end = time_node(wb, TimeValue("2020", "year")), time_node(wb, TimeValue("2019", "year"))
     lines = validate_edited(
         built,
         shapes,
         add={
-            ox.Triple(node, AGKG.startTime, ox.Literal("2020", datatype=xsd_year)),
-            ox.Triple(node, AGKG.endTime, ox.Literal("2019", datatype=xsd_year)),
+            ox.Triple(node, wb.qualifier.startTime, time_literal(wikibase_time(TimeValue("2020", "year")))),
+            ox.Triple(node, wb.qualifier_value.startTime, start.iri),
+            ox.Triple(node, wb.qualifier.endTime, time_literal(wikibase_time(TimeValue("2019", "year")))),
+            ox.Triple(node, wb.qualifier_value.endTime, end.iri),
+            *(ox.Triple(*t) for t in start.triples + end.triples),
         },
     )
     assert lines == [
-        f"{position.path}:{position.line}: the end time 2019 is before the start time 2020 (StartEndShape, agkg:endTime)"
+        f"{position.path}:{position.line}: the end time 2019 is before the start time 2020 (StartEndShape, pq:endTime)"
     ]
 
 

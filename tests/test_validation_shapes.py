@@ -128,7 +128,7 @@ def test_case_gives_exactly_the_expected_results(name: str) -> None:
     assert report.conforms == (not any(s == "violation" for _, _, s in case.expected))
 
 
-MINTED = ("id/", "statement/", "reference/", "source/")
+MINTED = ("id/", "statement/", "reference/", "source/", "value/")
 
 
 def rename(term: rdflib.term.Node, name: str) -> rdflib.term.Node:

@@ -197,7 +197,7 @@ def validate(
     from .validation import load_shapes, render_report, summary, validate_dataset
 
     built = build_dataset(allowing(settings, allow_missing_texts), settings.progress(), require_texts=True)
-    shapes, _ = load_shapes(settings.config.shapes_dir)
+    shapes, _ = load_shapes(settings.config.shapes_dir, base=settings.config.base)
     report = validate_dataset(built, shapes, engine)
     settings.done()
     settings.warn(built.warnings)
@@ -434,7 +434,7 @@ def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: b
 
     config = settings.config
     progress = settings.progress()
-    shapes, shapes_triples = load_shapes(config.shapes_dir)
+    shapes, shapes_triples = load_shapes(config.shapes_dir, base=config.base)
     build = build_and_validate(config, shapes, progress, use_cache=not full)
     built, report = build.built, build.report
     if report.violations and not force:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 _DATE = re.compile(
     r"^(?P<year>\d{4})"
@@ -86,3 +87,41 @@ def parse_time_value(text: str) -> TimeValue:
         # XSD 1.1 (D.3.7): offsets run from -14:00 to +14:00
         raise ValueError(f"'{text}': time zone offset {zone} is outside -14:00 to +14:00")
     return TimeValue(f"{date}T{hour:02d}:{minute:02d}:{second:02d}{zone}", "time")
+
+
+# Wikibase's time precisions (https://www.mediawiki.org/wiki/Wikibase/DataModel#Dates_and_times)
+WIKIBASE_PRECISIONS = {"year": 9, "month": 10, "day": 11, "time": 14}
+PRECISION_NAMES = {number: name for name, number in WIKIBASE_PRECISIONS.items()}
+
+
+@dataclass(frozen=True)
+class WikibaseTime:
+    """A time as Wikibase writes it: an ``xsd:dateTime`` in UTC with the unknown parts at their
+    first value (``2015-01`` is ``2015-01-01T00:00:00Z``), the precision that says which parts
+    are known, and the time zone offset in minutes the value was given in."""
+
+    datetime: str
+    precision: int
+    timezone: int
+
+
+def wikibase_time(value: TimeValue) -> WikibaseTime:
+    """``value`` as a Wikibase time: a month becomes its first instant, at precision 10."""
+    precision = WIKIBASE_PRECISIONS[value.precision]
+    if value.precision != "time":
+        return WikibaseTime(value.earliest + "T00:00:00Z", precision, 0)
+    moment = datetime.fromisoformat(value.lexical.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        return WikibaseTime(value.lexical[:19] + "Z", precision, 0)
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
+    return WikibaseTime(utc.isoformat(timespec="seconds") + "Z", precision, minutes)
+
+
+def time_from_wikibase(datetime_lexical: str, precision: int) -> TimeValue:
+    """The agkg time a Wikibase time stands for (the inverse of ``wikibase_time`` up to the
+    time zone): ``2015-01-01T00:00:00Z`` at precision 10 is the month ``2015-01``."""
+    name = PRECISION_NAMES.get(precision, "time")
+    lengths = {"year": 4, "month": 7, "day": 10, "time": 20}
+    return TimeValue(datetime_lexical[: lengths[name]], name)

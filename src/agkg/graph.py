@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .alignment import wikidata_mapping
-from .claims import CuratedData, EntityValue, Source, Value, load_curated_data
+from .claims import CuratedData, EntityValue, LiteralValue, Source, Value, load_curated_data
 from .config import Config
 from .entity_names import shared_name_warnings
 from .errors import InputError, Position, Problem
@@ -27,8 +26,6 @@ from .provenance import Provenance, ReferenceRecord, StatementRecord, claim_keys
 from .quotes import Anchor, SourceText, check_claim_quote, load_corpus, missing_texts, source_text
 from .vocab import (
     AGKG,
-    AGKGP,
-    AGKGPS,
     OA,
     OWL,
     PROV,
@@ -37,10 +34,11 @@ from .vocab import (
     SCHEMA,
     SKOS,
     WD,
-    WDT,
     WIKIBASE,
     XSD,
+    WikibaseNamespaces,
 )
+from .wikibase import RANK_REASON, ValueNode, ValueWriter, property_entity_triples, wikibase_properties
 
 RANK_INDIVIDUALS = {
     "normal": WIKIBASE.NormalRank,
@@ -54,6 +52,11 @@ class Iris:
     """How this dataset mints IRIs under its base."""
 
     base: str
+
+    @property
+    def wb(self) -> WikibaseNamespaces:
+        """The Wikibase namespaces (p:, ps:, wdt:, …) under this base."""
+        return WikibaseNamespaces(self.base)
 
     def entity(self, identifier: str) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}id/{identifier}")
@@ -76,6 +79,10 @@ class Iris:
     @property
     def entities_graph(self) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}graph/entities")
+
+    @property
+    def properties_graph(self) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}graph/properties")
 
     @property
     def ontology_graph(self) -> ox.NamedNode:
@@ -251,56 +258,74 @@ def literal(value: str, datatype: ox.NamedNode | None = None, language: str | No
 
 
 class _Terms:
-    """RDF terms for claim values, and the Wikidata form of a value for ``wdt:`` triples."""
+    """RDF terms for claim values: entities by IRI, literals in their Wikibase form."""
 
-    def __init__(self, iris: Iris, data: CuratedData) -> None:
+    def __init__(self, iris: Iris, data: CuratedData, vocabulary: Vocabulary) -> None:
         self.iris = iris
         self.entities = data.entities
+        self.values = ValueWriter(iris.wb, wikibase_properties(vocabulary))
 
-    def term(self, value: Value) -> ox.NamedNode | ox.Literal:
+    def entity(self, value: EntityValue) -> ox.NamedNode:
+        if value.id in self.entities:
+            return self.iris.entity(value.id)
+        return self.iris.source(value.id)
+
+    def term(
+        self, name: str, value: Value, qualifiers: tuple[tuple[str, Value], ...] = (), main: bool = False
+    ) -> tuple[ox.NamedNode | ox.Literal, ValueNode | None]:
+        """The simple value of ``value`` as the object of property ``name``, and its full value
+        node when it has one (times and quantities)."""
         if isinstance(value, EntityValue):
-            if value.id in self.entities:
-                return self.iris.entity(value.id)
-            return self.iris.source(value.id)
-        if value.language:
-            return ox.Literal(value.lexical, language=value.language)
-        return ox.Literal(value.lexical, datatype=ox.NamedNode(value.datatype))
-
-    def wikidata_value(self, value: Value) -> ox.NamedNode | ox.Literal:
-        entity = self.entities.get(value.id) if isinstance(value, EntityValue) else None
-        return WD.term(entity.wikidata) if entity and entity.wikidata else self.term(value)
+            return self.entity(value), None
+        return self.values.value(name, value, qualifiers, main)
 
 
-def entities_graph_quads(iris: Iris, vocabulary: Vocabulary, data: CuratedData) -> list[ox.Quad]:
-    """The entities graph: every entity's type, labels, aliases, descriptions and identifiers."""
+def entities_graph_quads(
+    iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance
+) -> list[ox.Quad]:
+    """The entities graph: every entity as a Wikibase item (with agkg's class beside
+    ``wikibase:Item``), its labels, aliases, descriptions, its verified Wikidata item, and the
+    counts Wikibase gives an item (statements of every rank; no sitelinks or identifiers)."""
     quads: list[ox.Quad] = []
     graph = iris.entities_graph
-    # Wikidata's own truthy predicates beside ours, for reconcilers: only verified alignments
-    mapping = wikidata_mapping(vocabulary)
+    zero = literal("0", XSD.integer)
+    statements: dict[str, int] = defaultdict(int)
+    for record in provenance.statements.values():
+        statements[record.subject] += 1
 
     def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
         quads.append(ox.Quad(s, p, o, graph))
 
     for entity in sorted(data.entities.values(), key=lambda e: e.id):
         node = iris.entity(entity.id)
+        add(node, RDF.type, WIKIBASE.Item)
         add(node, RDF.type, AGKG.term(entity.type))
         for tag, label in sorted(entity.labels.items()):
             add(node, RDFS.label, literal(label, language=tag))
             add(node, SKOS.prefLabel, literal(label, language=tag))
+            add(node, SCHEMA.name, literal(label, language=tag))
         for tag, names in sorted(entity.aliases.items()):
             for name in names:
                 add(node, SKOS.altLabel, literal(name, language=tag))
         for tag, text in sorted(entity.descriptions.items()):
             add(node, SCHEMA.description, literal(text, language=tag))
-        for alignment in mapping.classes.get(entity.type, []):
-            if alignment.wikidata.startswith("Q"):
-                add(node, WDT.P31, WD.term(alignment.wikidata))
+        # agkg has no sitelinks and no external-identifier properties
+        add(node, WIKIBASE.statements, literal(str(statements[entity.id]), XSD.integer))
+        add(node, WIKIBASE.sitelinks, zero)
+        add(node, WIKIBASE.identifiers, zero)
         if entity.wikidata:
             add(node, OWL.sameAs, WD.term(entity.wikidata))
             add(node, AGKG.wikidataId, literal(entity.wikidata))
         for iri in entity.same_as:
             add(node, OWL.sameAs, ox.NamedNode(iri))
     return quads
+
+
+def properties_graph_quads(iris: Iris, vocabulary: Vocabulary) -> list[ox.Quad]:
+    """The properties graph: every claim, qualifier and reference property as a Wikibase
+    property entity (``wikibase:Property``) with its predicate family."""
+    graph = iris.properties_graph
+    return [ox.Quad(s, p, o, graph) for s, p, o in property_entity_triples(iris.wb, vocabulary)]
 
 
 @dataclass
@@ -339,14 +364,18 @@ def source_graph_quads(
     """One source's named graph: its metadata, the statements it supports (with their truthy
     triples) and its references."""
     quads: list[ox.Quad] = []
-    terms = _Terms(iris, data)
-    term = terms.term
-    mapping = wikidata_mapping(vocabulary)
+    terms = _Terms(iris, data, vocabulary)
+    wb = iris.wb
     source = content.source
     graph = iris.source_graph(source.id)
 
     def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
         quads.append(ox.Quad(s, p, o, graph))
+
+    def add_value(node: ValueNode | None) -> None:
+        if node is not None:
+            for s, p, o in node.triples:
+                add(s, p, o)
 
     node = iris.source(source.id)
     add(node, RDF.type, AGKG.term(source.type))
@@ -385,29 +414,39 @@ def source_graph_quads(
     for record in content.statements:
         subject = iris.entity(record.subject)
         statement = iris.statement(record.key)
+        name = record.property
         # A range given only by its bounds states no single number: no truthy triple and no
-        # statement value, only the minimum and maximum qualifiers (claims.Claim.value).
-        value = term(record.value) if record.value is not None else None
+        # simple value, only a quantity value node with the bounds (claims.Claim.value).
+        value: ox.NamedNode | ox.Literal | None
+        if record.value is None:
+            value, value_node = None, terms.values.bounds_only(record.qualifiers)
+        else:
+            value, value_node = terms.term(name, record.value, record.qualifiers, main=True)
         if record.best:
-            if value is not None and record.value is not None:
-                add(subject, AGKG.term(record.property), value)
-                aligned = mapping.properties.get(record.property)
-                if aligned is not None and aligned.wikidata.startswith("P"):
-                    add(subject, WDT.term(aligned.wikidata), terms.wikidata_value(record.value))
+            if value is not None:
+                add(subject, wb.direct.term(name), value)
             add(statement, RDF.type, WIKIBASE.BestRank)
-        add(subject, AGKGP.term(record.property), statement)
+        add(subject, wb.claim.term(name), statement)
+        add(statement, RDF.type, WIKIBASE.Statement)
         add(statement, RDF.type, AGKG.Statement)
         if value is not None:
-            add(statement, AGKGPS.term(record.property), value)
+            add(statement, wb.statement.term(name), value)
+        if value_node is not None:
+            add(statement, wb.statement_value.term(name), value_node.iri)
+            add_value(value_node)
         add(statement, WIKIBASE.rank, RANK_INDIVIDUALS[record.rank])
-        for name, qualifier in record.qualifiers:
-            add(statement, AGKG.term(name), term(qualifier))
+        for qualifier_name, qualifier in record.qualifiers:
+            qualifier_value, qualifier_node = terms.term(qualifier_name, qualifier, record.qualifiers)
+            add(statement, wb.qualifier.term(qualifier_name), qualifier_value)
+            if qualifier_node is not None:
+                add(statement, wb.qualifier_value.term(qualifier_name), qualifier_node.iri)
+                add_value(qualifier_node)
         if record.alleged_by:  # Wikidata's "sourcing circumstances: allegedly" (P1480, Q32188232)
-            add(statement, AGKG.sourcingCircumstances, AGKG.allegedly)
+            add(statement, wb.qualifier.sourcingCircumstances, AGKG.allegedly)
             for accuser in record.alleged_by:
-                add(statement, AGKG.allegedBy, term(EntityValue(accuser)))
+                add(statement, wb.qualifier.allegedBy, terms.entity(EntityValue(accuser)))
         for reason in record.rank_reasons:
-            add(statement, AGKG.rankReason, literal(reason, language="en"))
+            add(statement, wb.qualifier.term(RANK_REASON), literal(reason, language="en"))
         for better in record.better_supported_by:
             add(statement, AGKG.betterSupportedBy, iris.statement(better))
         for note in record.notes:
@@ -416,15 +455,33 @@ def source_graph_quads(
             if key in own_references:
                 add(statement, PROV.wasDerivedFrom, iris.reference(key))
 
+    published = None
+    if source.published:
+        published = terms.term(
+            "publicationDate",
+            LiteralValue(source.published.lexical, XSD.term(source.published.datatype).value),
+        )
     for reference in content.references:
         ref = iris.reference(reference.key)
+        add(ref, RDF.type, WIKIBASE.Reference)
         add(ref, RDF.type, AGKG.Reference)
         add(ref, RDF.type, OA.SpecificResource)
-        add(ref, OA.hasSource, node)
+        # the Wikibase reference: stated in, quotation, URL, date and whose words these are
+        add(ref, wb.reference.statedIn, node)
+        add(ref, wb.reference.quotation, literal(reference.quote, language=source.language))
+        if source.url:
+            add(ref, wb.reference.referenceUrl, ox.NamedNode(source.url))
+        if published is not None:
+            add(ref, wb.reference.publicationDate, published[0])
+            if published[1] is not None:
+                add(ref, wb.reference_value.publicationDate, published[1].iri)
+                add_value(published[1])
         if reference.attributed_to:
-            add(ref, AGKG.attributedTo, term(EntityValue(reference.attributed_to)))
+            add(ref, wb.reference.attributedTo, terms.entity(EntityValue(reference.attributed_to)))
         if reference.allegation:
             add(ref, AGKG.allegation, literal("true", XSD.boolean))
+        # the Web Annotation beside it: where exactly the quote sits in the source's text
+        add(ref, OA.hasSource, node)
         quote = iris.selector(reference.key, "quote")
         add(ref, OA.hasSelector, quote)
         add(quote, RDF.type, OA.TextQuoteSelector)
@@ -452,12 +509,14 @@ def truthy_origin(subject: str, path: str, value: str) -> str:
     return f"{subject}\0{path}\0{value}"
 
 
-def dataset_origins(iris: Iris, data: CuratedData, provenance: Provenance) -> dict[str, list[Position]]:
+def dataset_origins(
+    iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance
+) -> dict[str, list[Position]]:
     """The input lines behind each minted node (entities, sources, statements, references), and
     behind each truthy triple (``truthy_origin``): a result about an entity's truthy value, such as
     a dissolution before the inception, belongs at the claims that gave the value."""
     origins: dict[str, list[Position]] = {}
-    terms = _Terms(iris, data)
+    terms = _Terms(iris, data, vocabulary)
     for entity in sorted(data.entities.values(), key=lambda e: e.id):
         origins[iris.entity(entity.id).value] = [entity.position]
     for source in sorted(data.sources.values(), key=lambda s: s.id):
@@ -465,8 +524,9 @@ def dataset_origins(iris: Iris, data: CuratedData, provenance: Provenance) -> di
     for record in provenance.statements.values():
         origins[iris.statement(record.key).value] = record.positions
         if record.best and record.value is not None:
-            subject, path = iris.entity(record.subject).value, AGKG.term(record.property).value
-            key = truthy_origin(subject, path, terms.term(record.value).value)
+            subject, path = iris.entity(record.subject).value, iris.wb.direct.term(record.property).value
+            value, _ = terms.term(record.property, record.value, record.qualifiers, main=True)
+            key = truthy_origin(subject, path, value.value)
             origins[key] = sorted({*origins.get(key, []), *record.positions})
     for reference in provenance.references.values():
         origins[iris.reference(reference.key).value] = reference.positions
@@ -487,7 +547,9 @@ def build_counts(data: CuratedData, provenance: Provenance, quads: int) -> Build
 
 def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance) -> BuiltDataset:
     """Turn checked data and statement records into quads."""
-    quads = entities_graph_quads(iris, vocabulary, data)
+    quads = entities_graph_quads(iris, vocabulary, data, provenance) + properties_graph_quads(
+        iris, vocabulary
+    )
     for content in source_contents(data, provenance).values():
         quads.extend(source_graph_quads(iris, vocabulary, data, content))
     unique = set(quads)
@@ -498,7 +560,7 @@ def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: 
         provenance=provenance,
         quads=sorted(unique, key=str),
         counts=build_counts(data, provenance, len(unique)),
-        origins=dataset_origins(iris, data, provenance),
+        origins=dataset_origins(iris, vocabulary, data, provenance),
     )
     built.counts.triples = len(built.triples())
     return built

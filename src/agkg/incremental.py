@@ -66,6 +66,8 @@ from .graph import (
     build_dataset,
     corpus_warnings,
     dataset_origins,
+    entities_graph_quads,
+    properties_graph_quads,
     read_corpus,
     source_contents,
     source_graph_quads,
@@ -335,7 +337,16 @@ def _incremental(
     # bytes throughout: UTF-8 sorts like the text, and a str with one character past Latin-1
     # would take two or four bytes per character
     previous = cached.pop("dataset.nq").splitlines(keepends=True)
-    suffixes = tuple(f" <{iris.source_graph(sid).value}> .\n".encode() for sid in affected)
+    rebuilt = [iris.source_graph(sid) for sid in affected]
+    # the entities graph holds each item's statement count, which a changed claim can change
+    entities_suffix = f" <{iris.entities_graph.value}> .\n".encode()
+    entity_lines = sorted(
+        {f"{q} .\n".encode() for q in entities_graph_quads(iris, vocabulary, data, provenance)}
+    )
+    if [line for line in previous if line.endswith(entities_suffix)] != entity_lines:
+        rebuilt.append(iris.entities_graph)
+        new_lines = sorted(set(new_lines) | set(entity_lines))
+    suffixes = tuple(f" <{graph.value}> .\n".encode() for graph in rebuilt)
     removed = [line for line in previous if line.endswith(suffixes)] if suffixes else []
     lines = merge_sorted(
         [line for line in previous if not line.endswith(suffixes)] if suffixes else previous, new_lines
@@ -343,14 +354,14 @@ def _incremental(
     del previous
     forms = union_forms(lines)
     graph_counts = dict(state.graph_counts)
-    for sid in affected:
-        graph_counts[iris.source_graph(sid).value] = 0
+    for graph in rebuilt:
+        graph_counts[graph.value] = 0
     for line in new_lines:
         graph_counts[line[line.rindex(b" <") + 2 : -4].decode()] += 1
     touched = {line[: line.index(b" ")] for line in removed} | {
         line[: line.index(b" ")] for line in new_lines
     }
-    patched = _patched_dumps(cached, lines, forms, touched, affected, state, iris, graph_counts)
+    patched = _patched_dumps(cached, lines, forms, touched, rebuilt, state, iris, graph_counts)
     if patched is None:
         return "the cached dumps do not split into the expected blocks"
     dataset_files, subjects = patched
@@ -362,7 +373,7 @@ def _incremental(
         provenance=provenance,
         quads=[],
         counts=build_counts(data, provenance, len(lines)),
-        origins=dataset_origins(iris, data, provenance),
+        origins=dataset_origins(iris, vocabulary, data, provenance),
         warnings=warnings + corpus_warnings(data, corpus) + shared_name_warnings(data.entities.values()),
         claim_keys=[key_of[id(c)] for c in data.claims],
     )
@@ -432,7 +443,7 @@ def _patched_dumps(
     lines: list[bytes],
     forms: list[bytes],
     touched: set[bytes],
-    affected: list[str],
+    rebuilt: list[ox.NamedNode],
     state: PublishState,
     iris: Iris,
     graph_counts: dict[str, int],
@@ -468,8 +479,8 @@ def _patched_dumps(
     trig_header, graph_blocks = _blocks(cached["dataset.trig"], b"\t}")
     if len(graph_blocks) != len(graphs) or list(state.graph_counts) != list(graph_counts):
         return None
-    for sid in affected:
-        name = f"<{iris.source_graph(sid).value}>".encode()
+    for graph in rebuilt:
+        name = f"<{graph.value}>".encode()
         suffix = b" " + name + b" .\n"
         quads = list(ox.parse(b"".join(x for x in lines if x.endswith(suffix)), format=ox.RdfFormat.N_QUADS))
         block_header, block = _blocks(_serialized(quads, ox.RdfFormat.TRIG, prefixes), b"\t}")
@@ -552,7 +563,7 @@ def dirty_nodes(changed_lines: Iterable[bytes], built: BuiltDataset) -> set[str]
     compare a statement with its siblings), the statements citing a changed reference or
     pointing at a changed statement (``betterSupportedBy``), and the reference of a changed
     selector. Entity and source descriptions (types, labels) cannot change here: their files
-    are in the global fingerprint. This follows what shapes/agkg-shapes.ttl reads; a shape
+    are in the global fingerprint (an item's statement count can, and then the item is dirty). This follows what shapes/agkg-shapes.ttl reads; a shape
     that reads further must extend it (tests/test_incremental.py compares with full builds).
     """
     iris = built.iris
@@ -634,6 +645,11 @@ def validation_region(dirty: set[str], built: BuiltDataset, lines: list[bytes]) 
             if quad.predicate == RDF.type:
                 triples.add(ox.Triple(quad.subject, quad.predicate, quad.object))
     triples.update(schema_triples(built.vocabulary.triples))
+    # the property entities, whose links the SPARQL rules follow from one predicate to another
+    triples.update(
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in properties_graph_quads(built.iris, built.vocabulary)
+    )
     return sorted(triples, key=str)
 
 

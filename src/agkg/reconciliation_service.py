@@ -35,7 +35,7 @@ from .alignment import wikidata_mapping
 from .claims import EntityValue, LiteralValue, Value
 from .graph import BuiltDataset
 from .reconciliation import normalise_name
-from .vocab import AGKG, RDFS
+from .vocab import AGKG, RDFS, WikibaseNamespaces
 
 API_VERSION = "0.2"
 DEFAULT_LIMIT = 10
@@ -147,6 +147,11 @@ class ReconciliationIndex:
             return [pid]
         if pid.startswith(AGKG.iri) and pid[len(AGKG.iri) :] in self.vocabulary.claim_properties:
             return [pid[len(AGKG.iri) :]]
+        # the property entity, by its IRI or local name (P-inception), as the dumps name it
+        entity = WikibaseNamespaces(self.base).property_entity("")
+        for prefix in (entity.value, "P-"):
+            if pid.startswith(prefix) and pid[len(prefix) :] in self.vocabulary.claim_properties:
+                return [pid[len(prefix) :]]
         return [p for p in self.mapping.property_for(pid) if p in self.vocabulary.claim_properties]
 
     def is_a(self, entity: IndexedEntity, type_id: str) -> bool:

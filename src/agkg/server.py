@@ -46,6 +46,13 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
+# the Wikibase predicate families under {base}prop/ besides p: and ps: (all of them name the
+# property entity; see vocab.WikibaseNamespaces)
+PROPERTY_FAMILIES = (
+    "direct", "statement/value", "qualifier", "qualifier/value", "reference", "reference/value",
+    "novalue",
+)  # fmt: skip
+
 GRAPH_TYPES = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -226,14 +233,20 @@ def create_app(
         media = negotiate(request.headers.get("accept"), ["text/html", "text/turtle"])
         return see_other("dumps/ontology.ttl" if media == "text/turtle" else "doc/ontology.html")
 
-    def ontology_term(request: Request) -> Response:
-        depth = request.url.path.strip("/").count("/")
-        up = "../" * depth
+    def property_term(request: Request) -> Response:
+        """A predicate of a property's family (``/prop/inception``, ``/prop/direct/inception``)
+        and the Skolem IRI of its novalue class (``/.well-known/genid/novalue-inception``) name
+        the property entity (``/id/P-inception``), as Wikidata's ``p:P571`` and ``wdt:P571``
+        name ``wd:P571``: 303 to that entity's document, which declares them."""
+        up = "../" * request.url.path.strip("/").count("/")
         name = request.path_params["name"]
-        media = negotiate(request.headers.get("accept"), ["text/html", "text/turtle"])
-        if media == "text/turtle":
-            return see_other(f"{up}dumps/ontology.ttl")
-        return see_other(f"{up}doc/ontology.html#{quote(name)}")
+        if request.url.path.startswith("/.well-known/genid/"):
+            if not name.startswith("novalue-"):
+                return text(404, f"no node '{name}' in this dataset")
+            name = name.removeprefix("novalue-")
+        if site.node("id", f"P-{name}") is None:
+            return text(404, f"no property '{name}' in this dataset")
+        return negotiated(request, f"{up}doc/id/P-{quote(name)}")
 
     def ontology_page(request: Request) -> Response:
         if ("ontology", "", "html") not in cache:
@@ -430,7 +443,10 @@ def create_app(
     routes = [
         Route("/", index),
         Route("/index.html", index),
-        *(Route(f"/{kind}/{local}", resource) for kind in ("id", "source", "statement", "reference")),
+        *(
+            Route(f"/{kind}/{local}", resource)
+            for kind in ("id", "source", "statement", "reference", "value")
+        ),
         Route("/dataset", dataset),
         Route("/graph/{name:str}", graph),
         Route("/graph/source/{name:str}", graph),
@@ -440,8 +456,11 @@ def create_app(
         Route("/doc/graph/source/{name:str}", graph_document),
         Route("/doc/{kind:str}/{name:str}", document),
         Route("/ontology", ontology),
-        Route("/prop/{name:str}", ontology_term),
-        Route("/prop/statement/{name:str}", ontology_term),
+        Route("/prop/{name:str}", property_term),
+        Route("/prop/statement/{name:str}", property_term),
+        Route("/.well-known/genid/{name:str}", property_term),
+        # every other Wikibase predicate family (wdt:, psv:, pq:, pqv:, pr:, prv:, wdno:)
+        *(Route(f"/prop/{family}/{{name:str}}", property_term) for family in PROPERTY_FAMILIES),
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/query", query_page),
         Route("/.well-known/void", void),

@@ -31,6 +31,7 @@ from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 
+from .dates import time_from_wikibase
 from .errors import ConfigurationError
 from .graph import Iris
 from .publishing import (
@@ -45,8 +46,6 @@ from .publishing import (
 from .quotes import CONTEXT_CHARS
 from .vocab import (
     AGKG,
-    AGKGP,
-    AGKGPS,
     DCAT,
     DCTERMS,
     FOAF,
@@ -64,13 +63,15 @@ from .vocab import (
     WD,
     WIKIBASE,
     XSD,
+    WikibaseNamespaces,
     data_prefixes,
 )
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 # What the dataset mints under its base, in URL-path order.
-KINDS = ("id", "source", "statement", "reference")
+# Value nodes (Wikibase's wdv:) are minted too, so they dereference like the rest.
+KINDS = ("id", "source", "statement", "reference", "value")
 
 # Document formats: extension -> media type, in the order offered when a client has no preference.
 DOCUMENT_TYPES: dict[str, str] = {
@@ -294,8 +295,9 @@ class SiteData:
         return self.serialize(triples, extension)
 
     def graph_node(self, name: str) -> ox.NamedNode | None:
-        """The named graph ``{base}graph/{name}`` (``entities`` or ``source/{x}``) if published."""
-        if name != "entities" and not (
+        """The named graph ``{base}graph/{name}`` (``entities``, ``properties`` or ``source/{x}``)
+        if published."""
+        if name not in ("entities", "properties") and not (
             name.startswith("source/") and _SAFE_LOCAL.fullmatch(name.removeprefix("source/"))
         ):
             return None
@@ -343,10 +345,18 @@ class SiteData:
         triples = set(self.data.about(node))
         statements: list[Term] = []
         references: list[Term] = []
+        family = Family(self.base)
         if kind == "id":
-            statements = [
-                o for t in triples if t.predicate in AGKGP and t.predicate not in AGKGPS for o in [t.object]
+            statements = [o for t in triples if family.claim(t.predicate) for o in [t.object]]
+            # a property entity's document declares its predicate family and novalue class
+            linked = [
+                t.object for t in list(triples) if t.predicate in WIKIBASE and t.object in family.wb.claim
             ]
+            for term in linked:
+                triples.update(self.data.about(term))
+                for t in self.data.about(term):
+                    if t.predicate == OWL.complementOf:
+                        triples.update(self.data.about(t.object))
         elif kind == "statement":
             statements = [node]
             triples.update(
@@ -355,11 +365,19 @@ class SiteData:
         elif kind == "reference":
             references = [node]
         for statement in statements:
-            triples.update(self.data.about(statement))
+            about = self.data.about(statement)
+            triples.update(about)
             references.extend(self.data.objects(statement, PROV.wasDerivedFrom))
+            triples.update(
+                v for t in about if t.object in family.wb.value_node for v in self.data.about(t.object)
+            )
         for reference in references:
+            about = self.data.about(reference)
             if reference != node:
-                triples.update(self.data.about(reference))
+                triples.update(about)
+            triples.update(
+                v for t in about if t.object in family.wb.value_node for v in self.data.about(t.object)
+            )
             for selector in self.data.objects(reference, OA.hasSelector):
                 triples.update(self.data.about(selector))
         return sorted(triples, key=str)
@@ -416,6 +434,40 @@ def local_name(iri: str) -> str:
     return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
 
 
+class Family:
+    """Which Wikibase predicate family a predicate of the dataset belongs to (p:, ps:, pq:, …)."""
+
+    def __init__(self, base: str) -> None:
+        self.wb = WikibaseNamespaces(base)
+
+    @staticmethod
+    def _in(namespace_iri: str, predicate: Term) -> bool:
+        return (
+            isinstance(predicate, ox.NamedNode)
+            and predicate.value.startswith(namespace_iri)
+            and "/" not in predicate.value[len(namespace_iri) :]
+        )
+
+    def claim(self, predicate: Term) -> bool:
+        return self._in(self.wb.claim.iri, predicate)
+
+    def statement(self, predicate: Term) -> bool:
+        return self._in(self.wb.statement.iri, predicate)
+
+    def statement_value(self, predicate: Term) -> bool:
+        return self._in(self.wb.statement_value.iri, predicate)
+
+    def qualifier(self, predicate: Term) -> bool:
+        return self._in(self.wb.qualifier.iri, predicate)
+
+    def qualifier_value(self, predicate: Term) -> bool:
+        return self._in(self.wb.qualifier_value.iri, predicate)
+
+    def property_term(self, predicate: ox.NamedNode) -> ox.NamedNode:
+        """The ontology property a family predicate stands for (``p:inception`` → ``agkg:inception``)."""
+        return AGKG.term(local_name(predicate.value))
+
+
 def prefixed(iri: str, prefixes: Mapping[str, str]) -> str:
     for name, namespace in sorted(prefixes.items(), key=lambda item: -len(item[1])):
         if iri.startswith(namespace) and len(iri) > len(namespace):
@@ -437,6 +489,7 @@ class Pages:
         self.site = site
         self.data = site.data
         self.live = live  # served by agkg serve (has a query page), or a static site
+        self.family = Family(site.base)
 
     # --- skeleton -----------------------------------------------------------------------------
 
@@ -468,7 +521,7 @@ class Pages:
         if found and self.data.has(node):
             kind, local = found
             return f"{root}doc/{kind}/{quote(local)}.html"
-        if node.value.startswith((AGKG.iri, AGKGP.iri)):
+        if node.value.startswith((AGKG.iri, self.family.wb.claim.iri)):
             return f"{root}doc/ontology.html#{quote(local_name(node.value))}"
         if node.value.startswith(("http://", "https://")):
             return node.value
@@ -513,6 +566,7 @@ class Pages:
             "source": self.source,
             "statement": self.statement_page,
             "reference": self.reference_page,
+            "value": self.value_page,
         }[kind]
         title, body = render(node, root)
         iri = f'<p class="iri">IRI <code>{e(node.value)}</code></p>'
@@ -547,12 +601,12 @@ class Pages:
 
         by_property: dict[ox.NamedNode, list[Term]] = defaultdict(list)
         for predicate, values in data.out.get(node, {}).items():
-            if predicate in AGKGP and predicate not in AGKGPS:
+            if self.family.claim(predicate):
                 by_property[predicate].extend(values)
         if by_property:
             parts.append("<h2>Statements</h2>")
         for predicate in sorted(by_property, key=lambda p: self.property_label(p)):
-            claim_property = AGKG.term(AGKGP.local_name(predicate))
+            claim_property = self.family.property_term(predicate)
             parts.append(
                 f'<section class="property"><h3>{self.link(claim_property, root, self.property_label(predicate))}</h3>'
             )
@@ -563,7 +617,7 @@ class Pages:
         mentions = self.mentions(node, root)
         if mentions:
             parts.append('<h2>In statements about others</h2><ul class="mentions">' + mentions + "</ul>")
-        said = [r for r in data.subjects(AGKG.attributedTo, node)]
+        said = [r for r in data.subjects(self.family.wb.reference.attributedTo, node)]
         if said:
             parts.append("<h2>Quoted as saying</h2>")
             parts.extend(self.evidence(r, root) for r in said)
@@ -589,13 +643,14 @@ class Pages:
 
     def statement_value(self, statement: Term) -> Term | None:
         for predicate, values in self.data.out.get(statement, {}).items():
-            if predicate in AGKGPS and values:
+            if self.family.statement(predicate) and values:
                 return values[0]
         return None
 
     def range_text(self, statement: Term) -> str:
         """A quantity given only by its bounds ("between 7 and 10"), shown as the range."""
-        low, high = (self.data.first(statement, bound) for bound in (AGKG.minimum, AGKG.maximum))
+        wb = self.family.wb
+        low, high = (self.data.first(statement, wb.qualifier.term(bound)) for bound in ("minimum", "maximum"))
         shown = [e(x.value) if isinstance(x, ox.Literal) else None for x in (low, high)]
         if shown[0] and shown[1]:
             return f"{shown[0]}\u2013{shown[1]}"  # an en dash, as ranges are printed
@@ -604,6 +659,42 @@ class Pages:
         if shown[1]:
             return f"≤ {shown[1]}"
         return "?"
+
+    def statement_time(self, statement: Term) -> ox.Literal | None:
+        """A statement's time value at its precision, if its value is a time."""
+        for predicate, values in self.data.out.get(statement, {}).items():
+            if self.family.statement_value(predicate) and values:
+                return self.time_of(values[0])
+        return None
+
+    def time_of(self, value_node: Term | None) -> ox.Literal | None:
+        """A Wikibase time value node's date at its precision (``2015-01`` for a month), as the
+        literal of the XSD type of that precision, so pages never show a month as a day."""
+        if value_node is None:
+            return None
+        instant = self.data.first(value_node, WIKIBASE.timeValue)
+        precision = self.data.first(value_node, WIKIBASE.timePrecision)
+        if not isinstance(instant, ox.Literal) or not isinstance(precision, ox.Literal):
+            return None
+        try:
+            time = time_from_wikibase(instant.value, int(precision.value))
+        except ValueError:
+            return None
+        return ox.Literal(time.lexical, datatype=XSD.term(time.datatype))
+
+    def shown_value(self, statement: Term, predicate: ox.NamedNode, value: Term, root: str) -> str:
+        """A statement's or qualifier's value as a page shows it: a time at its precision."""
+        namespaces = (
+            (self.family.wb.statement, self.family.wb.statement_value),
+            (self.family.wb.qualifier, self.family.wb.qualifier_value),
+        )
+        for simple, full in namespaces:
+            if predicate in simple:
+                node = self.data.first(statement, full.term(simple.local_name(predicate)))
+                time = self.time_of(node)
+                if time is not None:
+                    return self.value(time, root)
+        return self.value(value, root)
 
     def statement_card(
         self, statement: Term, root: str, only_source: Term | None = None, subject: bool = False
@@ -616,7 +707,7 @@ class Pages:
             else "normal"
         )
         value = self.statement_value(statement)
-        alleged = AGKG.allegedly in data.objects(statement, AGKG.sourcingCircumstances)
+        alleged = AGKG.allegedly in data.objects(statement, self.family.wb.qualifier.sourcingCircumstances)
         parts = [
             f'<article class="statement rank-{e(rank_name)}{" alleged" if alleged else ""}" '
             f'id="{e(local_name(str(statement).strip("<>")))}">'
@@ -624,9 +715,13 @@ class Pages:
         head = ""
         if subject:
             for s, p in data.into.get(statement, []):
-                if p in AGKGP:
-                    head = f"{self.link(s, root)} · {self.link(AGKG.term(AGKGP.local_name(p)), root, self.property_label(p))}: "
-        shown = self.value(value, root) if value is not None else self.range_text(statement)
+                if self.family.claim(p) and isinstance(p, ox.NamedNode):
+                    head = f"{self.link(s, root)} · {self.link(self.family.property_term(p), root, self.property_label(p))}: "
+        shown = self.range_text(statement)
+        if value is not None:
+            for predicate in data.out.get(statement, {}):
+                if self.family.statement(predicate) and isinstance(predicate, ox.NamedNode):
+                    shown = self.shown_value(statement, predicate, value, root)
         mark = ' <span class="alleged-mark">alleged</span>' if alleged else ""
         parts.append(
             f'<p class="value">{head}<span class="claimed">{shown}</span>{mark} <span class="rank">{e(rank_name)} rank</span>'
@@ -638,19 +733,30 @@ class Pages:
             )
         parts.append("</p>")
         if alleged:  # an allegation is not a fact: say whose it is before anything else
-            accusers = ", ".join(self.link(a, root) for a in data.objects(statement, AGKG.allegedBy))
+            accusers = ", ".join(
+                self.link(a, root) for a in data.objects(statement, self.family.wb.qualifier.allegedBy)
+            )
             parts.append(
                 f'<p class="allegation"><strong>Alleged by {accusers or "an unnamed party"}</strong>: '
                 "no source states this as fact.</p>"
             )
         if rank_name == "deprecated":
-            reasons = [self.value(r, root) for r in data.objects(statement, AGKG.rankReason)]
+            reasons = [
+                self.value(r, root) for r in data.objects(statement, self.family.wb.qualifier.rankReason)
+            ]
             better = []
             for other in data.objects(statement, AGKG.betterSupportedBy):
                 other_value = self.statement_value(other)
                 if isinstance(other, ox.NamedNode):
                     local = other.value.rsplit("/", 1)[-1]
-                    text = self.site.label(other_value) if other_value is not None else local
+                    time = self.statement_time(other)
+                    text = (
+                        time.value
+                        if time is not None
+                        else self.site.label(other_value)
+                        if other_value is not None
+                        else local
+                    )
                     better.append(f'<a href="{root}doc/statement/{quote(local)}.html">{e(text)}</a>')
             note = "Deprecated: " + ("; ".join(reasons) if reasons else "ranked down")
             if better:
@@ -661,18 +767,26 @@ class Pages:
             RDF.type,
             WIKIBASE.rank,
             PROV.wasDerivedFrom,
-            AGKG.rankReason,
+            self.family.wb.qualifier.rankReason,
             AGKG.betterSupportedBy,
-            AGKG.sourcingCircumstances,  # shown as "Alleged by" above
-            AGKG.allegedBy,
+            self.family.wb.qualifier.sourcingCircumstances,  # shown as "Alleged by" above
+            self.family.wb.qualifier.allegedBy,
             RDFS.comment,
         }
         for predicate, values in data.out.get(statement, {}).items():
-            if predicate in skip or predicate in AGKGPS:
+            if (
+                predicate in skip
+                or not self.family.qualifier(predicate)
+                or not isinstance(predicate, ox.NamedNode)
+            ):
                 continue
+            term = self.family.property_term(predicate)
             for v in values:
                 qualifiers.append(
-                    (self.link(predicate, root, self.site.label(predicate)), self.value(v, root))
+                    (
+                        self.link(term, root, self.site.label(term)),
+                        self.shown_value(statement, predicate, v, root),
+                    )
                 )
         if qualifiers:
             parts.append(
@@ -740,7 +854,7 @@ class Pages:
         if data.first(reference, AGKG.quoteVerified) == FALSE:  # no corpus held the source's text
             parts.append('<p class="unverified">quote not verified against the source text</p>')
         cite = []
-        attributed = data.first(reference, AGKG.attributedTo)
+        attributed = data.first(reference, self.family.wb.reference.attributedTo)
         if attributed is not None and data.first(reference, AGKG.allegation) == TRUE:
             cite.append(
                 f'<span class="attribution allegation">alleged by {self.link(attributed, root)}</span>'
@@ -769,9 +883,9 @@ class Pages:
     def mentions(self, node: Term, root: str) -> str:
         items = []
         for statement, predicate in self.data.into.get(node, []):
-            if predicate in AGKGPS:
+            if self.family.statement(predicate):
                 for subject, p in self.data.into.get(statement, []):
-                    if p in AGKGP and p not in AGKGPS:
+                    if self.family.claim(p) and isinstance(p, ox.NamedNode):
                         items.append(
                             f"<li>{self.link(subject, root)} · {e(self.property_label(p))} "
                             f'<a href="{e(self.href(statement, root) or "")}">statement</a></li>'
@@ -813,7 +927,7 @@ class Pages:
         by_subject: dict[Term, list[Term]] = defaultdict(list)
         for statement in set(statements):
             for subject, predicate in data.into.get(statement, []):
-                if predicate in AGKGP and predicate not in AGKGPS:
+                if self.family.claim(predicate):
                     by_subject[subject].append(statement)
         total = len(set(statements))
         parts.append(
@@ -828,16 +942,33 @@ class Pages:
 
     def property_label_of(self, statement: Term) -> str:
         for _, predicate in self.data.into.get(statement, []):
-            if predicate in AGKGP:
+            if self.family.claim(predicate) and isinstance(predicate, ox.NamedNode):
                 return self.property_label(predicate)
         return ""
 
     def statement_page(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
         title = "Statement"
         for subject, predicate in self.data.into.get(node, []):
-            if predicate in AGKGP:
+            if self.family.claim(predicate) and isinstance(predicate, ox.NamedNode):
                 title = f"{self.site.label(subject)} · {self.property_label(predicate)}"
         return title, f"<h1>{e(title)}</h1><!--iri-->" + self.statement_card(node, root, subject=True)
+
+    def value_page(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
+        """A time or quantity value node: its fields, and the statements using it."""
+        rows = [
+            (
+                self.site.label(p) if isinstance(p, ox.NamedNode) else str(p),
+                ", ".join(self.value(v, root) for v in values),
+            )
+            for p, values in sorted(self.data.out.get(node, {}).items(), key=lambda item: str(item[0]))
+        ]
+        time = self.time_of(node)
+        title = f"Time {time.value}" if time is not None else "Value"
+        users = sorted({s for s, _ in self.data.into.get(node, [])}, key=str)
+        parts = [f"<h1>{e(title)}</h1><!--iri-->", self.facts(rows), "<h2>Used by</h2><ul>"]
+        parts.extend(f"<li>{self.link(u, root)}</li>" for u in users)
+        parts.append("</ul>")
+        return title, "\n".join(parts)
 
     def reference_page(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
         parts = ["<h1>Reference</h1><!--iri-->", self.evidence(node, root), "<h2>Statements citing it</h2>"]
@@ -1162,7 +1293,14 @@ def write_site(files: Mapping[str, bytes], folder: Path) -> list[Path]:
 
 
 # The dataset's own IRIs, and its graphs', answered 303 to doc/{path}.{ext}: one capture group.
-_DATASET_IRIS = "(dataset|graph/entities|graph/source/[A-Za-z0-9._~-]+)"
+_DATASET_IRIS = "(dataset|graph/entities|graph/properties|graph/source/[A-Za-z0-9._~-]+)"
+# The predicates of a property's Wikibase family ({base}prop/..., p: to wdno:) and the Skolem IRI
+# of its novalue class name the property entity: answered 303 to doc/id/P-{name}.{ext}, as
+# Wikidata sends p:P571 and wdt:P571 to wd:P571. One capture group: the property's name.
+_PROPERTY_IRIS = (
+    "(?:prop/(?:direct/|novalue/|(?:statement|qualifier|reference)/(?:value/)?)?"
+    "|\\.well-known/genid/novalue-)([A-Za-z0-9_-]+)"
+)
 
 
 def base_path(base: str) -> str:
@@ -1185,6 +1323,8 @@ def apache_config(base: str) -> str:
         rules.append(f"RewriteRule ^({kinds})/([A-Za-z0-9._~-]+)$ doc/$1/$2.{extension} [R=303,L]\n")
         rules.append(f"RewriteCond %{{HTTP_ACCEPT}} {media}\n")
         rules.append(f"RewriteRule ^{_DATASET_IRIS}$ doc/$1.{extension} [R=303,L]\n")
+        rules.append(f"RewriteCond %{{HTTP_ACCEPT}} {media}\n")
+        rules.append(f"RewriteRule ^{_PROPERTY_IRIS}$ doc/id/P-$1.{extension} [R=303,L]\n")
     rules.append("RewriteCond %{HTTP_ACCEPT} text/turtle\n")
     rules.append("RewriteRule ^ontology$ dumps/ontology.ttl [R=303,L]\n")
     rules.append("RewriteCond %{HTTP_ACCEPT} text/turtle\n")
@@ -1213,10 +1353,10 @@ def apache_config(base: str) -> str:
         f"RewriteRule ^{_DATASET_IRIS}$ doc/$1.html [R=303,L]\n"
         "RewriteRule ^ontology$ doc/ontology.html [R=303,L]\n"
         "RewriteRule ^graph/(ontology|shapes)$ doc/ontology.html [R=303,L]\n"
-        "RewriteRule ^prop/(?:statement/)?([A-Za-z0-9_-]+)$ doc/ontology.html#$1 [R=303,NE,L]\n"
+        f"RewriteRule ^{_PROPERTY_IRIS}$ doc/id/P-$1.html [R=303,L]\n"
         "RewriteRule ^\\.well-known/void$ .well-known/void.ttl [T=text/turtle,L]\n"
         "<IfModule mod_headers.c>\n"
-        '  <If "%{REQUEST_URI} =~ m#/(id|source|statement|reference|graph)/|/dataset$#">\n'
+        '  <If "%{REQUEST_URI} =~ m#/(id|source|statement|reference|value|graph|prop)/|/genid/novalue-|/dataset$#">\n'
         "    Header append Vary Accept\n"
         "  </If>\n"
         "</IfModule>\n"
@@ -1247,6 +1387,11 @@ def nginx_config(base: str) -> str:
         "    add_header Vary Accept always;\n"
         '    add_header Access-Control-Allow-Origin "*" always;\n'
         f"    return 303 {path}doc/$1.$agkg_ext;\n"
+        "}\n"
+        f"location ~ ^{path}{_PROPERTY_IRIS}$ {{\n"
+        "    add_header Vary Accept always;\n"
+        '    add_header Access-Control-Allow-Origin "*" always;\n'
+        f"    return 303 {path}doc/id/P-$1.$agkg_ext;\n"
         "}\n"
         f"location ~ ^{path}graph/(ontology|shapes)$ {{\n"
         "    add_header Vary Accept always;\n"

@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import rdflib
@@ -32,7 +33,7 @@ from rdflib.namespace import SH as RSH
 from .errors import ConfigurationError, Position
 from .graph import BuiltDataset, truthy_origin
 from .ontology import PropertySpec, Vocabulary
-from .vocab import AGKG, OWL, RDF, RDFS, SKOS, XSD, data_prefixes
+from .vocab import AGKG, DEFAULT_BASE, OWL, RDF, RDFS, SKOS, XSD, data_prefixes
 
 ENGINES = ("turbo", "pyshacl")
 SEVERITY_NAMES = {RSH.Violation: "violation", RSH.Warning: "warning", RSH.Info: "info"}
@@ -110,11 +111,15 @@ class ValidationReport:
 # ------------------------------------------------------------------------- shapes
 
 
-def load_shapes(shapes_dir: Path, check: bool = True) -> tuple[rdflib.Graph, list[ox.Triple]]:
+def load_shapes(
+    shapes_dir: Path, check: bool = True, base: str = DEFAULT_BASE
+) -> tuple[rdflib.Graph, list[ox.Triple]]:
     """Every ``*.ttl`` in ``shapes_dir``, as an rdflib graph and as sorted triples for publishing.
 
-    With ``check``, the shapes must conform to SHACL-SHACL; ConfigurationError names every
-    problem otherwise (as it does for a file that does not parse).
+    The shapes are written for the default base; the predicate families of a dataset published
+    under another ``base`` (``{base}prop/…``) are moved there, in IRIs and in the prefix
+    declarations the SPARQL rules use. With ``check``, the shapes must conform to SHACL-SHACL;
+    ConfigurationError names every problem otherwise (as it does for a file that does not parse).
     """
     files = sorted(shapes_dir.glob("*.ttl"))
     if not files:
@@ -125,6 +130,8 @@ def load_shapes(shapes_dir: Path, check: bool = True) -> tuple[rdflib.Graph, lis
             triples.update(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
         except SyntaxError as error:
             raise ConfigurationError(f"{path}: {error}") from error
+    if base != DEFAULT_BASE:
+        triples = {rebase_triple(t, DEFAULT_BASE + "prop/", base + "prop/") for t in triples}
     graph = to_rdflib(triples)
     if check:
         problems = check_shapes(graph)
@@ -132,6 +139,19 @@ def load_shapes(shapes_dir: Path, check: bool = True) -> tuple[rdflib.Graph, lis
             listed = "\n".join(f"  {p}" for p in problems)
             raise ConfigurationError(f"the shapes in {shapes_dir} do not conform to SHACL-SHACL:\n{listed}")
     return graph, sorted(triples, key=str)
+
+
+def rebase_triple(triple: ox.Triple, old: str, new: str) -> ox.Triple:
+    """``triple`` with the namespace ``old`` replaced by ``new`` in its IRIs and literals."""
+
+    def term(node: Any) -> Any:
+        if isinstance(node, ox.NamedNode) and node.value.startswith(old):
+            return ox.NamedNode(new + node.value[len(old) :])
+        if isinstance(node, ox.Literal) and old in node.value and node.language is None:
+            return ox.Literal(node.value.replace(old, new), datatype=node.datatype)
+        return node
+
+    return ox.Triple(term(triple.subject), term(triple.predicate), term(triple.object))
 
 
 def check_shapes(shapes: rdflib.Graph) -> list[str]:
@@ -560,18 +580,29 @@ def render_report(report: ValidationReport, output_format: str, base: str, stric
 _TIME_DATATYPES = ("gYear", "gYearMonth", "date", "dateTime")
 _QUANTITY_KINDS = ("integer", "positiveInteger", "nonNegativeInteger", "decimal")
 _LITERAL_FORMS: dict[str, tuple[str, str]] = {
-    "integer": ("sh:datatype xsd:integer", "a whole number"),
-    "positiveInteger": ("sh:datatype xsd:positiveInteger", "a whole number of at least 1"),
-    "nonNegativeInteger": ("sh:datatype xsd:nonNegativeInteger", "a whole number of at least 0"),
+    "integer": ('sh:datatype xsd:decimal ; sh:pattern "^[+-]?[0-9]+$"', "a whole number"),
+    "positiveInteger": (
+        'sh:datatype xsd:decimal ; sh:pattern "^[+]?0*[1-9][0-9]*$"',
+        "a whole number of at least 1",
+    ),
+    "nonNegativeInteger": (
+        'sh:datatype xsd:decimal ; sh:pattern "^[+]?[0-9]+$"',
+        "a whole number of at least 0",
+    ),
     "decimal": ("sh:datatype xsd:decimal", "a decimal number"),
     "boolean": ("sh:datatype xsd:boolean", "true or false"),
     "string": ("sh:datatype xsd:string", "plain text"),
     "langString": ("sh:datatype rdf:langString", "language-tagged text"),
     "anyURI": ("sh:datatype xsd:anyURI", "an absolute IRI"),
-    "time": (
-        "sh:or ( " + " ".join(f"[ sh:datatype xsd:{d} ]" for d in _TIME_DATATYPES) + " )",
-        "a date: a year, a year and month, a day, or a day and time",
-    ),
+    "time": ("sh:datatype xsd:dateTime", "a date (its precision is on the value node)"),
+}
+# the class of the full value node (psv:, pqv:) of each kind that has one
+_VALUE_NODES = {
+    "time": "wikibase:TimeValue",
+    "integer": "wikibase:QuantityValue",
+    "positiveInteger": "wikibase:QuantityValue",
+    "nonNegativeInteger": "wikibase:QuantityValue",
+    "decimal": "wikibase:QuantityValue",
 }
 
 
@@ -611,25 +642,32 @@ def _shape_name(name: str, suffix: str) -> str:
 
 def render_claim_shapes(vocabulary: Vocabulary) -> str:
     """Turtle for ``shapes/agkg-claims.ttl``: the value form of every claim property (on its
-    statement node and on its truthy triple), its subject's class (the property's domain), and
-    the value form of every qualifier. Regenerate with ``python shapes/generate.py``."""
+    statement node and on its truthy triple), its full value node, its subject's class (the
+    property's domain), and the value form of every qualifier. Regenerate with
+    ``python shapes/generate.py``."""
     out = [
         "# GENERATED from the ontology by shapes/generate.py (agkg.validation.render_claim_shapes):",
         "# do not edit; change the ontology and regenerate. tests/test_validation.py checks it is current.",
         "#",
-        "# For every claim property X: the statement value form (agkgps:X, exactly one per statement",
-        "# reached through agkgp:X), the truthy value form (agkg:X), the statement link (agkgp:X",
-        "# points at agkg:Statement nodes) and, when the ontology gives a domain, the subject's class.",
-        "# For every qualifier Q: its value form on statement nodes.",
-        "@prefix agkg:   <https://w3id.org/agkg/ontology#> .",
-        "@prefix agkgp:  <https://w3id.org/agkg/prop/> .",
-        "@prefix agkgps: <https://w3id.org/agkg/prop/statement/> .",
-        "@prefix agkgsh: <https://w3id.org/agkg/shapes#> .",
-        "@prefix owl:    <http://www.w3.org/2002/07/owl#> .",
-        "@prefix rdf:    <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .",
-        "@prefix sh:     <http://www.w3.org/ns/shacl#> .",
-        "@prefix skos:   <http://www.w3.org/2004/02/skos/core#> .",
-        "@prefix xsd:    <http://www.w3.org/2001/XMLSchema#> .",
+        "# For every claim property X: the statement value form (ps:X, exactly one per statement",
+        "# reached through p:X), its full value node (psv:X, for times and quantities), the truthy",
+        "# value form (wdt:X), the statement link (p:X points at agkg:Statement nodes) and, when the",
+        "# ontology gives a domain, the subject's class. For every qualifier Q: its value form on",
+        "# statement nodes (pq:Q) and its value node (pqv:Q). Namespaces are those of the default base.",
+        "@prefix agkg:     <https://w3id.org/agkg/ontology#> .",
+        "@prefix agkgsh:   <https://w3id.org/agkg/shapes#> .",
+        "@prefix owl:      <http://www.w3.org/2002/07/owl#> .",
+        "@prefix p:        <https://w3id.org/agkg/prop/> .",
+        "@prefix pq:       <https://w3id.org/agkg/prop/qualifier/> .",
+        "@prefix pqv:      <https://w3id.org/agkg/prop/qualifier/value/> .",
+        "@prefix ps:       <https://w3id.org/agkg/prop/statement/> .",
+        "@prefix psv:      <https://w3id.org/agkg/prop/statement/value/> .",
+        "@prefix rdf:      <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .",
+        "@prefix sh:       <http://www.w3.org/ns/shacl#> .",
+        "@prefix skos:     <http://www.w3.org/2004/02/skos/core#> .",
+        "@prefix wdt:      <https://w3id.org/agkg/prop/direct/> .",
+        "@prefix wikibase: <http://wikiba.se/ontology#> .",
+        "@prefix xsd:      <http://www.w3.org/2001/XMLSchema#> .",
         "",
     ]
 
@@ -647,9 +685,9 @@ def render_claim_shapes(vocabulary: Vocabulary) -> str:
         out += [
             f"# ---- {name}",
             f"{_shape_name(name, 'ValueShape')} a sh:PropertyShape ;",
-            f"    sh:targetObjectsOf agkgp:{name} ;",
-            f"    sh:targetSubjectsOf agkgps:{name} ;",
-            f"    sh:path agkgps:{name} ;",
+            f"    sh:targetObjectsOf p:{name} ;",
+            f"    sh:targetSubjectsOf ps:{name} ;",
+            f"    sh:path ps:{name} ;",
             *([] if ranged else ["    sh:minCount 1 ;"]),
             "    sh:maxCount 1 ;",
             f"    {form} ;",
@@ -659,24 +697,36 @@ def render_claim_shapes(vocabulary: Vocabulary) -> str:
         if ranged:
             out += [
                 f"{_shape_name(name, 'RangeShape')} a sh:NodeShape ;",
-                f"    sh:targetObjectsOf agkgp:{name} ;",
-                f"    sh:or ( [ sh:path agkgps:{name} ; sh:minCount 1 ] [ sh:path agkg:minimum ; sh:minCount 1 ]"
-                " [ sh:path agkg:maximum ; sh:minCount 1 ] ) ;",
+                f"    sh:targetObjectsOf p:{name} ;",
+                f"    sh:or ( [ sh:path ps:{name} ; sh:minCount 1 ] [ sh:path pq:minimum ; sh:minCount 1 ]"
+                " [ sh:path pq:maximum ; sh:minCount 1 ] ) ;",
                 f"    sh:message {literal(f'{_a(label)} statement has a value, a minimum or a maximum')} .",
+                "",
+            ]
+        node_class = _VALUE_NODES.get(spec.kind)
+        if node_class is not None:
+            out += [
+                f"{_shape_name(name, 'FullValueShape')} a sh:PropertyShape ;",
+                f"    sh:targetSubjectsOf ps:{name} ;",
+                f"    sh:path psv:{name} ;",
+                "    sh:minCount 1 ;",
+                "    sh:maxCount 1 ;",
+                f"    sh:class {node_class} ;",
+                f"    sh:message {literal(f'{_a(label)} statement has one full value ({node_class}) beside its simple value')} .",
                 "",
             ]
         out += [
             f"{_shape_name(name, 'TruthyShape')} a sh:PropertyShape ;",
-            f"    sh:targetSubjectsOf agkg:{name} ;",
-            f"    sh:path agkg:{name} ;",
+            f"    sh:targetSubjectsOf wdt:{name} ;",
+            f"    sh:path wdt:{name} ;",
             f"    {form} ;",
             f"    sh:message {literal(f'the value of {_a(label)} claim is {said}')} .",
             "",
             f"{_shape_name(name, 'LinkShape')} a sh:PropertyShape ;",
-            f"    sh:targetSubjectsOf agkgp:{name} ;",
-            f"    sh:path agkgp:{name} ;",
+            f"    sh:targetSubjectsOf p:{name} ;",
+            f"    sh:path p:{name} ;",
             "    sh:class agkg:Statement ;",
-            f"    sh:message {literal(f'agkgp:{name} points at statement nodes (agkg:Statement)')} .",
+            f"    sh:message {literal(f'p:{name} points at statement nodes (agkg:Statement)')} .",
             "",
         ]
         domain = vocabulary.domains.get(name)
@@ -684,7 +734,7 @@ def render_claim_shapes(vocabulary: Vocabulary) -> str:
             domain_label = _label(vocabulary, domain)
             out += [
                 f"{_shape_name(name, 'SubjectShape')} a sh:NodeShape ;",
-                f"    sh:targetSubjectsOf agkgp:{name}, agkg:{name} ;",
+                f"    sh:targetSubjectsOf p:{name}, wdt:{name} ;",
                 f"    sh:class {_curie(domain)} ;",
                 f"    sh:message {literal(f'only {_a(domain_label)} ({_curie(domain)}) can be the subject of {_a(label)} claim')} .",
                 "",
@@ -697,11 +747,22 @@ def render_claim_shapes(vocabulary: Vocabulary) -> str:
             f"# ---- qualifier {name}",
             f"{_shape_name(name, 'QualifierShape')} a sh:PropertyShape ;",
             "    sh:targetClass agkg:Statement ;",
-            f"    sh:path agkg:{name} ;",
+            f"    sh:path pq:{name} ;",
             f"    {form} ;",
             f"    sh:message {literal(f'the {label} qualifier takes {said}')} .",
             "",
         ]
+        node_class = _VALUE_NODES.get(spec.kind)
+        if node_class is not None:
+            out += [
+                f"{_shape_name(name, 'QualifierValueShape')} a sh:PropertyShape ;",
+                f"    sh:targetSubjectsOf pq:{name} ;",
+                f"    sh:path pqv:{name} ;",
+                "    sh:minCount 1 ;",
+                f"    sh:class {node_class} ;",
+                f"    sh:message {literal(f'a {label} qualifier has its full value ({node_class}) beside its simple value')} .",
+                "",
+            ]
     return "\n".join(out)
 
 

@@ -6,7 +6,8 @@ point of use rather than a silently wrong triple.
 
 from __future__ import annotations
 
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, cached_property
 
 from pyoxigraph import NamedNode
 
@@ -75,13 +76,126 @@ WIKIDATA_HOME = NamedNode("https://www.wikidata.org/")
 CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"  # the data's default licence (README)
 
 
+# Wikidata items the Wikibase value model names (verified in Wikibase's own RDF test fixtures,
+# repo/tests/phpunit/data/rdf/RdfBuilder/Q4_values.nt): the calendar of every time value and
+# the unit "1" of a count.
+GREGORIAN_CALENDAR = WD.Q1985727
+UNIT_ONE = WD.Q199
+# ISO 4217 codes with the Wikidata item of the currency, the unit of a quantity in it
+CURRENCY_ITEMS = {"USD": WD.Q4917, "EUR": WD.Q4916, "GBP": WD.Q25224}
+# an agkg property type for yes/no values, which Wikibase has no type for
+BOOLEAN_TYPE = AGKG.Boolean
+
+
+@dataclass(frozen=True)
+class WikibaseNamespaces:
+    """The Wikibase RDF namespaces of a dataset published under ``base``, as Wikidata's are
+    under http://www.wikidata.org/ (see docs/model.md for the side-by-side table).
+
+    Items stay at ``{base}id/{slug}``. Property entities share that namespace as
+    ``{base}id/P-{name}``: slugs are lowercase, so a capital P can never collide with one.
+    Every predicate family is named with the ontology property's local name
+    (``{base}prop/direct/inception`` is Wikidata's ``wdt:P571``).
+    """
+
+    base: str
+
+    @cached_property
+    def entity(self) -> Namespace:  # wd:
+        return Namespace(self.base + "id/")
+
+    @cached_property
+    def claim(self) -> Namespace:  # p:
+        return Namespace(self.base + "prop/")
+
+    @cached_property
+    def direct(self) -> Namespace:  # wdt:
+        return Namespace(self.base + "prop/direct/")
+
+    @cached_property
+    def statement(self) -> Namespace:  # ps:
+        return Namespace(self.base + "prop/statement/")
+
+    @cached_property
+    def statement_value(self) -> Namespace:  # psv:
+        return Namespace(self.base + "prop/statement/value/")
+
+    @cached_property
+    def qualifier(self) -> Namespace:  # pq:
+        return Namespace(self.base + "prop/qualifier/")
+
+    @cached_property
+    def qualifier_value(self) -> Namespace:  # pqv:
+        return Namespace(self.base + "prop/qualifier/value/")
+
+    @cached_property
+    def reference(self) -> Namespace:  # pr:
+        return Namespace(self.base + "prop/reference/")
+
+    @cached_property
+    def reference_value(self) -> Namespace:  # prv:
+        return Namespace(self.base + "prop/reference/value/")
+
+    @cached_property
+    def novalue(self) -> Namespace:  # wdno:
+        return Namespace(self.base + "prop/novalue/")
+
+    @cached_property
+    def statement_node(self) -> Namespace:  # wds:
+        return Namespace(self.base + "statement/")
+
+    @cached_property
+    def reference_node(self) -> Namespace:  # wdref:
+        return Namespace(self.base + "reference/")
+
+    @cached_property
+    def value_node(self) -> Namespace:  # wdv:
+        return Namespace(self.base + "value/")
+
+    @cached_property
+    def genid(self) -> Namespace:
+        """Skolem IRIs (RDF 1.1, section 3.5) where Wikibase writes blank nodes."""
+        return Namespace(self.base + ".well-known/genid/")
+
+    def property_entity(self, name: str) -> NamedNode:
+        return self.entity.term("P-" + name)
+
+    def prefixes(self) -> dict[str, str]:
+        """Wikidata's prefix names for this dataset's namespaces, for WDQS-style queries."""
+        return {
+            "wd": self.entity.iri,
+            "wdt": self.direct.iri,
+            "p": self.claim.iri,
+            "ps": self.statement.iri,
+            "psv": self.statement_value.iri,
+            "pq": self.qualifier.iri,
+            "pqv": self.qualifier_value.iri,
+            "pr": self.reference.iri,
+            "prv": self.reference_value.iri,
+            "wdno": self.novalue.iri,
+            "wds": self.statement_node.iri,
+            "wdref": self.reference_node.iri,
+            "wdv": self.value_node.iri,
+        }
+
+
 def data_prefixes(base: str) -> dict[str, str]:
     """Prefixes for published files, including the ones for this dataset's minted IRIs."""
+    wb = WikibaseNamespaces(base)
     return {
         "agkg": AGKG.iri,
-        "agkgp": AGKGP.iri,
-        "agkgps": AGKGPS.iri,
         "id": base + "id/",
+        "p": wb.claim.iri,
+        "direct": wb.direct.iri,
+        "ps": wb.statement.iri,
+        "psv": wb.statement_value.iri,
+        "pq": wb.qualifier.iri,
+        "pqv": wb.qualifier_value.iri,
+        "pr": wb.reference.iri,
+        "prv": wb.reference_value.iri,
+        "novalue": wb.novalue.iri,
+        "value": wb.value_node.iri,
+        "genid": wb.genid.iri,
         "source": base + "source/",
         "statement": base + "statement/",
         "ref": base + "reference/",
@@ -96,7 +210,6 @@ def data_prefixes(base: str) -> dict[str, str]:
         "skos": SKOS.iri,
         "void": VOID.iri,
         "wd": WD.iri,
-        "wdt": WDT.iri,
         "wikibase": WIKIBASE.iri,
         "xsd": XSD.iri,
     }
