@@ -294,6 +294,12 @@ class Models:
             text = f"Untitled {kind.lower()}"
         return text
 
+    def outlet(self, source: Term) -> Term | None:
+        """The outlet to name beside a source, unless its name already says it."""
+        if self.data.first(source, SCHEMA.headline) is None:
+            return None
+        return self.data.first(source, SCHEMA.publisher)
+
     def link(self, node: Term, text: str | None = None) -> Shown:
         target = self.href(node)
         if target is None:
@@ -309,11 +315,20 @@ class Models:
             if node.language:
                 return Shown(node.value, language=node.language)
             kind = local_name(node.datatype.value)
-            if node.datatype.value.startswith(XSD.iri) and kind in ("gYear", "gYearMonth", "date", "dateTime"):
+            if node.datatype.value.startswith(XSD.iri) and kind in (
+                "gYear",
+                "gYearMonth",
+                "date",
+                "dateTime",
+            ):
                 return Shown(date_words(node.value, kind), datetime=node.value)
             if node.datatype == XSD.boolean:
                 return Shown("yes" if node.value in ("true", "1") else "no")
-            if node.datatype.value.startswith(XSD.iri) and kind in ("integer", "decimal", "nonNegativeInteger"):
+            if node.datatype.value.startswith(XSD.iri) and kind in (
+                "integer",
+                "decimal",
+                "nonNegativeInteger",
+            ):
                 return Shown(number_words(node.value))
             return Shown(node.value)
         if isinstance(node, ox.NamedNode):
@@ -485,7 +500,11 @@ class Models:
 
     def selector(self, reference: Term, kind: ox.NamedNode) -> Term | None:
         return next(
-            (s for s in self.data.objects(reference, OA.hasSelector) if kind in self.data.objects(s, RDF.type)),
+            (
+                s
+                for s in self.data.objects(reference, OA.hasSelector)
+                if kind in self.data.objects(s, RDF.type)
+            ),
             None,
         )
 
@@ -523,7 +542,7 @@ class Models:
         source = data.first(reference, OA.hasSource)
         if source is not None:
             found.source = self.link(source)
-            outlet = data.first(source, SCHEMA.publisher)
+            outlet = self.outlet(source)
             found.outlet = self.link(outlet) if outlet is not None else None
             date = data.first(source, SCHEMA.datePublished)
             found.published = self.value(date) if isinstance(date, ox.Literal) else None
@@ -596,7 +615,9 @@ class Models:
         descriptions = [self.value(d) for d in data.objects(node, SCHEMA.description)]
         names: list[tuple[str, list[Shown]]] = []
         other = [
-            self.value(x) for x in data.objects(node, RDFS.label) if isinstance(x, ox.Literal) and x.value != title
+            self.value(x)
+            for x in data.objects(node, RDFS.label)
+            if isinstance(x, ox.Literal) and x.value != title
         ]
         if other:
             names.append(("Other names", other))
@@ -625,7 +646,9 @@ class Models:
                 claim = self.claim_of(statement)
                 if claim is not None:
                     mentions.append(
-                        Mention(self.link(claim[0]), self.property_label(claim[1]), self.href(statement) or "")
+                        Mention(
+                            self.link(claim[0]), self.property_label(claim[1]), self.href(statement) or ""
+                        )
                     )
         mentions.sort(key=lambda m: (m.subject.text.lower(), m.property, m.statement))
         quoted = [self.evidence(r) for r in data.subjects(self.wb.reference.attributedTo, node)]
@@ -689,14 +712,18 @@ class Models:
             seen.add(statement)
             claims.append(self.statement_view(statement, only_source=node, with_subject=True))
         subjects = {c.subject.text for c in claims if c.subject is not None}
-        return SourcePage(self.header("source", node, name), name, self.source_rows(node), claims, len(subjects))
+        return SourcePage(
+            self.header("source", node, name), name, self.source_rows(node), claims, len(subjects)
+        )
 
     def statement_page(self, node: ox.NamedNode) -> StatementPage:
         title = "Statement"
         claim = self.claim_of(node)
         if claim is not None:
             title = f"{self.name(claim[0])} · {self.property_label(claim[1])}"
-        return StatementPage(self.header("statement", node, title), self.statement_view(node, with_subject=True))
+        return StatementPage(
+            self.header("statement", node, title), self.statement_view(node, with_subject=True)
+        )
 
     def reference_page(self, node: ox.NamedNode) -> ReferencePage:
         statements = [
@@ -707,7 +734,10 @@ class Models:
     def value_page(self, node: ox.NamedNode) -> ValuePage:
         """A time or quantity value node: its fields, and the statements using it."""
         rows = [
-            (self.site.label(p), [Shown(v.value) if isinstance(v, ox.Literal) else self.value(v) for v in values])
+            (
+                self.site.label(p),
+                [Shown(v.value) if isinstance(v, ox.Literal) else self.value(v) for v in values],
+            )
             for p, values in sorted(self.data.out.get(node, {}).items(), key=lambda item: str(item[0]))
         ]
         time = self.time_of(node)
@@ -739,7 +769,12 @@ class Models:
         return None
 
     def home_page(
-        self, title: str, description: str, licence: Shown | None, publisher: str | None, dates: tuple[str, str]
+        self,
+        title: str,
+        description: str,
+        licence: Shown | None,
+        publisher: str | None,
+        dates: tuple[str, str],
     ) -> HomePage:
         data = self.data
         entities: list[ox.NamedNode] = []
@@ -767,7 +802,7 @@ class Models:
             }
             date = data.first(node, SCHEMA.datePublished)
             earliest = data.first(node, AGKG.publishedNotBefore)
-            outlet = data.first(node, SCHEMA.publisher)
+            outlet = self.outlet(node)
             source_entries.append(
                 SourceEntry(
                     self.link(node),
@@ -813,9 +848,7 @@ class Models:
             sources=source_entries,
             groups=groups[:10],
             events=events[:10],
-            by_type=[
-                (name, sorted(by_type[name], key=lambda s: s.text.lower())) for name in sorted(by_type)
-            ],
+            by_type=[(name, sorted(by_type[name], key=lambda s: s.text.lower())) for name in sorted(by_type)],
             dataset_iri=self.site.iris.dataset.value,
             licence=licence,
             publisher=publisher,
@@ -823,4 +856,3 @@ class Models:
             modified=dates[1] or None,
             live=False,
         )
-

@@ -42,6 +42,7 @@ from ..vocab import (
 )
 from .model import Models, ResourcePage, Shown
 from .templating import render
+from .wording import date_words
 
 
 def e(text: object) -> str:
@@ -145,20 +146,22 @@ class Pages:
             if isinstance(licence, ox.NamedNode)
             else None,
             publisher=publisher_name.value if isinstance(publisher_name, ox.Literal) else None,
-            dates=(literal(DCTERMS.issued), literal(DCTERMS.modified)),
+            dates=(date_words(literal(DCTERMS.issued)), date_words(literal(DCTERMS.modified))),
         )
         page.live = self.live
         page.downloads = [
             Shown(label, f"{root}dumps/{name}")
-            for name, label in (("dataset.nq", "N-Quads"), ("dataset.trig", "TriG"), ("dataset.ttl", "Turtle"))
+            for name, label in (
+                ("dataset.nq", "N-Quads"),
+                ("dataset.trig", "TriG"),
+                ("dataset.ttl", "Turtle"),
+            )
             if name in self.site.files
         ]
         return render("home.html", page=page, **self.layout("Home", root))
 
-
     def facts(self, rows: list[tuple[str, str]]) -> str:
         return '<dl class="facts">' + "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
-
 
     def ontology_page(self, root: str = "../") -> str:
         onto = self.site.ontology
