@@ -290,14 +290,14 @@ def test_no_rank_badge_and_no_language_tag_on_a_plain_page(site: Path) -> None:
 def test_attribution_comes_first_and_allegations_stand_apart(site: Path) -> None:
     front = read(site, "doc/id/northern-front.html")
     strength = card(front, "memberCount")
-    according = strength.index('<p class="speaker">According to <a')
+    according = strength.index('<p class="attribution">According to <a')
     assert according < strength.index('<q class="quote">')
     assert "unnamed analysts</a>:" in strength
     attack = read(site, "doc/id/depot-attack.html")
     alleged = card(attack, "carriedOutBy")
     assert alleged.startswith("rank-normal alleged")
     assert '<figure class="evidence alleged">' in alleged
-    assert '<p class="speaker allegation">Alleged by <a' in alleged
+    assert '<p class="attribution allegation">Alleged by <a' in alleged
     assert alleged.index("Alleged by") < alleged.index('<q class="quote">')
     assert "Reported as an allegation by 1 source" in alleged
 
