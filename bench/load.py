@@ -31,7 +31,16 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serverload import REPO, entities, percentile, publish, put_section, start_server, stop_server
+from serverload import (
+    REPO,
+    entities,
+    percentile,
+    publish,
+    put_section,
+    run_threads,
+    start_server,
+    stop_server,
+)
 
 QUERY = "SELECT ?g ?label WHERE { ?g a agkg:ArmedGroup ; rdfs:label ?label } ORDER BY ?label"
 
@@ -98,12 +107,7 @@ def main() -> int:
         ]
         results: list[tuple[str, float, int]] = []
         threads = [threading.Thread(target=client, args=(port, share, results)) for share in shares]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        elapsed = run_threads(threads)
     finally:
         stop_server(server)
         shutil.rmtree(folder, ignore_errors=True)

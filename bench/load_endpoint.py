@@ -41,6 +41,7 @@ from serverload import (
     percentile,
     publish,
     put_section,
+    run_threads,
     start_server,
     stop_server,
 )
@@ -139,12 +140,7 @@ def main() -> int:
             threading.Thread(target=client, args=(port, queue, lock, results, deadline))
             for _ in range(args.clients)
         ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        elapsed = run_threads(threads)
     finally:
         stop_server(server)
         shutil.rmtree(folder, ignore_errors=True)

@@ -63,6 +63,16 @@ def stop_server(server: subprocess.Popen[bytes] | None) -> None:
             server.kill()
 
 
+def run_threads(threads: list[threading.Thread]) -> float:
+    """Start the client threads together and wait for all; the wall-clock seconds they took."""
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
