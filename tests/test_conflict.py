@@ -404,6 +404,16 @@ def test_the_conflict_reporting_examples_in_the_docs_load(conflict_project: Path
     assert len(from_docs) == block.count("subject:")
     (range_only,) = [c for c in from_docs if c.property == "memberCount"]
     assert range_only.value is None
+    # every kind of fact the TTP explainer needed (issue 14) has its example
+    used = {c.property for c in from_docs} | {name for c in from_docs for name, _ in c.qualifiers}
+    needed = {
+        "killedCount", "minimum", "maximum", "approximate", "victimKind", "side",
+        "dateOfDeath", "placeOfDeath", "causeOfDeath", "killedIn",
+        "leader", "startTime", "endTime", "replaces", "replacedBy",
+        "designatedTerroristBy", "designationList", "pledgedAllegianceTo", "differentFrom",
+        "memberFactionCount", "safeHavenIn", "memberCount",
+    }  # fmt: skip
+    assert needed <= used, sorted(needed - used)
 
 
 def test_a_range_without_value_is_shown_as_its_range_on_the_page(
