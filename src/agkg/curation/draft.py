@@ -868,22 +868,29 @@ class _Drafter:
                 event = _Subject(events[0].id, c0, False)
                 note = f"Event read from its description as {events[0].id}: check it."
                 emit.add(event, "location", place.ids[0], "entity", c0, place.end, 0.5, note=note)
-                agent = [
+                agents = [
                     m for m in mentions
                     if m.end <= c0 and not m.ambiguous and self._is(m.ids[0], "Agent")
                     and not self._is(m.ids[0], "UnnamedSource")
                 ]  # fmt: skip
-                if (
-                    agent
-                    and not _CLAUSE_END.search(self.text[agent[-1].end : c0])
-                    and (len(self.text[agent[-1].end : c0]) <= 40)
-                ):
+                # "When X took the city, they freed …": the pronoun is the earlier clause's agent
+                pronoun = re.search(r"\b(?:they|it)\s+(?:[a-z]+ly\s+|later\s+|then\s+)?$", self.text[s0:c0])
+                if pronoun:
+                    agents = [m for m in agents if m.end <= s0 + pronoun.start()]
+                    agent_note = note + " Its agent was read from a pronoun."
+                else:
+                    agents = [
+                        m
+                        for m in agents[-1:]
+                        if re.fullmatch(r"\s+(?:[a-z]+\s+){0,3}", self.text[m.end : c0])
+                    ]
+                    agent_note = note
+                if agents:
                     emit.add(
-                        _Subject(events[0].id, agent[-1].start, False),
-                        "carriedOutBy", agent[-1].ids[0], "entity", agent[-1].start, place.end, 0.5, note=note,
+                        _Subject(events[0].id, agents[-1].start, False),
+                        "carriedOutBy", agents[-1].ids[0], "entity", agents[-1].start, place.end, 0.5,
+                        note=agent_note,
                     )  # fmt: skip
-                elif self.focus is not None and re.search(r"\bthey\b|\bit\b", self.text[s0:c0][-30:]):
-                    pass  # a pronoun agent: left to the curator
                 rest = self.text[place.end : emit.bounds[1]]
                 including = re.match(r"[^.;]{0,40}?\bincluding\s+", rest)
                 if kind == "PrisonRelease" and including:
@@ -895,7 +902,7 @@ class _Drafter:
                     for member in chain:
                         emit.add(
                             _Subject(events[0].id, c0, False),
-                            "releasedMembersOf", member.ids[0], "entity", member.start - 0, member.end, 0.5,
+                            "releasedMembersOf", member.ids[0], "entity", member.start, member.end, 0.5,
                             note=note,
                         )  # fmt: skip
 
