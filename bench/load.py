@@ -19,11 +19,8 @@ import http.client
 import os
 import platform
 import random
-import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,20 +29,20 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlencode
 
-REPO = Path(__file__).resolve().parents[1]
-AGKG = str(Path(sys.executable).parent / "agkg")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from serverload import (
+    REPO,
+    entities,
+    percentile,
+    publish,
+    put_section,
+    run_threads,
+    start_server,
+    stop_server,
+)
+
 QUERY = "SELECT ?g ?label WHERE { ?g a agkg:ArmedGroup ; rdfs:label ?label } ORDER BY ?label"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def entities(out: Path) -> list[str]:
-    text = (out / "dataset.nt").read_text(encoding="utf-8")
-    return sorted(set(re.findall(r"^<https://w3id\.org/agkg/id/([A-Za-z0-9._~-]+)>", text, re.MULTILINE)))
 
 
 def plan(names: list[str], count: int, seed: int = 5) -> list[tuple[str, str, str | None]]:
@@ -88,11 +85,6 @@ def client(port: int, work: list[tuple[str, str, str | None]], results: list[tup
     connection.close()
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
@@ -103,25 +95,9 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="agkg-load-"))
     server = None
     try:
-        env = {**os.environ, "AGKG_OUT": str(folder)}
-        subprocess.run([AGKG, "--project", str(REPO), "publish"], env=env, check=True, capture_output=True)
+        env = publish(folder)
         names = entities(folder)
-        port = free_port()
-        server = subprocess.Popen(
-            [AGKG, "--project", str(REPO), "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.1)
+        server, port = start_server(env)
         # warm up: the first page renders and the workers' first queries
         client(port, plan(names, 50, seed=1), [])
 
@@ -131,16 +107,9 @@ def main() -> int:
         ]
         results: list[tuple[str, float, int]] = []
         threads = [threading.Thread(target=client, args=(port, share, results)) for share in shares]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        elapsed = run_threads(threads)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(30)
+        stop_server(server)
         shutil.rmtree(folder, ignore_errors=True)
 
     errors = sum(1 for _, _, status in results if status != 200)
@@ -178,19 +147,8 @@ def main() -> int:
     )
     print(section)
     if not args.no_write:
-        write_section(REPO / "bench" / "RESULTS.md", section)
+        put_section(REPO / "bench" / "RESULTS.md", "## Server load", section)
     return 1 if errors else 0
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace the '## Server load' section of RESULTS.md (or add it), leaving the rest alone."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(r"^## Server load\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

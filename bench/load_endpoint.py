@@ -23,10 +23,8 @@ import http.client
 import os
 import platform
 import random
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,8 +32,20 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-REPO = Path(__file__).resolve().parents[1]
-AGKG = str(Path(sys.executable).parent / "agkg")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from serverload import (
+    REPO,
+    entities,
+    find_section,
+    percentile,
+    publish,
+    put_section,
+    run_threads,
+    start_server,
+    stop_server,
+)
+
 TRIVIAL = "ASK { ?s ?p ?o }"
 SELECT = "SELECT ?g ?label WHERE { ?g a agkg:ArmedGroup ; rdfs:label ?label } ORDER BY ?label"
 SECTION = "## SPARQL endpoint: cheap queries among slow ones"
@@ -49,11 +59,6 @@ def slow_query(index: int) -> str:
     names = [f"?v{index}_{k}" for k in range(12)]
     patterns = " . ".join(" ".join(names[i : i + 3]) for i in range(0, 12, 3))
     return f"SELECT (COUNT(*) AS ?n{index}) WHERE {{ {patterns} }}"
-
-
-def entities(out: Path) -> list[str]:
-    text = (out / "dataset.nt").read_text(encoding="utf-8")
-    return sorted(set(re.findall(r"^<https://w3id\.org/agkg/id/([A-Za-z0-9._~-]+)>", text, re.MULTILINE)))
 
 
 def sparql_path(query: str) -> str:
@@ -107,34 +112,6 @@ def client(
     connection.close()
 
 
-def start_server(folder: Path, timeout: float) -> tuple[subprocess.Popen[bytes], int]:
-    env = {**os.environ, "AGKG_OUT": str(folder)}
-    server = subprocess.Popen(
-        [AGKG, "--project", str(REPO), "serve", "--port", "0", "--query-timeout", str(timeout)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert server.stderr is not None
-    deadline = time.monotonic() + 120
-    for raw in server.stderr:
-        line = raw.decode("utf-8", "replace")
-        found = re.search(r"Uvicorn running on http://127\.0\.0\.1:(\d+)", line)
-        if found:
-            # keep draining stderr so that the server never blocks on a full pipe
-            threading.Thread(target=lambda: server.stderr.read() if server.stderr else None, daemon=True).start()
-            return server, int(found.group(1))
-        if time.monotonic() > deadline:
-            break
-    server.kill()
-    raise SystemExit("the server did not start")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
@@ -148,10 +125,9 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="agkg-load-endpoint-"))
     server = None
     try:
-        env = {**os.environ, "AGKG_OUT": str(folder)}
-        subprocess.run([AGKG, "--project", str(REPO), "publish"], env=env, check=True, capture_output=True)
+        env = publish(folder)
         names = entities(folder)
-        server, port = start_server(folder, args.timeout)
+        server, port = start_server(env, "--query-timeout", str(args.timeout))
         # warm up: the first page renders, each worker's first query
         warm: list[tuple[str, float, int]] = []
         client(port, plan(names, 40, 0, seed=1), threading.Lock(), warm, time.monotonic() + 60)
@@ -164,19 +140,9 @@ def main() -> int:
             threading.Thread(target=client, args=(port, queue, lock, results, deadline))
             for _ in range(args.clients)
         ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        elapsed = run_threads(threads)
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop_server(server)
         shutil.rmtree(folder, ignore_errors=True)
 
     def stats(kind: str) -> tuple[list[float], int, int]:
@@ -217,8 +183,7 @@ def write_row(path: Path, args: argparse.Namespace, row: str) -> None:
         "| version | requests | wall s | ASK n | ASK p50 | p95 | p99 | max | ASK 503 | slow 503 | page/select 503 | errors |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    found = pattern.search(text)
+    found = find_section(text, SECTION)
     rows: list[str] = []
     notes: list[str] = []
     if found:
@@ -229,11 +194,7 @@ def write_row(path: Path, args: argparse.Namespace, row: str) -> None:
     label = row.split("|")[1].strip()
     rows = [r for r in rows if r.split("|")[1].strip() != label] + [row]
     section = "\n".join([*header, *rows, "", *notes]).rstrip("\n") + "\n"
-    if found:
-        text = text[: found.start()] + section + "\n" + text[found.end() :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    put_section(path, SECTION, section)
 
 
 if __name__ == "__main__":

@@ -89,6 +89,11 @@ claims:
     quote: 13 of Y's soldiers
   - subject: bombing-1
     property: killedCount
+    value: 2
+    qualifiers: {side: group-x}
+    quote: two of the attackers
+  - subject: bombing-1
+    property: killedCount
     value: 28
     qualifiers: {victimKind: civilians}
     quote: 28 civilians
@@ -266,6 +271,7 @@ def test_ucdp_export_has_a_row_per_event_with_exactly_what_the_claims_say(built:
         "date_prec": "1",
         "date_start": "2021-08-26",
         "date_end": "2021-08-26",
+        "deaths_a": "2",
         "deaths_b": "13",
         "deaths_civilians": "28",
         "best": "170",
@@ -275,6 +281,7 @@ def test_ucdp_export_has_a_row_per_event_with_exactly_what_the_claims_say(built:
             "attackTarget: “aimed at Y's forces” (paper-a) | eventDate: “on 26 August” (paper-a) | "
             "killedCount: “13 of Y's soldiers” (paper-a) | killedCount: “28 civilians” (paper-a) | "
             "killedCount: “killed about 170 people, between 150 and 183” (paper-a) | "
+            "killedCount: “two of the attackers” (paper-a) | "
             "location: “in T” (paper-a) | perpetrator: “X carried out the bombing” (paper-a)"
         ),
     }
@@ -348,6 +355,33 @@ def test_acled_export_has_a_row_per_event_with_exactly_what_the_claims_say(built
     assert rows["disputed-5"]["fatalities"] == "20"  # ACLED codes the lowest report
 
 
+def documented_empty(heading: str) -> set[str]:
+    """The columns docs/conflict-data.md says a format's export always leaves empty."""
+    text = (REPO / "docs" / "conflict-data.md").read_text(encoding="utf-8")
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    empty = set()
+    for row in section.splitlines():
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        if len(cells) == 2 and re.fullmatch(r"empty(?: \(.*\))?", cells[1]):
+            empty.update(re.findall(r"`(\w+)`", cells[0]))
+    return empty
+
+
+@pytest.mark.parametrize(
+    ("output_format", "columns", "heading"),
+    [("ucdp", UCDP_COLUMNS, "## UCDP GED columns"), ("acled", ACLED_COLUMNS, "## ACLED columns")],
+)
+def test_every_column_is_exercised_or_documented_empty(
+    built: BuiltDataset, output_format: str, columns: tuple[str, ...], heading: str
+) -> None:
+    """The fixture's events fill every column the claims can support; the rest are exactly the
+    columns the docs say stay empty (UCDP's and ACLED's own ids and codes, coordinates)."""
+    export = export_events(built.data, built.provenance, built.vocabulary, output_format)
+    rows = list(csv.DictReader(io.StringIO(export.csv_text())))
+    never = {column for column in columns if not any(row[column] for row in rows)}
+    assert never == documented_empty(heading)
+
+
 def test_export_events_command_writes_csv(conflict_project: Path, run_agkg: Callable[..., Result]) -> None:
     out = conflict_project / "events.csv"
     result = run_agkg("--project", conflict_project, "export", "events", "--format", "acled", "--out", out)
@@ -404,6 +438,16 @@ def test_the_conflict_reporting_examples_in_the_docs_load(conflict_project: Path
     assert len(from_docs) == block.count("subject:")
     (range_only,) = [c for c in from_docs if c.property == "memberCount"]
     assert range_only.value is None
+    # every kind of fact the TTP explainer needed (issue 14) has its example
+    used = {c.property for c in from_docs} | {name for c in from_docs for name, _ in c.qualifiers}
+    needed = {
+        "killedCount", "minimum", "maximum", "approximate", "victimKind", "side",
+        "dateOfDeath", "placeOfDeath", "causeOfDeath", "killedIn",
+        "leader", "startTime", "endTime", "replaces", "replacedBy",
+        "designatedTerroristBy", "designationList", "pledgedAllegianceTo", "differentFrom",
+        "memberFactionCount", "safeHavenIn", "memberCount",
+    }  # fmt: skip
+    assert needed <= used, sorted(needed - used)
 
 
 def test_a_range_without_value_is_shown_as_its_range_on_the_page(

@@ -182,7 +182,8 @@ def test_a_draft_never_invents_on_any_corpus_article(corpus: Path, repo: Path) -
             if claim.subject_in_quote:
                 assert any(n.lower() in folded for n in names[claim.subject]), where
             else:
-                assert claim.note and "pronoun" in claim.note, where
+                # a pronoun read as the main group, or an event told by its description
+                assert claim.note and ("pronoun" in claim.note or "description" in claim.note), where
     assert drafted > 10
 
 
@@ -258,3 +259,63 @@ def test_relative_clauses_lists_possessives_and_questions(repo: Path) -> None:
     assert ("beta", "ideology", "jihadism", None) in found
     assert not [c for c in draft.claims if c.quote.startswith("Are they")]
     assert ("alpha", "associatedWith", "gamma") not in {(s, p, v) for s, p, v, _ in found}
+
+
+def test_conflict_reporting_cues(repo: Path) -> None:
+    """Relations conflict reporting states without a "led by": differences, posts, leaders in
+    apposition, designations, pledges, tolls, descriptive names and events told, not named."""
+    catalog = Catalog(
+        {},
+        [
+            KnownEntity("alpha", "ArmedGroup", ("Alpha Front",)),
+            KnownEntity("beta", "ArmedGroup", ("Beta Movement",)),
+            KnownEntity("rim-groups", "ArmedGroup", ("small militias based in Ruritania",)),
+            KnownEntity("militia-kind", "GroupKind", ("militia",)),
+            KnownEntity("ruritania", "Country", ("Ruritania",)),
+            KnownEntity("zenda", "City", ("Zenda",)),
+            KnownEntity("zenda-jail", "Facility", ("Zenda Jail",)),
+            KnownEntity("freedonia", "Government", ("Freedonian government",)),
+            KnownEntity("jan-kos", "Person", ("Jan Kos",)),
+            KnownEntity("ola-rem", "Person", ("Ola Rem",)),
+            KnownEntity("zenda-chief", "Post", ("police chief of Zenda",)),
+            KnownEntity("zenda-fall", "Takeover", ("Fall of Zenda",)),
+            KnownEntity("jail-break", "PrisonRelease", ("Zenda Jail break",)),
+            KnownEntity("market-bombing", "Bombing", ("market bombing",)),
+        ],
+    )
+    text = (
+        "Alpha Front Explained\n\n"
+        "There is a clear difference between the Beta Movement and the Alpha Front.\n\n"
+        "Ola Rem, who spent years abroad, is now police chief of Zenda.\n\n"
+        "Jan Kos, the leader of the Alpha Front, spoke.\n\n"
+        "In 2019 the Alpha Front pledged allegiance to the Beta Movement.\n\n"
+        "The Freedonian government designated the Alpha Front a terrorist organisation.\n\n"
+        "The market bombing killed at least 40 people.\n\n"
+        "Small militias based in Ruritania joined them.\n\n"
+        "When the Alpha Front seized Zenda, they freed prisoners from Zenda Jail, including Beta Movement members.\n\n"
+        "Ola Rem has been tracking armed groups in Ruritania for years.\n"
+    )
+    draft = draft_claims(text, "t", catalog, load_vocabulary(repo / "ontology"))
+    found = {(c.subject, c.property, c.value) for c in draft.claims}
+    expected = {
+        ("alpha", "differentFrom", "beta"),  # the article's main group is the subject
+        ("zenda-chief", "jurisdiction", "zenda"),
+        ("ola-rem", "holdsPost", "zenda-chief"),
+        ("alpha", "leader", "jan-kos"),
+        ("alpha", "pledgedAllegianceTo", "beta"),
+        ("alpha", "designatedTerroristBy", "freedonia"),
+        ("market-bombing", "killedCount", "40"),
+        ("rim-groups", "basedIn", "ruritania"),
+        ("rim-groups", "groupKind", "militia-kind"),
+        ("zenda-fall", "location", "zenda"),
+        ("zenda-fall", "carriedOutBy", "alpha"),
+        ("jail-break", "location", "zenda-jail"),
+        ("jail-break", "releasedMembersOf", "beta"),
+        ("ola-rem", "fieldOfWork", "tracking armed groups in Ruritania"),
+    }
+    assert expected <= found, sorted(expected - found)
+    toll = next(c for c in draft.claims if c.property == "killedCount")
+    assert toll.qualifiers == (("minimum", "40"),)
+    told = [c for c in draft.claims if c.subject in ("zenda-fall", "jail-break")]
+    assert all(not c.subject_in_quote and c.note and "description" in c.note for c in told)
+    assert ("beta", "differentFrom", "alpha") not in found

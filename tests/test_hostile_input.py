@@ -16,6 +16,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bad_input import (
+    CLAIMS,
+    ENTITIES,
+    ENTITY,
+    SOURCE,
+    SOURCES,
+    assert_publish_refuses,
+    claim,
+    write_files,
+)
 from click.testing import Result
 from jsonschema import Draft202012Validator
 
@@ -25,24 +35,7 @@ from agkg.ontology import load_vocabulary
 
 Run = Callable[..., Result]
 
-CLAIMS = "data/claims/zz-test.yaml"
-ENTITIES = "data/entities/zz-test.yaml"
-SOURCES = "data/sources/zz-test.yaml"
-HEADER = "source: siddiqui-2021\nclaims:\n"
-ENTITY = "entities:\n  - id: new-group\n    type: ArmedGroup\n    label: {en: New group}\n"
-SOURCE = "sources:\n  - id: new-source\n    type: Report\n"
 SIDDIQUI_SHA = "9ba8a38579ba0f1888895e54a67f166669566cd0c2845c652be62b9f7eea7175"
-
-
-def claim(**changes: str) -> str:
-    """A claims file with one good claim, keys changed or added (subject on line 3, property 4,
-    value 5, quote 6, added keys from line 7)."""
-    fields = {"subject": "iskp", "property": "inception", "value": "2015-01"}
-    fields.update(quote="It was founded in January 2015")
-    fields.update(changes)
-    lines = [f"    {key}: {value}" for key, value in fields.items()]
-    lines[0] = "  - " + lines[0].lstrip()
-    return HEADER + "\n".join(lines) + "\n"
 
 
 def members(qualifiers: str, value: str = "3000") -> str:
@@ -127,31 +120,13 @@ CATALOGUE: list[tuple[str, dict[str, str | bytes], str]] = [
 ]  # fmt: skip
 
 
-def write_files(project: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = project / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("files", "expected"), [pytest.param(files, expected, id=name) for name, files, expected in CATALOGUE]
 )
 def test_hostile_input_is_reported_at_its_position_and_nothing_is_written(
     project: Path, run_agkg: Run, files: dict[str, str | bytes], expected: str
 ) -> None:
-    write_files(project, files)
-    out = project / "dist"
-    result = run_agkg("--project", project, "-q", "publish", "--out", out)
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.splitlines()
-    assert any(line.startswith(expected) for line in lines), lines
-    assert "Traceback" not in result.output
-    assert "nothing written" in lines[-1]
-    assert not out.exists()
+    assert_publish_refuses(project, run_agkg, files, expected)
 
 
 def test_every_problem_in_every_file_is_reported_in_one_run(project: Path, run_agkg: Run) -> None:

@@ -14,35 +14,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from bad_input import (
+    CLAIMS,
+    ENTITIES,
+    ENTITY,
+    HEADER,
+    SOURCE,
+    SOURCES,
+    assert_publish_refuses,
+    claim,
+    write_files,
+)
 from click.testing import Result
 
 import agkg.yamlfile
 
 Run = Callable[..., Result]
 
-CLAIMS = "data/claims/zz-test.yaml"
-ENTITIES = "data/entities/zz-test.yaml"
-SOURCES = "data/sources/zz-test.yaml"
-HEADER = "source: siddiqui-2021\nclaims:\n"
 GOOD = (
     "  - subject: iskp\n    property: inception\n    value: 2015-01\n"
     "    quote: It was founded in January 2015\n"
 )
-ENTITY = "entities:\n  - id: new-group\n    type: ArmedGroup\n    label: {en: New group}\n"
-SOURCE = "sources:\n  - id: new-source\n    type: Report\n"
-
-
-def claim(**changes: str) -> str:
-    """A claims file with the good claim, some keys changed or added (one per line, in order:
-    subject on line 3, property 4, value 5, quote 6, added keys from line 7)."""
-    fields = {"subject": "iskp", "property": "inception", "value": "2015-01"}
-    fields.update(quote="It was founded in January 2015")
-    fields.update(changes)
-    lines = [f"    {key}: {value}" for key, value in fields.items()]
-    lines[0] = "  - " + lines[0].lstrip()
-    return HEADER + "\n".join(lines) + "\n"
-
-
 # (files to add, expected message: the full "path:line:column: message" prefix)
 CATALOGUE: list[tuple[str, dict[str, str | bytes], str]] = [
     ("top-level-not-a-mapping", {CLAIMS: "- a\n- b\n"},
@@ -146,29 +138,13 @@ CATALOGUE: list[tuple[str, dict[str, str | bytes], str]] = [
 ]  # fmt: skip
 
 
-def write_files(project: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = project / name
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("files", "expected"), [pytest.param(files, expected, id=name) for name, files, expected in CATALOGUE]
 )
 def test_bad_input_is_reported_at_its_position_and_nothing_is_written(
     project: Path, run_agkg: Run, files: dict[str, str | bytes], expected: str
 ) -> None:
-    write_files(project, files)
-    out = project / "dist"
-    result = run_agkg("--project", project, "-q", "publish", "--out", out)
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.splitlines()
-    assert any(line.startswith(expected) for line in lines), lines
-    assert "nothing written" in lines[-1]
-    assert not out.exists()
+    assert_publish_refuses(project, run_agkg, files, expected)
 
 
 def test_deep_nesting_is_refused_before_it_costs_memory(project: Path, run_agkg: Run) -> None:

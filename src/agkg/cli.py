@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -32,6 +32,9 @@ from .errors import (
     QueryError,
     RemoteError,
 )
+
+if TYPE_CHECKING:
+    from .graph import BuiltDataset
 
 EXIT_OK, EXIT_NOT_CONFORMING, EXIT_BAD_INPUT, EXIT_REMOTE = 0, 1, 2, 3
 EXIT_CODES: dict[type[AgkgError], int] = {
@@ -151,15 +154,51 @@ def allowing(settings: Settings, allow_missing_texts: bool) -> Config:
     return settings.config
 
 
-@cli.command()
-@pass_settings
-def build(settings: Settings) -> None:
-    """Load the curated data and build the dataset; print counts."""
+def built_dataset(settings: Settings) -> BuiltDataset:
+    """Build the dataset with the group's progress display, then report its warnings."""
     from .graph import build_dataset
 
     built = build_dataset(settings.config, settings.progress())
     settings.done()
     settings.warn(built.warnings)
+    return built
+
+
+def out_file_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--out FILE``: where a command writes ``what`` instead of stdout."""
+    return click.option(
+        "--out",
+        "out_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=f"Write {what} here (default: stdout).",
+    )
+
+
+def limit_option(
+    flag: str, kind: click.ParamType[Any], default: float, what: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A server limit, settable as ``--flag`` or ``AGKG_FLAG`` (named in its help)."""
+    envvar = "AGKG_" + flag.lstrip("-").upper().replace("-", "_")
+    return click.option(
+        flag, type=kind, default=default, show_default=True, envvar=envvar, help=f"{what} (env {envvar})."
+    )
+
+
+def write_or_echo(text: str, out_file: Path | None) -> None:
+    """``text`` into ``out_file`` atomically, or to stdout when no file is given."""
+    from .publishing import atomic_write
+
+    if out_file:
+        atomic_write(out_file, text.encode("utf-8"))
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@pass_settings
+def build(settings: Settings) -> None:
+    """Load the curated data and build the dataset; print counts."""
+    built = built_dataset(settings)
     counts = built.counts
     for name in ("sources", "entities", "claims", "statements", "references", "triples", "quads"):
         click.echo(f"{name:<11} {getattr(counts, name)}")
@@ -630,37 +669,16 @@ def test_command(settings: Settings, names: tuple[str, ...], record: bool) -> No
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
-@click.option(
-    "--query-timeout",
-    type=click.FloatRange(min=0.1),
-    default=10.0,
-    show_default=True,
-    envvar="AGKG_QUERY_TIMEOUT",
-    help="Seconds a SPARQL query may run before it is stopped (env AGKG_QUERY_TIMEOUT).",
+@limit_option(
+    "--query-timeout", click.FloatRange(min=0.1), 10.0, "Seconds a SPARQL query may run before it is stopped"
 )
-@click.option(
-    "--max-rows",
-    type=click.IntRange(min=1),
-    default=10_000,
-    show_default=True,
-    envvar="AGKG_MAX_ROWS",
-    help="Most result rows a query returns (env AGKG_MAX_ROWS).",
-)
-@click.option(
-    "--query-workers",
-    type=click.IntRange(min=1),
-    default=2,
-    show_default=True,
-    envvar="AGKG_QUERY_WORKERS",
-    help="Worker processes answering SPARQL queries (env AGKG_QUERY_WORKERS).",
-)
-@click.option(
+@limit_option("--max-rows", click.IntRange(min=1), 10_000, "Most result rows a query returns")
+@limit_option("--query-workers", click.IntRange(min=1), 2, "Worker processes answering SPARQL queries")
+@limit_option(
     "--query-memory",
-    type=click.IntRange(min=16),
-    default=1024,
-    show_default=True,
-    envvar="AGKG_QUERY_MEMORY",
-    help="MB of memory a SPARQL query may use beyond the loaded store (env AGKG_QUERY_MEMORY).",
+    click.IntRange(min=16),
+    1024,
+    "MB of memory a SPARQL query may use beyond the loaded store",
 )
 @pass_settings
 def serve(
@@ -739,12 +757,7 @@ def push_command(
     show_default=True,
     help="Wikidata-compatible SPARQL endpoint to look candidates up on.",
 )
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the review table (CSV) here (default: stdout).",
-)
+@out_file_option("the review table (CSV)")
 @click.option(
     "--accept-above",
     type=click.FloatRange(0, 100),
@@ -794,7 +807,6 @@ def reconcile_command(
 
     from .graph import load_only
     from .ontology import load_vocabulary
-    from .publishing import atomic_write
     from .reconciliation import (
         AcceptedId,
         SparqlClient,
@@ -812,10 +824,7 @@ def reconcile_command(
     report = reconcile_entities(data, vocabulary, client, list(only) or None, batch_size, limit)
     decide(report.matches, accept_above if accept_above is not None else 101.0)
     table = review_table(report.matches)
-    if out_file:
-        atomic_write(out_file, table.encode("utf-8"))
-    else:
-        click.echo(table, nl=False)
+    write_or_echo(table, out_file)
     accepted = [m for m in report.matches if accept_above is not None and m.decision == "accepted"]
     today = datetime.date.today().isoformat()
     written = write_wikidata_ids(
@@ -846,12 +855,7 @@ def export_group() -> None:
 
 
 @export_group.command("quickstatements")
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the commands here (default: stdout).",
-)
+@out_file_option("the commands")
 @click.option(
     "--unmappable",
     "unmappable_file",
@@ -864,18 +868,12 @@ def export_quickstatements_command(
     settings: Settings, out_file: Path | None, unmappable_file: Path | None, exact_only: bool
 ) -> None:
     """Write statements whose subject and value have Wikidata IDs as QuickStatements (V1)."""
-    from .graph import build_dataset
     from .publishing import atomic_write
     from .quickstatements import export_quickstatements
 
-    built = build_dataset(settings.config, settings.progress())
-    settings.done()
-    settings.warn(built.warnings)
+    built = built_dataset(settings)
     export = export_quickstatements(built, exact_only)
-    if out_file:
-        atomic_write(out_file, export.text().encode("utf-8"))
-    else:
-        click.echo(export.text(), nl=False)
+    write_or_echo(export.text(), out_file)
     if unmappable_file:
         rows = ["position\tstatement\tsubject\tproperty\tvalue\tstatus\treason"]
         for status, issues in (("unmappable", export.unmappable), ("caveat", export.caveats)):
@@ -911,27 +909,15 @@ def export_quickstatements_command(
     required=True,
     help="ucdp: UCDP GED's columns; acled: ACLED's export columns (docs/conflict-data.md).",
 )
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the CSV here (default: stdout).",
-)
+@out_file_option("the CSV")
 @pass_settings
 def export_events_command(settings: Settings, output_format: str, out_file: Path | None) -> None:
     """Write one CSV row per event, as UCDP GED or ACLED code events."""
     from .conflict_export import export_events
-    from .graph import build_dataset
-    from .publishing import atomic_write
 
-    built = build_dataset(settings.config, settings.progress())
-    settings.done()
-    settings.warn(built.warnings)
+    built = built_dataset(settings)
     export = export_events(built.data, built.provenance, built.vocabulary, output_format)
-    if out_file:
-        atomic_write(out_file, export.csv_text().encode("utf-8"))
-    else:
-        click.echo(export.csv_text(), nl=False)
+    write_or_echo(export.csv_text(), out_file)
     click.echo(f"{len(export.rows)} events exported in {output_format.upper()} columns", err=True)
 
 
@@ -948,11 +934,7 @@ def reconciliation_service_command(settings: Settings, host: str, port: int, pub
         from .reconciliation_service import create_app
     except ImportError as error:
         fail(f"the reconciliation service needs the 'serve' extra (pip install 'agkg[serve]'): {error}")
-    from .graph import build_dataset
-
-    built = build_dataset(settings.config, settings.progress())
-    settings.done()
-    settings.warn(built.warnings)
+    built = built_dataset(settings)
     click.echo(f"Reconciliation service at {public_url or f'http://{host}:{port}/'}", err=True)
     uvicorn.run(create_app(built, public_url), host=host, port=port, log_level="warning")
 

@@ -120,10 +120,23 @@ _FORWARD: list[tuple[str, str, float]] = [
     ("basedIn", r"\b(?:based|headquartered|stationed) in\b|\blocated in\b", 0.8),
     ("operatesIn", r"\b(?:operat(?:es|ing|ed)|active|dominance|presence|strongholds?) in\b", 0.7),
     ("affiliateOf", r"\baffiliate of\b|\bpledged allegiance to\b|\baffiliated with\b", 0.8),
+    (
+        "pledgedAllegianceTo",
+        r"\b(?:pledged|pledges|pledging|swore|swears|sworn|gave) (?:its |their |his )?(?:allegiance|loyalty|bay[\u2019']?ah) to\b",
+        0.7,
+    ),
+    (
+        "allegiance",
+        r"\b(?:loyal to|(?:owes|owed|has|had|kept|keeps) (?:its |their |his )?allegiance to)\b",
+        0.6,
+    ),
+    ("memberOf", r"\b(?:an? )?(?:(?:former|senior|founding|top) )?(?:member|commander|fighter) of\b", 0.6),
     ("partOf", r"\b(?:is|are|was) (?:also )?(?:a )?part of\b|\b(?:branch|wing|faction) of\b", 0.8),
     (
         "opponentOf",
-        r"\b(?:fight(?:s|ing)? against|at war with|rivals? (?:of|to)|opposed to|conflicts? with|brands)\b",
+        r"\b(?:fight(?:s|ing)? against|fought(?: against)?|at war with|rivals? (?:of|to)|opposed to|conflicts? with"
+        r"|brands|enem(?:y|ies) (?:of|to)|clash(?:es|ed)? with|battl(?:es|ed|ing)|(?:waged|wages|waging) war (?:on|against)"
+        r"|hostile to)\b",
         0.6,
     ),
     ("alliedWith", r"\b(?:allied with|alliance with|allies of)\b", 0.7),
@@ -154,10 +167,16 @@ _DATED: list[tuple[str, str, float]] = [
         0.8,
     ),
     ("dissolution", r"\b(?:dissolved|disbanded) (?:in|on)\b", 0.7),
+    ("dateOfDeath", r"\b(?:was |were )?(?:killed|died|assassinated) (?:in|on)\b", 0.6),
 ]
 _TEXT: list[tuple[str, str, float]] = [
     ("statedGoal", r"\b(?:goal|aim|objective) (?:is|was) to\b|\baims? to\b|\bambitions? (?:only )?to\b", 0.6),
     ("strategy", r"\bstrategy (?:is|was) to\b|\bin part by\b|\befforts to\b", 0.5),
+]
+# verbs that tell an event of a kind without naming it; the kind is an ontology class
+_EVENT_CUES: list[tuple[str, str]] = [
+    ("Takeover", r"\b(?:gained|took|seized|won) control of\b|\b(?:captured|seized|overran|took over)\b"),
+    ("PrisonRelease", r"\b(?:freed|released)\b[^.;]{0,60}?\bprisoners?\s+(?:from|in|at)\b"),
 ]
 _PRONOUN = re.compile(r"(?:^|(?<=[\s\u201c\"\u2018(]))(?:It|it|They|they|The group|the group|Its|its)\b")
 _CLAUSE_END = re.compile(
@@ -379,6 +398,14 @@ class _Drafter:
         self._affiliations(emit, plain)
         self._quantities(emit, quantities, plain, s0)
         self._rankings(emit, sentence, s0, plain)
+        self._different(emit, sentence, s0, plain)
+        self._posts(emit, plain, s0)
+        self._descriptive_names(emit, plain)
+        self._events_described(emit, sentence, s0, plain)
+        self._fields_of_work(emit, sentence, s0, plain)
+        self._leaders(emit, plain)
+        self._designations(emit, sentence, s0, plain)
+        self._tolls(emit, quantities, plain, s0)
         return result
 
     def _stub(self, name: NewName, s0: int, s1: int) -> None:
@@ -503,6 +530,28 @@ class _Drafter:
                 emit.add(
                     subject, "provinceOf", owner[0].ids[0], "entity", owner[0].start, s0 + match.end(), 0.7
                 )
+                # "the Islamic State's Central Asian province": the region it operates in
+                words = match.group(0).split()[1:-1]
+                for size in range(len(words), 0, -1):
+                    adjective = " ".join(words[:size])
+                    place = self._place_of_adjective(adjective)
+                    if place is not None:
+                        emit.add(
+                            subject, "operatesIn", place, "entity", owner[0].start, s0 + match.end(), 0.5
+                        )
+                        break
+
+    def _place_of_adjective(self, adjective: str) -> str | None:
+        """The one known place whose name the adjective is formed from by a suffix ("Central
+        Asian", "Syrian", "Pakistani"), so the place's name is still written in the quote."""
+        places = {
+            entity.id
+            for entity in self.index.entities.values()
+            if self._is(entity.id, "Place")
+            for name in entity.names
+            if adjective.startswith(name) and adjective[len(name) :] in ("n", "an", "i", "ian", "ese")
+        }
+        return next(iter(places)) if len(places) == 1 else None
 
     def _kinds(self, emit: _Emitter, mentions: list[Mention], s0: int) -> None:
         """A group kind or ideology named in a clause about a group: ``groupKind`` / ``ideology``."""
@@ -691,6 +740,326 @@ class _Drafter:
                     0.6,
                 )
 
+    def _different(self, emit: _Emitter, sentence: str, s0: int, mentions: list[Mention]) -> None:
+        """ "a difference between A and B", "A is distinct from B", "Unlike A, … B": two groups a
+        reader must not merge (``differentFrom``). Which of the two is the subject is the text's
+        choice only for "A … from B"; for the symmetric phrasings the article's main group is."""
+        groups = [m for m in mentions if self._is(m.ids[0], "Organization")]
+
+        def pair(first: Mention, second: Mention, start: int, end: int, ordered: bool) -> None:
+            if first.ids[0] == second.ids[0]:
+                return
+            if not ordered and second.ids[0] == self.focus:
+                first, second = second, first
+            emit.add(
+                _Subject(first.ids[0], first.start, True),
+                "differentFrom", second.ids[0], "entity", start, end, 0.6,
+            )  # fmt: skip
+
+        for match in re.finditer(_spaced(r"\b(?:difference|distinction|split) between\b"), sentence):
+            after = [m for m in groups if m.start >= s0 + match.end()]
+            if (
+                len(after) >= 2
+                and re.fullmatch(r"\s+and\s+(?:the\s+)?", self.text[after[0].end : after[1].start])
+                and len(self.text[s0 + match.end() : after[0].start]) <= 8
+            ):
+                pair(after[0], after[1], s0 + match.start(), after[1].end, False)
+        for match in re.finditer(
+            _spaced(
+                r"\b(?:(?:is|are|was|were) (?:also )?(?:different|distinct|separate) from|not to be confused with)\b"
+            ),
+            sentence,
+        ):
+            before = [m for m in groups if m.end <= s0 + match.start()]
+            after = [m for m in groups if m.start >= s0 + match.end()]
+            if (
+                before
+                and after
+                and len(self.text[before[-1].end : s0 + match.start()]) <= 3
+                and len(self.text[s0 + match.end() : after[0].start]) <= 8
+            ):
+                pair(before[-1], after[0], before[-1].start, after[0].end, True)
+        lead = re.match(r"\s*Unlike\s+(?:the\s+)?", sentence)
+        if lead:
+            other = [m for m in groups if m.start == s0 + lead.end()]
+            rest = [m for m in groups if other and m.start > other[0].end]
+            if other and rest:
+                # the main clause's subject: the first group after the comma that closes "Unlike A, …"
+                comma = self.text.find(",", other[0].end)
+                subject = [m for m in rest if comma != -1 and m.start > comma]
+                if subject:
+                    pair(subject[0], other[0], other[0].start, subject[0].end, True)
+
+    def _posts(self, emit: _Emitter, mentions: list[Mention], s0: int) -> None:
+        """A post named with its place ("head of security in Kabul"): ``jurisdiction``; a person
+        said to hold it ("X is now in charge of security in Kabul"): ``holdsPost``."""
+        for mention in mentions:
+            if not self._is(mention.ids[0], "Post"):
+                continue
+            for inner in self.index.mentions(self.text, mention.start + 1, mention.end):
+                if not inner.ambiguous and self._is(inner.ids[0], "Place"):
+                    emit.add(
+                        _Subject(mention.ids[0], mention.start, True),
+                        "jurisdiction", inner.ids[0], "entity", mention.start, inner.end, 0.6,
+                    )  # fmt: skip
+            for person in reversed([m for m in mentions if m.end <= mention.start]):
+                gap = self.text[person.end : mention.start]
+                if not self._is(person.ids[0], "Person"):
+                    continue
+                holds = re.search(
+                    r"(?:^|,)\s+(?:is|was|has\s+been|had\s+been|became|remains|served\s+as|named|appointed)\s+"
+                    r"(?:(?:now|still|later|as|the|new)\s+)*$",
+                    gap,
+                )
+                before = gap[: holds.start()] if holds else ""
+                if holds and (
+                    not before or re.fullmatch(r",\s+(?:who|which)\b(?:[^.;:!?]|\.(?=\d))*", before)
+                ):
+                    emit.add(
+                        _Subject(person.ids[0], person.start, True),
+                        "holdsPost", mention.ids[0], "entity", person.start, mention.end, 0.6,
+                    )  # fmt: skip
+                break
+
+    def _descriptive_names(self, emit: _Emitter, mentions: list[Mention]) -> None:
+        """A collective named by a description ("other terror groups located in Pakistan"): the
+        description's own words say its kind and where it is based."""
+        for mention in mentions:
+            if not self._is(mention.ids[0], "Organization"):
+                continue
+            subject = _Subject(mention.ids[0], mention.start, True)
+            inner = [
+                m for m in self.index.mentions(self.text, mention.start + 1, mention.end) if not m.ambiguous
+            ]
+            for part in inner:
+                if self._is(part.ids[0], "GroupKind"):
+                    emit.add(subject, "groupKind", part.ids[0], "entity", mention.start, mention.end, 0.5)
+                elif self._is(part.ids[0], "Place") and re.search(
+                    _spaced(r"\b(?:based|located|headquartered) in (?:the )?$"),
+                    self.text[mention.start : part.start],
+                ):
+                    emit.add(subject, "basedIn", part.ids[0], "entity", mention.start, mention.end, 0.6)
+
+    def _events_described(self, emit: _Emitter, sentence: str, s0: int, mentions: list[Mention]) -> None:
+        """An event told rather than named ("X gained control of Kabul", "freed prisoners from Y
+        Prison"): when exactly one known event of the verb's kind has the place in its name, its
+        agent and location. The event's own name is not in the quote, so the claim says so."""
+        for kind, cue in _EVENT_CUES:
+            for match in re.finditer(_spaced(cue), sentence):
+                c0, c1 = s0 + match.start(), s0 + match.end()
+                place = next(
+                    (
+                        m for m in mentions
+                        if c1 <= m.start <= c1 + 40 and not m.ambiguous and self._is(m.ids[0], "Place")
+                        and not _CLAUSE_END.search(self.text[c1 : m.start])
+                    ),
+                    None,
+                )  # fmt: skip
+                if place is None:
+                    continue
+                place_names = [n.lower() for n in self.index.entities[place.ids[0]].names]
+                events = [
+                    e for e in self.index.entities.values()
+                    if self._is(e.id, kind)
+                    and any(p in n.lower() for n in e.names for p in place_names)
+                ]  # fmt: skip
+                if len(events) != 1:
+                    continue
+                event = _Subject(events[0].id, c0, False)
+                note = f"Event read from its description as {events[0].id}: check it."
+                emit.add(event, "location", place.ids[0], "entity", c0, place.end, 0.5, note=note)
+                agents = [
+                    m for m in mentions
+                    if m.end <= c0 and not m.ambiguous and self._is(m.ids[0], "Agent")
+                    and not self._is(m.ids[0], "UnnamedSource")
+                ]  # fmt: skip
+                # "When X took the city, they freed …": the pronoun is the earlier clause's agent
+                pronoun = re.search(r"\b(?:they|it)\s+(?:[a-z]+ly\s+|later\s+|then\s+)?$", self.text[s0:c0])
+                if pronoun:
+                    agents = [m for m in agents if m.end <= s0 + pronoun.start()]
+                    agent_note = note + " Its agent was read from a pronoun."
+                else:
+                    agents = [
+                        m
+                        for m in agents[-1:]
+                        if re.fullmatch(r"\s+(?:[a-z]+\s+){0,3}", self.text[m.end : c0])
+                    ]
+                    agent_note = note
+                if agents:
+                    emit.add(
+                        _Subject(events[0].id, agents[-1].start, False),
+                        "carriedOutBy", agents[-1].ids[0], "entity", agents[-1].start, place.end, 0.5,
+                        note=agent_note,
+                    )  # fmt: skip
+                rest = self.text[place.end : emit.bounds[1]]
+                including = re.match(r"[^.;]{0,40}?\bincluding\s+", rest)
+                if kind == "PrisonRelease" and including:
+                    chain = self._values_after(
+                        place.end + including.end(),
+                        mentions,
+                        lambda i: self._is(i, "Organization"),
+                    )
+                    for member in chain:
+                        emit.add(
+                            _Subject(events[0].id, c0, False),
+                            "releasedMembersOf", member.ids[0], "entity", member.start, member.end, 0.5,
+                            note=note,
+                        )  # fmt: skip
+
+    def _fields_of_work(self, emit: _Emitter, sentence: str, s0: int, mentions: list[Mention]) -> None:
+        """ "X has been tracking extremist networks in Afghanistan", "X, an expert on Y": what a
+        person works on, as the text's own words."""
+        for match in re.finditer(
+            _spaced(
+                r"\b(?:has|have) been (?=(?:tracking|studying|researching|monitoring|covering|investigating)\b)"
+                r"|\b(?:an? )?(?:expert|specialist|authority) (?:on|in) "
+                r"|\bspeciali[sz](?:es|ed|ing) in "
+            ),
+            sentence,
+        ):
+            c0, c1 = s0 + match.start(), s0 + match.end()
+            person = [m for m in mentions if m.end <= c0 and self._is(m.ids[0], "Person")]
+            if not person or len(self.text[person[-1].end : c0]) > 80:
+                continue
+            gap = self.text[person[-1].end : c0]
+            if re.search(r"[.;:!?]", gap):
+                continue
+            rest = self.text[c1 : emit.bounds[1]]
+            end = re.search(
+                r"[.;:!?]|,\s|\s+\u2013\s|\s+(?:and|but)\s+(?:has|is|was|he|she)\b"
+                r"|\s+(?:for|since|over)\s+(?:(?:many|several|the\s+past)\s+)?(?:years|decades|months|\d)",
+                rest,
+            )
+            value = rest[: end.start() if end else len(rest)].strip()
+            if 2 <= len(value.split()) <= 12:
+                emit.add(
+                    _Subject(person[-1].ids[0], person[-1].start, True),
+                    "fieldOfWork", value, "langString", c0, c1 + rest.index(value) + len(value), 0.5,
+                )  # fmt: skip
+
+    def _leaders(self, emit: _Emitter, mentions: list[Mention]) -> None:
+        """Leaders named in apposition: "P, the leader of G", "G's leader P", "G leader P", "the
+        emir of G, P". ("led by" is a cue of its own.)"""
+        title = r"(?:leader|head|chief|emir|commander(?:-in-chief)?|founder)"
+        for first, second in itertools.pairwise(mentions):
+            gap = self.text[first.end : second.start]
+            person, group = (
+                (first, second)
+                if re.fullmatch(
+                    rf",\s+(?:the\s+|its\s+)?(?:(?:new|current|former|late|then|top|overall|supreme)\s+)?{title}\s+of\s+(?:the\s+)?",
+                    gap,
+                )
+                else (second, first)
+                if re.fullmatch(
+                    rf"(?:[\u2019']s)?\s+(?:(?:new|current|former|late|then|top|overall|supreme)\s+)?{title},?\s+",
+                    gap,
+                )
+                else (None, None)
+            )
+            if person is None or group is None:
+                continue
+            if not (self._is(person.ids[0], "Person") and self._is(group.ids[0], "Organization")):
+                continue
+            prop = "founder" if "founder" in gap else "leader"
+            emit.add(
+                _Subject(group.ids[0], group.start, True),
+                prop, person.ids[0], "entity", min(first.start, second.start), second.end, 0.6,
+            )  # fmt: skip
+        for match in re.finditer(
+            rf"\b(?:[Tt]he\s+)?{title}\s+of\s+(?:the\s+)?", self.text[emit.bounds[0] : emit.bounds[1]]
+        ):
+            end = emit.bounds[0] + match.end()
+            group = next((m for m in mentions if m.start == end), None)
+            person = next(
+                (m for m in mentions if group and re.fullmatch(r",\s+", self.text[group.end : m.start])), None
+            )
+            if (
+                group
+                and person
+                and self._is(group.ids[0], "Organization")
+                and self._is(person.ids[0], "Person")
+            ):
+                emit.add(
+                    _Subject(group.ids[0], group.start, True),
+                    "founder" if "founder" in match.group(0) else "leader", person.ids[0], "entity",
+                    emit.bounds[0] + match.start(), person.end, 0.6,
+                )  # fmt: skip
+
+    def _designations(self, emit: _Emitter, sentence: str, s0: int, mentions: list[Mention]) -> None:
+        """ "A designated G a terrorist organisation" / "G was designated … by A": a designation;
+        "A sanctioned G" / "G was sanctioned by A": a sanction."""
+        for prop, verb, needs in (
+            ("designatedTerroristBy", r"\bdesignated\b", r"\bterror"),
+            ("sanctionedBy", r"\bsanction(?:ed|s)\b", r""),
+        ):
+            spec = self.vocabulary.claim_properties.get(prop)
+            if spec is None or not re.search(needs, sentence, re.IGNORECASE):
+                continue
+            for match in re.finditer(verb, sentence):
+                c0, c1 = s0 + match.start(), s0 + match.end()
+                before = [
+                    m for m in mentions if m.end <= c0 and not _CLAUSE_END.search(self.text[m.end : c0])
+                ]
+                after = [
+                    m for m in mentions if m.start >= c1 and not _CLAUSE_END.search(self.text[c1 : m.start])
+                ]
+                passive = re.search(r"\b(?:was|were|been|being|is|are)\s+(?:\w+\s+)?$", self.text[s0:c0])
+                if passive:
+                    groups = [
+                        m
+                        for m in before
+                        if self._fits_domain(m.ids[0], prop) and self._is(m.ids[0], "Organization")
+                    ]
+                    by = re.search(r"\bby\s+(?:the\s+)?", self.text[c1 : emit.bounds[1]])
+                    agents = [
+                        m for m in after
+                        if by and m.start == c1 + by.end() and self._fits_range(m.ids[0], spec)
+                    ]  # fmt: skip
+                    if groups and agents:
+                        emit.add(
+                            _Subject(groups[-1].ids[0], groups[-1].start, True),
+                            prop, agents[0].ids[0], "entity", groups[-1].start, agents[0].end, 0.6,
+                        )  # fmt: skip
+                else:
+                    agents = [m for m in before if self._fits_range(m.ids[0], spec)]
+                    groups = [
+                        m for m in after
+                        if self._is(m.ids[0], "Organization") and len(self.text[c1 : m.start]) <= 12
+                    ]  # fmt: skip
+                    if agents and groups and agents[-1].ids[0] != groups[0].ids[0]:
+                        emit.add(
+                            _Subject(groups[0].ids[0], groups[0].start, True),
+                            prop, agents[-1].ids[0], "entity", agents[-1].start, groups[0].end, 0.6,
+                        )  # fmt: skip
+
+    def _tolls(self, emit: _Emitter, quantities: list[Quantity], mentions: list[Mention], s0: int) -> None:
+        """ "The attack killed at least 170 people": a count of people killed or injured, for the
+        one event the sentence names; a hedge becomes ``approximate`` or a bound."""
+        events = {m.ids[0] for m in mentions if self._is(m.ids[0], "Event")}
+        if len(events) != 1:
+            return
+        event = next(m for m in mentions if m.ids[0] in events)
+        for quantity in quantities:
+            if quantity.unit not in ("people", "civilians", "soldiers", "troops", "men", "deaths", "dead"):
+                continue
+            near = self.text[max(s0, quantity.start - 30) : quantity.end + 25]
+            prop = (
+                "killedCount"
+                if re.search(r"\b(?:kill(?:ed|ing|s)?|dead|deaths?|died|lives)\b", near)
+                else "injuredCount"
+                if re.search(r"\b(?:injur(?:ed|ing|ies)|wound(?:ed|ing))\b", near)
+                else None
+            )
+            if prop is None or "." in quantity.value:
+                continue
+            qualifiers = [("approximate", "true")] if quantity.approximate else []
+            if quantity.bound:
+                qualifiers.append((quantity.bound, quantity.value))
+            emit.add(
+                _Subject(event.ids[0], event.start, True),
+                prop, quantity.value, "integer", quantity.start, quantity.end, 0.6, tuple(qualifiers),
+            )  # fmt: skip
+
     def _attribution(self, s0: int, s1: int, mentions: list[Mention]) -> str | None:
         """Whom the sentence says its words come from: "according to X", "X said", "is said
         to", a relayed report ("as per a report", "the report added")."""
@@ -741,16 +1110,18 @@ class _Emitter:
         end: int,
         confidence: float,
         qualifiers: tuple[tuple[str, str], ...] = (),
+        note: str | None = None,
     ) -> None:
         key = (subject.id, prop, value)
         if key in self.seen or subject.id == value:
             return
         self.seen.add(key)
         quote, prefix = self.drafter._unique(min(start, subject.start), end, self.bounds)
-        note = None
         if not subject.named:
             confidence -= 0.2
-            note = f"Subject read from a pronoun as the article's main group ({subject.id}): check it."
+            note = (
+                note or f"Subject read from a pronoun as the article's main group ({subject.id}): check it."
+            )
         self.result.claims.append(
             DraftClaim(
                 subject=subject.id,
