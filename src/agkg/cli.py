@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from collections.abc import Callable
+import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -51,6 +51,8 @@ class AgkgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AgkgError as error:
+            if isinstance(ctx.obj, Settings):
+                ctx.obj.done()
             code = next((c for cls, c in EXIT_CODES.items() if isinstance(error, cls)), EXIT_BAD_INPUT)
             if isinstance(error, InputError):
                 for problem in error.problems:
@@ -63,6 +65,68 @@ class AgkgGroup(click.Group):
             else:
                 click.echo(f"agkg: {error}", err=True)
             ctx.exit(code)
+        finally:
+            # also on Ctrl-C: a live display left running would leave the cursor hidden
+            if isinstance(ctx.obj, Settings):
+                ctx.obj.done()
+
+
+class ProgressBar:
+    """A rich progress display on stderr: one bar per stage, with counts and a rate when the
+    library reports them (``progress(stage, done, total)``), elapsed time and a spinner when
+    it reports only the stage's name. Transient: it leaves nothing behind once stopped."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.display = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.stage: str | None = None
+        self.started = time.monotonic()
+        self.task: Any = None
+        self.running = False
+
+    def __call__(self, stage: str, done: int | None = None, total: int | None = None) -> None:
+        if not self.running:
+            self.display.start()
+            self.running = True
+        if stage != self.stage:
+            if self.task is not None:
+                self.display.update(self.task, visible=False)
+            self.task = self.display.add_task(stage, total=total, rate="")
+            self.stage = stage
+            self.started = time.monotonic()
+        if done is not None:
+            # the stage's mean rate: rich's own estimate needs several updates spread in time
+            # and stays empty for a stage done in one or two quick steps
+            rate = done / max(time.monotonic() - self.started, 1e-3)
+            self.display.update(self.task, completed=done, total=total, rate=f"{rate:,.0f}/s")
+            self.display.refresh()  # drawn now: a stage may end before the next timed redraw
+
+    def stop(self) -> None:
+        if self.running:
+            self.display.stop()
+            self.running = False
 
 
 class Settings:
@@ -71,20 +135,20 @@ class Settings:
     def __init__(self, config: Config, quiet: bool) -> None:
         self.config = config
         self.quiet = quiet
+        self._bar: ProgressBar | None = None
 
-    def progress(self) -> Callable[[str], None] | None:
-        """Stage names on stderr, only on a terminal (never in CI logs) and not with --quiet."""
+    def progress(self) -> ProgressBar | None:
+        """A progress bar on stderr, only on a terminal (never in CI logs) and not with --quiet."""
         if self.quiet or not sys.stderr.isatty():
             return None
-
-        def show(stage: str) -> None:
-            click.echo(f"\r\x1b[K… {stage}", err=True, nl=False)
-
-        return show
+        if self._bar is None:
+            self._bar = ProgressBar()
+        return self._bar
 
     def done(self) -> None:
-        if self.progress() is not None:
-            click.echo("\r\x1b[K", err=True, nl=False)
+        """Take the progress bar off the terminal (before results or messages are written)."""
+        if self._bar is not None:
+            self._bar.stop()
 
     def warn(self, messages: list[str]) -> None:
         for message in messages:
@@ -429,11 +493,16 @@ def publish(
 def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bool, full: bool) -> None:
     """What ``publish`` does, under the publisher lock."""
     from .incremental import build_and_validate, remember
-    from .publishing import Catalogue, write_dumps
+    from .publishing import QUERY_STORE, Catalogue, write_dumps
+    from .query import input_fingerprint
+    from .querystore import write_query_store
     from .validation import load_shapes
 
     config = settings.config
     progress = settings.progress()
+    # of the inputs as they are before the build reads them: one edited meanwhile no longer
+    # matches, and 'agkg query' then rebuilds rather than answer from this publication's store
+    fingerprint = input_fingerprint(config)
     shapes, shapes_triples = load_shapes(config.shapes_dir, base=config.base)
     build = build_and_validate(config, shapes, progress, use_cache=not full)
     built, report = build.built, build.report
@@ -449,13 +518,25 @@ def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: b
     files = build.dump_producers(shapes_triples, Catalogue.from_config(config))
     target = out_dir or config.out_dir
     pages: list[Path] = []
-    write_extra = None
-    if with_site:
-        from .site import SiteData, render_site, write_site
+    stores: list[str] = []
 
-        def write_extra(staging: Path) -> None:
-            """The site is made from the dumps just written to the staging folder, and goes
-            there too, so it is swapped in with them."""
+    def write_extra(staging: Path) -> None:
+        """The query store and the site are made from the dumps just written to the staging
+        folder, and go there too, so they are swapped in with them."""
+        previous = _patchable_publication(config, target) if build.store_changes else None
+        stats = write_query_store(
+            staging,
+            fingerprint,
+            built.vocabulary.triples,
+            built.iris,
+            build.store_changes,
+            previous,
+            progress,
+        )
+        stores.append(f"{stats.mode}, {stats.quads} quads in {stats.seconds:.2f} s")
+        if with_site:
+            from .site import SiteData, render_site, write_site
+
             if progress:
                 progress("site")
             site_files = render_site(SiteData.from_folder(staging, config.base))
@@ -468,6 +549,7 @@ def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: b
     settings.warn(built.warnings)
     for item in written:
         click.echo(f"{item.path}  {item.size} bytes")
+    click.echo(f"{target / QUERY_STORE}/  {stores[0]}")
     if with_site:
         click.echo(f"{site_dir}/  {len(pages)} files")
     click.echo(
@@ -475,6 +557,19 @@ def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: b
         f"{built.counts.triples} triples ({report.violations} violations); {build.mode} build: {build.reason}",
         err=True,
     )
+
+
+def _patchable_publication(config: Config, target: Path) -> Path | None:
+    """The publication in ``target`` if an incremental build's changes apply to it: its
+    ``dataset.nq`` is the one the publish cache holds (a hard link), which the build diffed."""
+    from .incremental import cache_folder
+
+    try:
+        if (target / "dataset.nq").samefile(cache_folder(config) / "dataset.nq"):
+            return target
+    except OSError:
+        pass
+    return None
 
 
 @cli.command("query")

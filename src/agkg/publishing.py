@@ -798,6 +798,7 @@ def _ontology_prefixes(prefixes: dict[str, str]) -> dict[str, str]:
 STAGING_MARK = ".publishing-"  # in the names of the sibling folders a publication is built in
 PREVIOUS_MARK = ".previous-"  # where the fallback swap parks the old folder for an instant
 KEPT_FOLDERS = ("site",)  # agkg's own sub-folders, carried into the new publication
+QUERY_STORE = "query-store"  # the publication's on-disk query store (querystore.py), never carried
 
 
 @contextmanager
@@ -924,7 +925,9 @@ def _check_replaceable(target: Path) -> None:
         return
     if not target.is_dir():
         raise ConfigurationError(f"{target}: exists and is not a folder; refusing to replace it")
-    foreign = sorted(p.name for p in target.iterdir() if p.name not in (*DUMP_FILES, *KEPT_FOLDERS))
+    foreign = sorted(
+        p.name for p in target.iterdir() if p.name not in (*DUMP_FILES, *KEPT_FOLDERS, QUERY_STORE)
+    )
     if foreign:
         shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
         raise ConfigurationError(
