@@ -30,8 +30,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib.term import Literal, URIRef, Variable
-
 from .errors import QueryError
 from .vocab import BD, RDFS, SCHEMA, SKOS, WIKIBASE
 
@@ -140,6 +138,8 @@ def _label_block(query: str, start: int, prologue: Any) -> tuple[int, Any] | Non
     head = _SERVICE_HEAD.match(query, start)
     if head is None:
         return None
+    from rdflib.term import URIRef  # rdflib takes 0.3 s to import: only for SERVICE queries
+
     try:
         if head["iri"] is not None:
             service = str(prologue.absolutize(URIRef(head["iri"])))
@@ -164,6 +164,7 @@ def _read_block(
 ) -> LabelBlock:
     """What the block at ``query[start:end]`` asks for, from rdflib's parse of it."""
     from rdflib.plugins.sparql import algebra
+    from rdflib.term import Literal, URIRef, Variable
 
     try:
         resolved = algebra.traverse(
