@@ -136,6 +136,16 @@ def test_inputs_changed_since_the_publish_are_not_answered_from_its_store(projec
     assert len(dataset.store) < before
 
 
+def test_an_edit_that_keeps_the_file_size_is_noticed(project: Path) -> None:
+    # the fingerprint reads the data files' sizes and times, not their content
+    path = sorted((project / "data" / "claims").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("# yaml-language-server", "# YAML-language-server", 1)
+    assert edited != text and len(edited) == len(text)
+    path.write_text(edited, encoding="utf-8")
+    assert open_dataset(load_config(project)).origin == "built"
+
+
 def test_an_incremental_publish_patches_the_store_to_what_a_full_build_makes(project: Path) -> None:
     drop_last_claim(project)
     output = publish(project)

@@ -21,7 +21,6 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .claims import display_path
 from .config import Config, load_config
 from .errors import (
     AgkgError,
@@ -641,8 +640,8 @@ def query_command(
     bindings = parse_params(params, prefixes)
     out = sys.stdout.buffer
     if endpoint:
-        from .graph import Iris
         from .remote import run_remote_query
+        from .vocab import Iris
 
         manifest = Iris(settings.config.base).push_manifest_graph
         answer = run_remote_query(
@@ -671,6 +670,7 @@ def test_command(settings: Settings, names: tuple[str, ...], record: bool) -> No
     a different answer is shown as rows removed (-) and added (+). After reviewing a change,
     --record writes the new answers (of every query, or of the NAMEs).
     """
+    from .claims import display_path
     from .curation.answers import check_answers, record_answers, select_queries
     from .query import open_dataset
 
@@ -805,9 +805,9 @@ def push_command(
     timeout: float,
 ) -> None:
     """Load the published dataset into a triple store, one named graph at a time."""
-    from .graph import Iris
     from .push import PushTarget, load_published, push_dataset
     from .remote import HttpClient
+    from .vocab import Iris
 
     if not graph_store and not update_url:
         fail("give --graph-store URL, --update URL, or both")
@@ -1096,6 +1096,7 @@ def add_source_command(
 @pass_settings
 def draft(settings: Settings, source_id: str, out: Path | None, entities_out: Path | None) -> None:
     """Draft claims for a registered source, each marked 'status: draft' for review."""
+    from .claims import display_path
     from .curation.draft import write_draft
     from .ontology import load_vocabulary
 

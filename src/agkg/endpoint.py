@@ -43,11 +43,10 @@ from xml.sax.saxutils import quoteattr
 import pyoxigraph as ox
 
 from .errors import ConfigurationError, QueryError
-from .graph import Iris
 from .publishing import canonical_nquads
 from .querystore import open_query_store
 from .site import SiteData, negotiate
-from .vocab import FORMATS, RDF, SD, VOID, XSD, data_prefixes
+from .vocab import FORMATS, RDF, SD, VOID, XSD, Iris, data_prefixes
 
 SOLUTION_TYPES = {
     "application/sparql-results+json": "json",

@@ -35,6 +35,7 @@ from .config import DEFAULTS, Config
 from .errors import ConfigurationError
 from .graph import BuiltDataset, Iris
 from .locking import publisher_lock
+from .querystore import QUERY_STORE as QUERY_STORE  # re-exported: callers import it from here
 from .vocab import (
     AGKG,
     CC_BY_4,
@@ -798,7 +799,6 @@ def _ontology_prefixes(prefixes: dict[str, str]) -> dict[str, str]:
 STAGING_MARK = ".publishing-"  # in the names of the sibling folders a publication is built in
 PREVIOUS_MARK = ".previous-"  # where the fallback swap parks the old folder for an instant
 KEPT_FOLDERS = ("site",)  # agkg's own sub-folders, carried into the new publication
-QUERY_STORE = "query-store"  # the publication's on-disk query store (querystore.py), never carried
 
 
 @contextmanager

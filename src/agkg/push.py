@@ -45,10 +45,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import ConfigurationError, RemoteError
-from .graph import Iris
 from .progress import CountedProgress
 from .remote import HttpClient, StoreManifest, query_endpoint, read_manifest, server_message
-from .vocab import DCTERMS, RDF, SD
+from .vocab import DCTERMS, RDF, SD, Iris
 
 GSP_FALLBACK_STATUSES = (404, 405, 501)
 GSP_DELETE_FALLBACK_STATUSES = (405, 501)

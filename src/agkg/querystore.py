@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .graph import Iris
 from .progress import CountedProgress
-from .publishing import QUERY_STORE, atomic_write
+from .vocab import Iris
 
+QUERY_STORE = "query-store"  # the publication's on-disk query store, never carried
 DATABASE = "db"
 FINGERPRINT = "fingerprint"
 _CHUNK = 16 << 20  # bytes of N-Quads handed to one bulk load: progress steps, bounded memory
@@ -70,6 +70,8 @@ def write_query_store(
     copied and patched (an incremental publish); otherwise the store is bulk-loaded from the
     staged ``dataset.nq`` and ``dataset.nt``. The fingerprint file is written last.
     """
+    from .publishing import atomic_write  # the build's modules: not for opening a store
+
     started = time.perf_counter()
     folder = staging / QUERY_STORE
     if folder.exists():
