@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
@@ -27,7 +28,14 @@ sys.path.insert(0, str(REPO / "src"))
 
 from agkg.config import load_config  # noqa: E402
 from agkg.graph import build_dataset  # noqa: E402
-from agkg.validation import NTriplesData, load_shapes, run_engine, validation_triples  # noqa: E402
+from agkg.ontology import load_vocabulary  # noqa: E402
+from agkg.validation import (  # noqa: E402
+    NTriplesData,
+    load_shapes,
+    run_engine,
+    schema_triples,
+    validation_triples,
+)
 
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
@@ -58,11 +66,19 @@ def main() -> None:
     parser.add_argument(
         "--data", type=Path, help="N-Triples file: read if it exists, else written (skips the build)"
     )
+    parser.add_argument(
+        "--published", type=Path, help="a publication: its dataset.nt and the schema (no build)"
+    )
     args = parser.parse_args()
     config = load_config(args.project)
     shapes, _ = load_shapes(config.shapes_dir, base=config.base)
     started = time.perf_counter()
-    if args.data is not None and args.data.exists():
+    if args.published is not None:
+        schema = NTriplesData.of(schema_triples(load_vocabulary(config.ontology_dir).triples)).text
+        data = NTriplesData((args.published / "dataset.nt").read_text(encoding="utf-8") + schema)
+        if not data.text.isascii():
+            data = NTriplesData.of(ox.parse(data.text.encode(), format=ox.RdfFormat.N_TRIPLES))
+    elif args.data is not None and args.data.exists():
         data = NTriplesData(args.data.read_text(encoding="ascii"))
     else:
         built = build_dataset(config, None, require_texts=True)
