@@ -274,3 +274,14 @@ def test_progress_bars_show_on_a_terminal_and_never_on_a_pipe(project: Path) -> 
     )
     assert "━" not in piped.stderr and "\x1b" not in piped.stderr and "query store" not in piped.stderr
     assert piped.stderr.startswith("published ")
+
+
+def test_answering_from_the_published_store_does_not_import_the_build() -> None:
+    # the build (YAML, claims, provenance) and rdflib cost a third of a query's start-up; the
+    # modules a query from the published store needs must not pull them in
+    code = (
+        "import sys, agkg.cli, agkg.query, agkg.querylib, agkg.querystore, agkg.label_service\n"
+        "print(' '.join(m for m in ('agkg.graph', 'agkg.claims', 'yaml', 'rdflib') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == []
