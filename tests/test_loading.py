@@ -227,8 +227,8 @@ def test_bad_input_leaves_a_previous_publication_untouched(
     project: Path, run_agkg: Callable[..., Result]
 ) -> None:
     assert run_agkg("--project", project, "publish").exit_code == 0
-    before = {p.name: p.read_bytes() for p in (project / "dist").iterdir()}
+    before = {p.name: p.read_bytes() for p in (project / "dist").iterdir() if p.is_file()}
     write_claims(project, GOOD_CLAIM.replace("value: 2015-01", "value: 2015-13"))
     assert run_agkg("--project", project, "publish").exit_code == 2
-    after = {p.name: p.read_bytes() for p in (project / "dist").iterdir()}
+    after = {p.name: p.read_bytes() for p in (project / "dist").iterdir() if p.is_file()}
     assert after == before

@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic
 
 from agkg.config import load_config
 from agkg.graph import build_dataset
-from agkg.publishing import DUMP_FILES
+from agkg.publishing import DUMP_FILES, QUERY_STORE
 from agkg.query import store_from_built
 
 WIKIBASE = "http://wikiba.se/ontology#"
@@ -44,7 +44,7 @@ def oxigraph_triples(path: Path, fmt: ox.RdfFormat) -> set[ox.Triple]:
 
 
 def test_publish_writes_every_file(published: Path) -> None:
-    assert sorted(p.name for p in published.iterdir()) == sorted(DUMP_FILES)
+    assert sorted(p.name for p in published.iterdir()) == sorted([*DUMP_FILES, QUERY_STORE])
     assert all((published / name).stat().st_size > 0 for name in DUMP_FILES)
 
 

@@ -178,14 +178,14 @@ def test_yaml_tags_are_never_executed(project: Path, run_agkg: Run, tmp_path: Pa
 def test_an_empty_dataset_is_refused(project: Path, run_agkg: Run) -> None:
     """Regression: an empty data folder (a wrong --data) published an empty dataset, exit 0."""
     assert run_agkg("--project", project, "-q", "publish").exit_code == 0
-    before = {p.name: p.read_bytes() for p in (project / "dist").iterdir()}
+    before = {p.name: p.read_bytes() for p in (project / "dist").iterdir() if p.is_file()}
     for kind in ("sources", "entities", "claims"):
         for path in (project / "data" / kind).iterdir():
             path.unlink()
     result = run_agkg("--project", project, "-q", "publish")
     assert result.exit_code == 2
     assert result.stderr.startswith("data: no sources, entities or claims found")
-    assert {p.name: p.read_bytes() for p in (project / "dist").iterdir()} == before
+    assert {p.name: p.read_bytes() for p in (project / "dist").iterdir() if p.is_file()} == before
 
 
 def test_a_missing_data_folder_is_an_input_error(project: Path, run_agkg: Run) -> None:

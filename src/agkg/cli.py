@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -20,7 +21,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from . import __version__
-from .claims import display_path
 from .config import Config, load_config
 from .errors import (
     AgkgError,
@@ -54,6 +54,8 @@ class AgkgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AgkgError as error:
+            if isinstance(ctx.obj, Settings):
+                ctx.obj.done()
             code = next((c for cls, c in EXIT_CODES.items() if isinstance(error, cls)), EXIT_BAD_INPUT)
             if isinstance(error, InputError):
                 for problem in error.problems:
@@ -66,6 +68,68 @@ class AgkgGroup(click.Group):
             else:
                 click.echo(f"agkg: {error}", err=True)
             ctx.exit(code)
+        finally:
+            # also on Ctrl-C: a live display left running would leave the cursor hidden
+            if isinstance(ctx.obj, Settings):
+                ctx.obj.done()
+
+
+class ProgressBar:
+    """A rich progress display on stderr: one bar per stage, with counts and a rate when the
+    library reports them (``progress(stage, done, total)``), elapsed time and a spinner when
+    it reports only the stage's name. Transient: it leaves nothing behind once stopped."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.display = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.stage: str | None = None
+        self.started = time.monotonic()
+        self.task: Any = None
+        self.running = False
+
+    def __call__(self, stage: str, done: int | None = None, total: int | None = None) -> None:
+        if not self.running:
+            self.display.start()
+            self.running = True
+        if stage != self.stage:
+            if self.task is not None:
+                self.display.update(self.task, visible=False)
+            self.task = self.display.add_task(stage, total=total, rate="")
+            self.stage = stage
+            self.started = time.monotonic()
+        if done is not None:
+            # the stage's mean rate: rich's own estimate needs several updates spread in time
+            # and stays empty for a stage done in one or two quick steps
+            rate = done / max(time.monotonic() - self.started, 1e-3)
+            self.display.update(self.task, completed=done, total=total, rate=f"{rate:,.0f}/s")
+            self.display.refresh()  # drawn now: a stage may end before the next timed redraw
+
+    def stop(self) -> None:
+        if self.running:
+            self.display.stop()
+            self.running = False
 
 
 class Settings:
@@ -74,20 +138,20 @@ class Settings:
     def __init__(self, config: Config, quiet: bool) -> None:
         self.config = config
         self.quiet = quiet
+        self._bar: ProgressBar | None = None
 
-    def progress(self) -> Callable[[str], None] | None:
-        """Stage names on stderr, only on a terminal (never in CI logs) and not with --quiet."""
+    def progress(self) -> ProgressBar | None:
+        """A progress bar on stderr, only on a terminal (never in CI logs) and not with --quiet."""
         if self.quiet or not sys.stderr.isatty():
             return None
-
-        def show(stage: str) -> None:
-            click.echo(f"\r\x1b[K… {stage}", err=True, nl=False)
-
-        return show
+        if self._bar is None:
+            self._bar = ProgressBar()
+        return self._bar
 
     def done(self) -> None:
-        if self.progress() is not None:
-            click.echo("\r\x1b[K", err=True, nl=False)
+        """Take the progress bar off the terminal (before results or messages are written)."""
+        if self._bar is not None:
+            self._bar.stop()
 
     def warn(self, messages: list[str]) -> None:
         for message in messages:
@@ -468,11 +532,16 @@ def publish(
 def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bool, full: bool) -> None:
     """What ``publish`` does, under the publisher lock."""
     from .incremental import build_and_validate, remember
-    from .publishing import Catalogue, write_dumps
+    from .publishing import QUERY_STORE, Catalogue, write_dumps
+    from .query import input_fingerprint
+    from .querystore import write_query_store
     from .validation import load_shapes
 
     config = settings.config
     progress = settings.progress()
+    # of the inputs as they are before the build reads them: one edited meanwhile no longer
+    # matches, and 'agkg query' then rebuilds rather than answer from this publication's store
+    fingerprint = input_fingerprint(config)
     shapes, shapes_triples = load_shapes(config.shapes_dir, base=config.base)
     build = build_and_validate(config, shapes, progress, use_cache=not full)
     built, report = build.built, build.report
@@ -488,13 +557,25 @@ def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: b
     files = build.dump_producers(shapes_triples, Catalogue.from_config(config))
     target = out_dir or config.out_dir
     pages: list[Path] = []
-    write_extra = None
-    if with_site:
-        from .site import SiteData, render_site, write_site
+    stores: list[str] = []
 
-        def write_extra(staging: Path) -> None:
-            """The site is made from the dumps just written to the staging folder, and goes
-            there too, so it is swapped in with them."""
+    def write_extra(staging: Path) -> None:
+        """The query store and the site are made from the dumps just written to the staging
+        folder, and go there too, so they are swapped in with them."""
+        previous = _patchable_publication(config, target) if build.store_changes else None
+        stats = write_query_store(
+            staging,
+            fingerprint,
+            built.vocabulary.triples,
+            built.iris,
+            build.store_changes,
+            previous,
+            progress,
+        )
+        stores.append(f"{stats.mode}, {stats.quads} quads in {stats.seconds:.2f} s")
+        if with_site:
+            from .site import SiteData, render_site, write_site
+
             if progress:
                 progress("site")
             site_files = render_site(SiteData.from_folder(staging, config.base))
@@ -507,6 +588,7 @@ def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: b
     settings.warn(built.warnings)
     for item in written:
         click.echo(f"{item.path}  {item.size} bytes")
+    click.echo(f"{target / QUERY_STORE}/  {stores[0]}")
     if with_site:
         click.echo(f"{site_dir}/  {len(pages)} files")
     click.echo(
@@ -514,6 +596,19 @@ def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: b
         f"{built.counts.triples} triples ({report.violations} violations); {build.mode} build: {build.reason}",
         err=True,
     )
+
+
+def _patchable_publication(config: Config, target: Path) -> Path | None:
+    """The publication in ``target`` if an incremental build's changes apply to it: its
+    ``dataset.nq`` is the one the publish cache holds (a hard link), which the build diffed."""
+    from .incremental import cache_folder
+
+    try:
+        if (target / "dataset.nq").samefile(cache_folder(config) / "dataset.nq"):
+            return target
+    except OSError:
+        pass
+    return None
 
 
 @cli.command("query")
@@ -584,8 +679,8 @@ def query_command(
     bindings = parse_params(params, prefixes)
     out = sys.stdout.buffer
     if endpoint:
-        from .graph import Iris
         from .remote import run_remote_query
+        from .vocab import Iris
 
         manifest = Iris(settings.config.base).push_manifest_graph
         answer = run_remote_query(
@@ -614,6 +709,7 @@ def test_command(settings: Settings, names: tuple[str, ...], record: bool) -> No
     a different answer is shown as rows removed (-) and added (+). After reviewing a change,
     --record writes the new answers (of every query, or of the NAMEs).
     """
+    from .claims import display_path
     from .curation.answers import check_answers, record_answers, select_queries
     from .query import open_dataset
 
@@ -727,9 +823,9 @@ def push_command(
     timeout: float,
 ) -> None:
     """Load the published dataset into a triple store, one named graph at a time."""
-    from .graph import Iris
     from .push import PushTarget, load_published, push_dataset
     from .remote import HttpClient
+    from .vocab import Iris
 
     if not graph_store and not update_url:
         fail("give --graph-store URL, --update URL, or both")
@@ -982,6 +1078,7 @@ def add_source_command(
 @pass_settings
 def draft(settings: Settings, source_id: str, out: Path | None, entities_out: Path | None) -> None:
     """Draft claims for a registered source, each marked 'status: draft' for review."""
+    from .claims import display_path
     from .curation.draft import write_draft
     from .ontology import load_vocabulary
 

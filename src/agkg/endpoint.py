@@ -43,10 +43,10 @@ from xml.sax.saxutils import quoteattr
 import pyoxigraph as ox
 
 from .errors import ConfigurationError, QueryError
-from .graph import Iris
 from .publishing import canonical_nquads
+from .querystore import open_query_store
 from .site import SiteData, negotiate
-from .vocab import FORMATS, RDF, SD, VOID, XSD, data_prefixes
+from .vocab import FORMATS, RDF, SD, VOID, XSD, Iris, data_prefixes
 
 SOLUTION_TYPES = {
     "application/sparql-results+json": "json",
@@ -223,15 +223,35 @@ def limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
+def _copy_query_store(publication: Path, target: Path) -> bool:
+    """Checkpoint the publication's query store into ``target`` for the workers to open
+    read-only; False if it has none or it cannot be copied. A checkpoint (hard links on one
+    file system) rather than the published folder itself, so that a publish replacing the
+    publication while the server runs cannot pull the files from under the workers."""
+    store = open_query_store(publication)
+    if store is None:
+        return False
+    try:
+        store.backup(str(target))
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+    return True
+
+
 def _worker_main(conn: Connection, nquads: str, base: str, memory_mb: int, niceness: int) -> None:
-    """A query worker: load the store once, then answer requests until the pipe closes."""
+    """A query worker: open the store once (an on-disk query store read-only, in milliseconds;
+    N-Quads loaded into memory), then answer requests until the pipe closes."""
     from .query import DatasetStore
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
     if niceness:
         os.nice(niceness)
-    store = ox.Store()
-    store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+    if os.path.isdir(nquads):
+        store = ox.Store.read_only(nquads)
+    else:
+        store = ox.Store()
+        store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
     dataset = DatasetStore(store, Iris(base), rebuilt=False)
     limit_memory(memory_mb)
     conn.send(("ready", os.getpid()))
@@ -486,7 +506,10 @@ class QueryPool:
 
     site: SiteData
     limits: QueryLimits
+    # the publication the site was read from: its query store is used when it has one
+    publication: Path | None = None
     folder: Path = field(init=False)
+    store_path: Path = field(init=False)
     stopped: int = 0  # queries stopped at the time limit, for tests and logs
     memory_stopped: int = 0  # queries stopped at the memory limit
     demoted: int = 0  # queries moved from the fast lane to the general lane
@@ -500,7 +523,10 @@ class QueryPool:
 
     async def start(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="agkg-serve-"))
-        (self.folder / "store.nq").write_bytes(query_store_nquads(self.site))
+        self.store_path = self.folder / "store"
+        if self.publication is None or not _copy_query_store(self.publication, self.store_path):
+            self.store_path = self.folder / "store.nq"
+            self.store_path.write_bytes(query_store_nquads(self.site))
         lanes = [GENERAL] * self.limits.workers + [FAST] * self.limits.fast_workers
         workers = await asyncio.gather(*(self._spawn(lane) for lane in lanes))
         for worker in workers:
@@ -519,7 +545,7 @@ class QueryPool:
             target=_worker_main,
             args=(
                 child,
-                str(self.folder / "store.nq"),
+                str(self.store_path),
                 self.site.base,
                 self.limits.memory_mb,
                 GENERAL_NICENESS if lane == GENERAL else 0,

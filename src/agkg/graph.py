@@ -36,8 +36,8 @@ from .vocab import (
     WD,
     WIKIBASE,
     XSD,
-    WikibaseNamespaces,
 )
+from .vocab import Iris as Iris  # re-exported: Iris lived here, and callers import it from here
 from .wikibase import RANK_REASON, ValueNode, ValueWriter, property_entity_triples, wikibase_properties
 
 RANK_INDIVIDUALS = {
@@ -45,67 +45,6 @@ RANK_INDIVIDUALS = {
     "preferred": WIKIBASE.PreferredRank,
     "deprecated": WIKIBASE.DeprecatedRank,
 }
-
-
-@dataclass(frozen=True)
-class Iris:
-    """How this dataset mints IRIs under its base."""
-
-    base: str
-
-    @property
-    def wb(self) -> WikibaseNamespaces:
-        """The Wikibase namespaces (p:, ps:, wdt:, …) under this base."""
-        return WikibaseNamespaces(self.base)
-
-    def entity(self, identifier: str) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}id/{identifier}")
-
-    def source(self, identifier: str) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}source/{identifier}")
-
-    def statement(self, key: str) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}statement/{key}")
-
-    def reference(self, key: str) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}reference/{key}")
-
-    def selector(self, key: str, kind: str) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}reference/{key}#{kind}")
-
-    def source_graph(self, identifier: str) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}graph/source/{identifier}")
-
-    @property
-    def entities_graph(self) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}graph/entities")
-
-    @property
-    def properties_graph(self) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}graph/properties")
-
-    @property
-    def ontology_graph(self) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}graph/ontology")
-
-    @property
-    def shapes_graph(self) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}graph/shapes")
-
-    @property
-    def dataset(self) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}dataset")
-
-    @property
-    def union_graph(self) -> ox.NamedNode:
-        """In a triple store: the merge of the pushed graphs, which remote queries take as their
-        default graph (stores' own union modes repeat a triple once per graph holding it)."""
-        return ox.NamedNode(f"{self.base}graph/union")
-
-    @property
-    def push_manifest_graph(self) -> ox.NamedNode:
-        """In a triple store: the record of the graphs ``agkg push`` wrote there."""
-        return ox.NamedNode(f"{self.base}graph/agkg-push")
 
 
 @dataclass

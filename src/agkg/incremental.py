@@ -85,6 +85,7 @@ from .publishing import (
     union_counts,
     void_from_counts,
 )
+from .querystore import StoreChanges
 from .quotes import Anchor, check_claim_quote, missing_texts, source_text
 from .validation import (
     NTriplesData,
@@ -142,6 +143,8 @@ class PublishBuild:
     timings: dict[str, float] = field(default_factory=dict)
     # an incremental build's dataset.* files (its BuiltDataset has no quads: they are not made)
     dataset_files: dict[str, Callable[[], bytes]] | None = None
+    # an incremental build's changes to the named graphs, to patch the last query store with
+    store_changes: StoreChanges | None = None
 
     def dump_producers(
         self, shapes_triples: list[ox.Triple], catalogue: Catalogue | None = None
@@ -407,7 +410,17 @@ def _incremental(
         f"{len(changed)} claims file(s) changed: {len(affected)} source graph(s) rebuilt, "
         f"{len(dirty)} focus node(s) revalidated on {len(region)} triples"
     )
-    return PublishBuild(built, report, "incremental", reason, new_state, new_entries, timings, dataset_files)
+    return PublishBuild(
+        built,
+        report,
+        "incremental",
+        reason,
+        new_state,
+        new_entries,
+        timings,
+        dataset_files,
+        store_changes=StoreChanges(removed, new_lines),
+    )
 
 
 def merge_sorted(lines: list[bytes], more: list[bytes]) -> list[bytes]:

@@ -30,9 +30,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib.plugins.sparql import algebra, parser
-from rdflib.term import Literal, URIRef, Variable
-
 from .errors import QueryError
 from .vocab import BD, RDFS, SCHEMA, SKOS, WIKIBASE
 
@@ -126,6 +123,8 @@ def rewrite_label_service(query: str, prefixes: Mapping[str, str]) -> str:
 
 def _prologue(query: str, prefixes: Mapping[str, str]) -> Any:
     """rdflib's prologue of the query (its PREFIX and BASE declarations over ``prefixes``)."""
+    from rdflib.plugins.sparql import algebra, parser  # half a second: only for SERVICE queries
+
     try:
         declared = parser.Prologue.parse_string(query)
         return algebra.translatePrologue(declared[0], None, dict(prefixes))
@@ -139,6 +138,8 @@ def _label_block(query: str, start: int, prologue: Any) -> tuple[int, Any] | Non
     head = _SERVICE_HEAD.match(query, start)
     if head is None:
         return None
+    from rdflib.term import URIRef  # rdflib takes 0.3 s to import: only for SERVICE queries
+
     try:
         if head["iri"] is not None:
             service = str(prologue.absolutize(URIRef(head["iri"])))
@@ -148,6 +149,8 @@ def _label_block(query: str, start: int, prologue: Any) -> tuple[int, Any] | Non
         return None
     if service != WIKIBASE.label.value:
         return None
+    from rdflib.plugins.sparql import parser
+
     matches = list(parser.ServiceGraphPattern.scan_string(query[start:], max_matches=1))
     if not matches or matches[0][1] != 0:
         raise QueryError(
@@ -160,6 +163,9 @@ def _read_block(
     query: str, masked: str, outside: str, start: int, end: int, service: Any, prologue: Any
 ) -> LabelBlock:
     """What the block at ``query[start:end]`` asks for, from rdflib's parse of it."""
+    from rdflib.plugins.sparql import algebra
+    from rdflib.term import Literal, URIRef, Variable
+
     try:
         resolved = algebra.traverse(
             service, visitPost=functools.partial(algebra.translatePName, prologue=prologue)
@@ -362,6 +368,8 @@ def _expand_select_star(original: str, masked: str, rewritten: str, prefixes: Ma
     star = _SELECT_STAR.match(masked, select.start())
     if star is None:
         return rewritten
+    from rdflib.plugins.sparql import algebra, parser
+
     try:
         translated = algebra.translateQuery(parser.parseQuery(original), initNs=dict(prefixes))
         in_scope = {str(v) for v in translated.algebra["PV"]}

@@ -35,6 +35,7 @@ from .config import DEFAULTS, Config
 from .errors import ConfigurationError
 from .graph import BuiltDataset, Iris
 from .locking import publisher_lock
+from .querystore import QUERY_STORE as QUERY_STORE  # re-exported: callers import it from here
 from .vocab import (
     AGKG,
     CC_BY_4,
@@ -924,7 +925,9 @@ def _check_replaceable(target: Path) -> None:
         return
     if not target.is_dir():
         raise ConfigurationError(f"{target}: exists and is not a folder; refusing to replace it")
-    foreign = sorted(p.name for p in target.iterdir() if p.name not in (*DUMP_FILES, *KEPT_FOLDERS))
+    foreign = sorted(
+        p.name for p in target.iterdir() if p.name not in (*DUMP_FILES, *KEPT_FOLDERS, QUERY_STORE)
+    )
     if foreign:
         shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
         raise ConfigurationError(

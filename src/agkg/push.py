@@ -38,16 +38,16 @@ import contextlib
 import time
 import urllib.parse
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .errors import ConfigurationError, RemoteError
-from .graph import Iris
+from .progress import CountedProgress
 from .remote import HttpClient, StoreManifest, query_endpoint, read_manifest, server_message
-from .vocab import DCTERMS, RDF, SD
+from .vocab import DCTERMS, RDF, SD, Iris
 
 GSP_FALLBACK_STATUSES = (404, 405, 501)
 GSP_DELETE_FALLBACK_STATUSES = (405, 501)
@@ -221,7 +221,7 @@ class Pusher:
         target: PushTarget,
         client: HttpClient,
         batch_size: int = DEFAULT_BATCH,
-        progress: Callable[[str], None] | None = None,
+        progress: CountedProgress | None = None,
     ) -> None:
         if batch_size < 1:
             raise ConfigurationError("the batch size must be at least 1")
@@ -253,11 +253,15 @@ class Pusher:
                     sorted({*names, *(ox.NamedNode(g) for g in earlier.parts)}, key=lambda n: n.value),
                 )
             )
-        for number, graph in enumerate(payloads, 1):
+        total, done = sum(len(g.triples) for g in payloads), 0
+        for graph in payloads:
             if self.progress:
-                self.progress(f"push {number}/{len(payloads)} {graph.name.value}")
+                self.progress("push (triples)", done, total)
             method = self._push_graph(graph)
             report.graphs.append(GraphResult(graph.name.value, len(graph.triples), -1, method))
+            done += len(graph.triples)
+        if self.progress:
+            self.progress("push (triples)", done, total)
         protected = written | {iris.push_manifest_graph.value}
         for stale in sorted(set(earlier.parts) - protected):
             if self.progress:
@@ -398,7 +402,7 @@ def push_dataset(
     target: PushTarget,
     client: HttpClient | None = None,
     batch_size: int = DEFAULT_BATCH,
-    progress: Callable[[str], None] | None = None,
+    progress: CountedProgress | None = None,
     *,
     iris: Iris,
 ) -> PushReport:

@@ -113,9 +113,10 @@ def create_app(
     from starlette.routing import Route
 
     settings = settings or ServerSettings()
+    publication = None if site else config.out_dir
     site = site or SiteData.from_folder(config.out_dir, config.base)
     pages = Pages(site, live=True)
-    pool = QueryPool(site, settings.query_limits())
+    pool = QueryPool(site, settings.query_limits(), publication)
     examples = _examples(config.project_dir / "queries")
     cache: dict[tuple[str, str, str], bytes] = {}
     etags: dict[tuple[str, str], str] = {}  # by path and media type: what is served never changes

@@ -213,3 +213,65 @@ def data_prefixes(base: str) -> dict[str, str]:
         "wikibase": WIKIBASE.iri,
         "xsd": XSD.iri,
     }
+
+
+@dataclass(frozen=True)
+class Iris:
+    """How this dataset mints IRIs under its base (here, not in graph.py, so that opening a
+    published store for a query does not import the build)."""
+
+    base: str
+
+    @property
+    def wb(self) -> WikibaseNamespaces:
+        """The Wikibase namespaces (p:, ps:, wdt:, …) under this base."""
+        return WikibaseNamespaces(self.base)
+
+    def entity(self, identifier: str) -> NamedNode:
+        return NamedNode(f"{self.base}id/{identifier}")
+
+    def source(self, identifier: str) -> NamedNode:
+        return NamedNode(f"{self.base}source/{identifier}")
+
+    def statement(self, key: str) -> NamedNode:
+        return NamedNode(f"{self.base}statement/{key}")
+
+    def reference(self, key: str) -> NamedNode:
+        return NamedNode(f"{self.base}reference/{key}")
+
+    def selector(self, key: str, kind: str) -> NamedNode:
+        return NamedNode(f"{self.base}reference/{key}#{kind}")
+
+    def source_graph(self, identifier: str) -> NamedNode:
+        return NamedNode(f"{self.base}graph/source/{identifier}")
+
+    @property
+    def entities_graph(self) -> NamedNode:
+        return NamedNode(f"{self.base}graph/entities")
+
+    @property
+    def properties_graph(self) -> NamedNode:
+        return NamedNode(f"{self.base}graph/properties")
+
+    @property
+    def ontology_graph(self) -> NamedNode:
+        return NamedNode(f"{self.base}graph/ontology")
+
+    @property
+    def shapes_graph(self) -> NamedNode:
+        return NamedNode(f"{self.base}graph/shapes")
+
+    @property
+    def dataset(self) -> NamedNode:
+        return NamedNode(f"{self.base}dataset")
+
+    @property
+    def union_graph(self) -> NamedNode:
+        """In a triple store: the merge of the pushed graphs, which remote queries take as their
+        default graph (stores' own union modes repeat a triple once per graph holding it)."""
+        return NamedNode(f"{self.base}graph/union")
+
+    @property
+    def push_manifest_graph(self) -> NamedNode:
+        """In a triple store: the record of the graphs ``agkg push`` wrote there."""
+        return NamedNode(f"{self.base}graph/agkg-push")

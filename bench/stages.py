@@ -1,0 +1,107 @@
+"""Where a publish spends its time and memory: ``agkg publish`` run in this process, with the
+progress hook replaced by one that logs each stage as it starts.
+
+    .venv/bin/python bench/stages.py PROJECT [--full] [--out FILE.json]
+
+For each stage (the names the progress display shows): wall and CPU seconds, the resident set
+size at its end and the peak (VmHWM) so far. The time between stages (setup, the publish cache)
+is logged as "(between)". The last line is the whole run. Memory figures are the process's own
+(``/proc/self/status``); on a shared machine the CPU seconds are the steadier figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from agkg import cli  # noqa: E402
+
+ENDED = {
+    "ontology",
+    "load",
+    "quotes",
+    "provenance",
+    "graph",
+}  # reported at their end, the rest at their start
+
+
+def status_mib(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class StageLog:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.stage: str | None = None
+        self.wall = time.perf_counter()
+        self.cpu = cpu()
+        self.begin = self.wall
+
+    def __call__(self, stage: str, done: int | None = None, total: int | None = None) -> None:
+        if stage == self.stage:
+            return
+        if stage in ENDED:  # the build reports its stages as they end
+            self.stage = stage
+            self.close()
+            self.stage = None
+            return
+        self.close()
+        self.stage = stage
+
+    def close(self) -> None:
+        now, used = time.perf_counter(), cpu()
+        if now - self.wall > 0.005:
+            row = {
+                "stage": self.stage or "(between)",
+                "wall_s": round(now - self.wall, 2),
+                "cpu_s": round(used - self.cpu, 2),
+                "rss_mib_at_end": round(status_mib("VmRSS")),
+                "peak_mib_so_far": round(status_mib("VmHWM")),
+            }
+            self.rows.append(row)
+            print(json.dumps(row), file=sys.stderr, flush=True)
+        self.wall, self.cpu = now, used
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("project", type=Path)
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    log = StageLog()
+    cli.Settings.progress = lambda self: log  # type: ignore[method-assign,assignment,return-value]
+    arguments = ["--project", str(args.project), "publish"] + (["--full"] if args.full else [])
+    try:
+        cli.cli.main(arguments, standalone_mode=False)
+    finally:
+        log.close()
+    total = {
+        "stage": "(whole publish)",
+        "wall_s": round(time.perf_counter() - log.begin, 2),
+        "cpu_s": round(cpu(), 2),
+        "peak_mib": round(status_mib("VmHWM")),
+    }
+    print(json.dumps(total), file=sys.stderr, flush=True)
+    if args.out:
+        args.out.write_text(json.dumps([*log.rows, total], indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
