@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from agkg.claims import load_curated_data
+from agkg.build.claims import load_curated_data
+from agkg.build.ontology import load_vocabulary
+from agkg.build.quotes import load_corpus
 from agkg.config import load_config
 from agkg.curation.draft import draft_claims, read_catalog
-from agkg.ontology import load_vocabulary
-from agkg.quotes import load_corpus
 
 # tuned on siddiqui-2021; what-is-isis-k-2021 is held out (never looked at while writing the rules)
 HELD_OUT = {"what-is-isis-k-2021"}

@@ -91,7 +91,7 @@ class Fact:
 
 def _folded(name: str) -> str:
     """Letters and digits only, case and accents dropped: at least as coarse as agkg's own
-    comparison of names (``agkg.suggestions.fold_name``)."""
+    comparison of names (``agkg.build.suggestions.fold_name``)."""
     bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     return "".join(c for c in bare.casefold() if c.isalnum())
 

@@ -54,7 +54,7 @@ def _config(project: Path) -> Any:
 
 
 def _built(project: Path) -> Any:
-    from agkg.graph import build_dataset
+    from agkg.build.graph import build_dataset
 
     return build_dataset(_config(project))
 
@@ -115,7 +115,7 @@ def rdflib_dump(dataset: Any, union: Any, fmt: str) -> bytes:
 
 def agkg_dump(built: Any, fmt: str) -> bytes:
     """What ``agkg publish`` writes for ``dataset.<fmt>``."""
-    from agkg import publishing
+    from agkg.build import publishing
 
     return bytes(publishing.dataset_writers(built)[f"dataset.{fmt}"]())
 
@@ -142,7 +142,7 @@ def oxigraph_dump(built: Any, fmt: str) -> Callable[[], bytes]:
 
 def baseline_publish(project: Path, out: Path) -> None:
     """The whole pipeline on plain rdflib: same loader, rdflib Dataset, pySHACL, rdflib writers."""
-    from agkg.validation import load_shapes, validate_dataset
+    from agkg.build.validation import load_shapes, validate_dataset
 
     config = _config(project)
     built = _built(project)
@@ -164,7 +164,7 @@ def agkg_cli(*args: str) -> None:
 
 
 def job(name: str, project: Path) -> Callable[[], object]:
-    from agkg.ontology import load_vocabulary
+    from agkg.build.ontology import load_vocabulary
 
     config = _config(project)
     out = Path(tempfile.mkdtemp(prefix="agkg-bench-out-"))
@@ -174,7 +174,7 @@ def job(name: str, project: Path) -> Callable[[], object]:
     if name == "publish:baseline":
         return lambda: baseline_publish(project, out)
     if name == "load:agkg":
-        from agkg.claims import load_curated_data
+        from agkg.build.claims import load_curated_data
 
         vocabulary = load_vocabulary(config.ontology_dir)
         return lambda: load_curated_data(config.data_dir, vocabulary, root=project)
@@ -188,7 +188,7 @@ def job(name: str, project: Path) -> Callable[[], object]:
     if name == "build:baseline":
         return lambda: rdflib_dataset(_built(project))
     if name.startswith("validate:"):
-        from agkg.validation import load_shapes, validate_dataset
+        from agkg.build.validation import load_shapes, validate_dataset
 
         built = _built(project)
         shapes, _ = load_shapes(config.shapes_dir)
@@ -243,14 +243,14 @@ def query_job(who: str, project: Path, runs: int, timeout: float) -> dict[str, A
     """Every query in queries/, warm: ``runs`` timed runs each after one untimed run."""
     import pyoxigraph as ox
 
-    from agkg.query import run_query, store_from_built
+    from agkg.sparql.query import run_query, store_from_built
 
     built = _built(project)
     # the curator's queries, then the regression queries for engine weak spots (bench/queries)
     queries = sorted((REPO / "queries").glob("*.rq")) + sorted((BENCH / "queries").glob("*.rq"))
     results: dict[str, Any] = {}
     if who == "agkg":
-        from agkg.query import DatasetStore
+        from agkg.sparql.query import DatasetStore
 
         dataset = DatasetStore(store_from_built(built), built.iris, rebuilt=True)
 

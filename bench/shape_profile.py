@@ -26,16 +26,16 @@ from rdflib.namespace import SH
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from agkg.config import load_config  # noqa: E402
-from agkg.graph import build_dataset  # noqa: E402
-from agkg.ontology import load_vocabulary  # noqa: E402
-from agkg.validation import (  # noqa: E402
+from agkg.build.graph import build_dataset  # noqa: E402
+from agkg.build.ontology import load_vocabulary  # noqa: E402
+from agkg.build.validation import (  # noqa: E402
     NTriplesData,
     load_shapes,
     run_engine,
     schema_triples,
     validation_triples,
 )
+from agkg.config import load_config  # noqa: E402
 
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 

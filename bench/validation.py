@@ -28,8 +28,8 @@ from rdflib.namespace import OWL, PROV, SKOS
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from agkg.ontology import load_vocabulary  # noqa: E402
-from agkg.validation import load_shapes, schema_triples, to_rdflib, validate_graph  # noqa: E402
+from agkg.build.ontology import load_vocabulary  # noqa: E402
+from agkg.build.validation import load_shapes, schema_triples, to_rdflib, validate_graph  # noqa: E402
 
 AGKG = rdflib.Namespace("https://w3id.org/agkg/ontology#")
 AGKGP = rdflib.Namespace("https://w3id.org/agkg/prop/")

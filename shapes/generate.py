@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agkg.ontology import load_vocabulary
-from agkg.validation import render_claim_shapes
+from agkg.build.ontology import load_vocabulary
+from agkg.build.validation import render_claim_shapes
 
 HERE = Path(__file__).resolve().parent
 

@@ -108,7 +108,7 @@ def running_server(project: Path) -> Iterator[Running]:
     import uvicorn
 
     from agkg.config import load_config
-    from agkg.server import ServerSettings, create_app
+    from agkg.web.server import ServerSettings, create_app
 
     app = create_app(load_config(project), ServerSettings(query_workers=1))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from agkg.yamlfile import Mapping, Scalar, Sequence, read_yaml
+from agkg.build.yamlfile import Mapping, Scalar, Sequence, read_yaml
 
 Run = Callable[..., Result]
 

@@ -20,13 +20,13 @@ import pyoxigraph as ox
 import pytest
 from click.testing import Result
 
-from agkg.claims import Claim, LiteralValue, load_curated_data
+from agkg.build.claims import Claim, LiteralValue, load_curated_data
+from agkg.build.graph import BuiltDataset, build_dataset
+from agkg.build.ontology import load_vocabulary
+from agkg.build.provenance import reference_key
+from agkg.build.validation import load_shapes, validate_dataset
 from agkg.config import load_config
 from agkg.errors import InputError, Position
-from agkg.graph import BuiltDataset, build_dataset
-from agkg.ontology import load_vocabulary
-from agkg.provenance import reference_key
-from agkg.validation import load_shapes, validate_dataset
 from agkg.vocab import AGKG, PROV, RDF, WIKIBASE, XSD, WikibaseNamespaces
 
 BASE = "https://w3id.org/agkg/"
@@ -325,7 +325,7 @@ def test_the_served_page_shows_alleged_by(alleging: Path, run_agkg: Callable[...
     pytest.importorskip("uvicorn", reason="the 'serve' extra is not installed")
     from test_server import running_server
 
-    from agkg.server import ServerSettings
+    from agkg.web.server import ServerSettings
 
     assert run_agkg("--project", alleging, "publish").exit_code == 0
     with running_server(alleging, ServerSettings()) as server:
@@ -355,7 +355,7 @@ def test_the_json_schema_checks_allegations(repo: Path, extra: dict[str, object]
 
 
 def test_an_alleged_statement_is_not_exported_to_wikidata(built: BuiltDataset) -> None:
-    from agkg.quickstatements import export_quickstatements
+    from agkg.wikidata.quickstatements import export_quickstatements
 
     export = export_quickstatements(built)
     reasons = {(i.subject, i.property): i.reason for i in export.unmappable}

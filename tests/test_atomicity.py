@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-import agkg.publishing
+import agkg.build.publishing
+from agkg.build.publishing import DUMP_FILES, write_dumps
 from agkg.errors import ConfigurationError
-from agkg.publishing import DUMP_FILES, write_dumps
 
 Run = Callable[..., Result]
 Snapshot = dict[str, bytes]
@@ -76,7 +76,7 @@ def test_producers_run_one_at_a_time_each_after_the_file_before_is_written(
     def producer(index: int) -> Callable[[], bytes]:
         def produce() -> bytes:
             if index:
-                staged = [p for p in out.parent.iterdir() if agkg.publishing.STAGING_MARK in p.name]
+                staged = [p for p in out.parent.iterdir() if agkg.build.publishing.STAGING_MARK in p.name]
                 assert len(staged) == 1 and (staged[0] / names[index - 1]).is_file()
             calls.append(names[index])
             return new_files[names[index]]
@@ -111,7 +111,7 @@ INJECT = textwrap.dedent(
     """
     import os, shutil, signal, sys
     from pathlib import Path
-    import agkg.publishing as publishing
+    import agkg.build.publishing as publishing
 
     step, how = sys.argv[1], sys.argv[2]
     counts = {"write": 0, "fsync": 0}
@@ -203,8 +203,8 @@ def test_a_full_disk_in_process_is_a_clear_error(
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         original(path, content)
 
-    original = agkg.publishing.atomic_write
-    monkeypatch.setattr(agkg.publishing, "atomic_write", failing)
+    original = agkg.build.publishing.atomic_write
+    monkeypatch.setattr(agkg.build.publishing, "atomic_write", failing)
     with pytest.raises(ConfigurationError, match=r"No space left on device.*the previous one is unchanged"):
         write_dumps(new_files, out)
     assert snapshot(out) == before and siblings(out) == []
@@ -216,7 +216,7 @@ def test_the_fallback_swap_killed_half_way_is_recovered(
     """Without RENAME_EXCHANGE the swap is two renames; dying between them leaves no dist/ for
     an instant, and the next publish must put the old one back before anything else."""
     out, before = old
-    monkeypatch.setattr(agkg.publishing, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(agkg.build.publishing, "_exchange", lambda a, b: False)
     renames: list[tuple[str, str]] = []
     real_rename = os.rename
 
@@ -226,12 +226,12 @@ def test_the_fallback_swap_killed_half_way_is_recovered(
         if ".previous-" in str(b):
             raise KeyboardInterrupt  # as if killed right after parking the old folder
 
-    monkeypatch.setattr(agkg.publishing.os, "rename", dying_rename)
+    monkeypatch.setattr(agkg.build.publishing.os, "rename", dying_rename)
     with pytest.raises(KeyboardInterrupt):
         write_dumps(new_files, out)
-    monkeypatch.setattr(agkg.publishing.os, "rename", real_rename)
+    monkeypatch.setattr(agkg.build.publishing.os, "rename", real_rename)
     assert not out.exists()
-    agkg.publishing._recover(out)
+    agkg.build.publishing._recover(out)
     assert snapshot(out) == before and siblings(out) == []
     write_dumps(new_files, out)  # and the fallback swap works when not interrupted
     assert snapshot(out) == new_snapshot(new_files) and siblings(out) == []
@@ -288,7 +288,7 @@ LOCKED = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    import agkg.publishing as publishing
+    import agkg.build.publishing as publishing
 
     log, name, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     original = publishing.atomic_write
@@ -324,7 +324,7 @@ def test_two_publishers_at_once_take_turns(tmp_path: Path) -> None:
 def test_a_publisher_that_cannot_get_the_lock_gives_up_clearly(tmp_path: Path) -> None:
     import fcntl
 
-    from agkg.locking import publisher_lock
+    from agkg.build.locking import publisher_lock
 
     descriptor = os.open(tmp_path, os.O_RDONLY)
     fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -344,20 +344,20 @@ def test_publish_site_failing_midway_leaves_the_previous_publication(
     project: Path, run_agkg: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Regression: the static site used to be written into the live dist/ after the swap."""
-    import agkg.site
+    import agkg.web.site
 
     assert run_agkg("--project", project, "publish", "--site").exit_code == 0
     dist = project / "dist"
     before = {p.relative_to(dist): p.read_bytes() for p in dist.rglob("*") if p.is_file()}
     assert any(str(p).startswith("site/") for p in before)
-    real_write_site = agkg.site.write_site
+    real_write_site = agkg.web.site.write_site
 
     def write_half_then_fail(files: dict[str, bytes], folder: Path) -> list[Path]:
         half = dict(list(files.items())[: len(files) // 2])
         real_write_site(half, folder)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(agkg.site, "write_site", write_half_then_fail)
+    monkeypatch.setattr(agkg.web.site, "write_site", write_half_then_fail)
     (project / "data" / "entities" / "zz.yaml").write_text(
         "entities:\n  - id: new-group\n    type: ArmedGroup\n    label: {en: New group}\n", encoding="utf-8"
     )

@@ -13,8 +13,8 @@ from types import ModuleType
 
 import pytest
 
+from agkg.build.graph import build_dataset
 from agkg.config import load_config
-from agkg.graph import build_dataset
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -16,9 +16,9 @@ from types import ModuleType
 import pyoxigraph as ox
 import pytest
 
+from agkg.build.graph import build_dataset
 from agkg.config import load_config
-from agkg.graph import build_dataset
-from agkg.query import DatasetStore, run_query, store_from_built
+from agkg.sparql.query import DatasetStore, run_query, store_from_built
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -23,7 +23,7 @@ pytest.importorskip("uvicorn", reason="the 'serve' extra is not installed")
 
 from test_server import published_project, running_server
 
-from agkg.server import ServerSettings
+from agkg.web.server import ServerSettings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(

@@ -15,8 +15,8 @@ import pytest
 import yaml
 from click.testing import Result
 
-from agkg.catalogue import PropertyEntry, property_catalogue, render_markdown, search_properties
-from agkg.ontology import load_vocabulary
+from agkg.build.ontology import load_vocabulary
+from agkg.curation.catalogue import PropertyEntry, property_catalogue, render_markdown, search_properties
 
 ONTOLOGY = """
 @prefix agkg: <https://w3id.org/agkg/ontology#> .

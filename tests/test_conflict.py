@@ -18,13 +18,13 @@ import pyoxigraph as ox
 import pytest
 from click.testing import Result
 
-from agkg.claims import load_curated_data
+from agkg.build.claims import load_curated_data
+from agkg.build.graph import BuiltDataset, build_dataset
+from agkg.build.ontology import load_vocabulary
+from agkg.build.validation import load_shapes, validate_dataset
 from agkg.config import load_config
-from agkg.conflict_export import ACLED_COLUMNS, UCDP_COLUMNS, export_events
 from agkg.errors import InputError
-from agkg.graph import BuiltDataset, build_dataset
-from agkg.ontology import load_vocabulary
-from agkg.validation import load_shapes, validate_dataset
+from agkg.exports.conflict_export import ACLED_COLUMNS, UCDP_COLUMNS, export_events
 from agkg.vocab import RDF, WIKIBASE, WikibaseNamespaces
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from agkg.build.ontology import load_vocabulary
+from agkg.build.quotes import SourceText, find_quote
 from agkg.curation.draft import Catalog, draft_claims, read_catalog
 from agkg.curation.mentions import KnownEntity, surface_names
-from agkg.ontology import load_vocabulary
-from agkg.quotes import SourceText, find_quote
 
 Run = Callable[..., Result]
 

@@ -27,8 +27,8 @@ from test_server import CHROME_ACCEPT, Running, published_project, running_serve
 
 from agkg.cli import cli
 from agkg.config import load_config
-from agkg.query import DatasetStore, open_dataset, run_query
-from agkg.server import ServerSettings
+from agkg.sparql.query import DatasetStore, open_dataset, run_query
+from agkg.web.server import ServerSettings
 
 REPO = Path(__file__).resolve().parents[1]
 PREFIXES = (

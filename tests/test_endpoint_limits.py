@@ -19,7 +19,7 @@ pytest.importorskip("uvicorn", reason="the 'serve' extra is not installed")
 
 from test_server import SLOW_QUERY, Running, published_project, running_server
 
-from agkg.server import ServerSettings
+from agkg.web.server import ServerSettings
 
 REPO = Path(__file__).resolve().parents[1]
 # ~4 GB within 10 s on the bundled data without a limit: every pair of triples, sorted

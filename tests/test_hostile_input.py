@@ -29,9 +29,9 @@ from bad_input import (
 from click.testing import Result
 from jsonschema import Draft202012Validator
 
-from agkg.claims import load_curated_data
+from agkg.build.claims import load_curated_data
+from agkg.build.ontology import load_vocabulary
 from agkg.errors import InputError
-from agkg.ontology import load_vocabulary
 
 Run = Callable[..., Result]
 
@@ -147,9 +147,9 @@ def test_every_problem_in_every_file_is_reported_in_one_run(project: Path, run_a
 def test_a_file_over_the_size_limit_has_a_line_and_column(
     project: Path, run_agkg: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import agkg.yamlfile
+    import agkg.build.yamlfile
 
-    monkeypatch.setattr(agkg.yamlfile, "MAX_FILE_BYTES", 100_000)  # above the bundled files
+    monkeypatch.setattr(agkg.build.yamlfile, "MAX_FILE_BYTES", 100_000)  # above the bundled files
     write_files(project, {CLAIMS: claim(note="x" * 200_000)})
     result = run_agkg("--project", project, "-q", "build")
     assert result.exit_code == 2
@@ -225,9 +225,9 @@ def test_a_dissolution_before_the_inception_is_reported_at_the_claim(project: Pa
 
 
 def test_an_incremental_publish_reports_it_at_the_claim_too(project: Path, run_agkg: Run) -> None:
+    from agkg.build.incremental import build_and_validate
+    from agkg.build.validation import load_shapes
     from agkg.config import load_config
-    from agkg.incremental import build_and_validate
-    from agkg.validation import load_shapes
 
     assert run_agkg("--project", project, "-q", "publish").exit_code == 0
     write_files(project, {CLAIMS: claim(property="dissolution", value="2014")})
@@ -358,7 +358,7 @@ def test_language_tags_follow_the_rdf_library(tag: str) -> None:
     """The schema's pattern and the loader agree, and both refuse what pyoxigraph refuses."""
     import pyoxigraph as ox
 
-    from agkg.claims import LANGUAGE_TAG, language_tag_problem  # added with these checks
+    from agkg.build.claims import LANGUAGE_TAG, language_tag_problem  # added with these checks
 
     try:
         ox.Literal("", language=tag)

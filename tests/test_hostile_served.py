@@ -18,7 +18,7 @@ pytest.importorskip("uvicorn", reason="the 'serve' extra is not installed")
 from test_hostile import SERVICE_DISGUISES, Listener
 
 from agkg.config import load_config
-from agkg.server import ServerSettings, create_app
+from agkg.web.server import ServerSettings, create_app
 
 
 @pytest.fixture(scope="module")

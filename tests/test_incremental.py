@@ -19,15 +19,15 @@ import rdflib
 from click.testing import Result
 from conftest import DATASET
 
+from agkg.build.dates import TimeValue
+from agkg.build.graph import BuiltDataset, build_dataset
+from agkg.build.incremental import PublishBuild, build_and_validate, dirty_nodes, remember, validation_region
+from agkg.build.provenance import StatementRecord
+from agkg.build.publishing import write_dumps
+from agkg.build.validation import NTriplesData, load_shapes, validate_dataset, validate_graph
+from agkg.build.wikibase import time_node
 from agkg.config import load_config
-from agkg.dates import TimeValue
-from agkg.graph import BuiltDataset, build_dataset
-from agkg.incremental import PublishBuild, build_and_validate, dirty_nodes, remember, validation_region
-from agkg.provenance import StatementRecord
-from agkg.publishing import write_dumps
-from agkg.validation import NTriplesData, load_shapes, validate_dataset, validate_graph
 from agkg.vocab import AGKG, OA, RDF, SCHEMA, WIKIBASE
-from agkg.wikibase import time_node
 
 REPO = Path(__file__).resolve().parent.parent
 

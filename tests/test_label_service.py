@@ -21,7 +21,7 @@ import pytest
 from click.testing import Result
 
 from agkg.config import load_config
-from agkg.label_service import rewrite_label_service
+from agkg.sparql.label_service import rewrite_label_service
 from agkg.vocab import data_prefixes
 
 REPO = Path(__file__).resolve().parents[1]
@@ -276,7 +276,7 @@ def test_the_rewrite_leaves_other_services_and_queries_alone() -> None:
 def serving(project: Path) -> Iterator[str]:
     """agkg's app under uvicorn on 127.0.0.1, on a port the OS picks."""
     uvicorn = pytest.importorskip("uvicorn", reason="the 'serve' extra is not installed")
-    from agkg.server import ServerSettings, create_app
+    from agkg.web.server import ServerSettings, create_app
 
     app = create_app(load_config(project), ServerSettings(query_workers=1))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

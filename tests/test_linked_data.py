@@ -17,7 +17,7 @@ pytest.importorskip("uvicorn", reason="the 'serve' extra is not installed")
 
 from linked_project import BASE, Running, make_project, publish, running_server
 
-from agkg.server import not_modified
+from agkg.web.server import not_modified
 
 TURTLE = "text/turtle"
 HTML = "text/html"

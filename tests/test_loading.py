@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from agkg.claims import load_curated_data
+from agkg.build.claims import load_curated_data
+from agkg.build.graph import build_dataset
+from agkg.build.ontology import load_vocabulary
 from agkg.config import load_config
 from agkg.errors import InputError
-from agkg.graph import build_dataset
-from agkg.ontology import load_vocabulary
 
 HEADER = "source: siddiqui-2021\nclaims:\n"
 

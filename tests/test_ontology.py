@@ -13,8 +13,8 @@ import yaml
 from jsonschema import Draft202012Validator
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from agkg.claims import ALLEGATION_QUALIFIERS
-from agkg.ontology import load_vocabulary
+from agkg.build.claims import ALLEGATION_QUALIFIERS
+from agkg.build.ontology import load_vocabulary
 
 AGKG_NAMESPACES = ("https://w3id.org/agkg/ontology#", "https://w3id.org/agkg/prop/")
 OWLRL_ERROR = rdflib.URIRef("http://www.daml.org/2002/03/agents/agent-ont#ErrorMessage")

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from linked_project import REPO, publish, running_server
 
-from agkg.dates import parse_time_value
+from agkg.build.dates import parse_time_value
 from agkg.web.wording import date_words, qualifier_key, rank_words, time_words
 
 HOSTILE = '<script>alert("x")</script> & <b>bold</b>'

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from linked_project import make_project, publish
 
-from agkg.site import context_after, context_before
+from agkg.web.site import context_after, context_before
 
 
 @pytest.fixture(scope="module")

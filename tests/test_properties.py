@@ -27,11 +27,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from agkg.build.dates import parse_time_value, time_from_wikibase
+from agkg.build.graph import BuiltDataset, build_dataset
+from agkg.build.publishing import render_dumps
+from agkg.build.quotes import SourceText, find_quote
 from agkg.config import load_config
-from agkg.dates import parse_time_value, time_from_wikibase
-from agkg.graph import BuiltDataset, build_dataset
-from agkg.publishing import render_dumps
-from agkg.quotes import SourceText, find_quote
 from agkg.vocab import OA, RDFS, SKOS, WIKIBASE, XSD
 
 REPO = Path(__file__).resolve().parents[1]

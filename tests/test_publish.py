@@ -17,10 +17,10 @@ from click.testing import Result
 from conftest import DATASET
 from rdflib.compare import isomorphic
 
+from agkg.build.graph import build_dataset
+from agkg.build.publishing import DUMP_FILES, QUERY_STORE
 from agkg.config import load_config
-from agkg.graph import build_dataset
-from agkg.publishing import DUMP_FILES, QUERY_STORE
-from agkg.query import store_from_built
+from agkg.sparql.query import store_from_built
 
 WIKIBASE = "http://wikiba.se/ontology#"
 AGKG = "https://w3id.org/agkg/ontology#"

@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-import agkg.incremental
-import agkg.locking
+import agkg.build.incremental
+import agkg.build.locking
 from agkg.cli import cli
 
 Run = Callable[..., Result]
@@ -111,7 +111,7 @@ def test_a_slow_publish_does_not_overwrite_newer_data(
     project: Path, run_agkg: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slow_has_read, release_slow, quick_stopped = threading.Event(), threading.Event(), threading.Event()
-    real_build = agkg.incremental.build_and_validate
+    real_build = agkg.build.incremental.build_and_validate
 
     def build(*args: Any, **kwargs: Any) -> Any:
         built = real_build(*args, **kwargs)
@@ -130,8 +130,8 @@ def test_a_slow_publish_does_not_overwrite_newer_data(
             quick_stopped.set()
             time.sleep(seconds)
 
-    monkeypatch.setattr(agkg.incremental, "build_and_validate", build)
-    monkeypatch.setattr(agkg.locking, "time", Clock)
+    monkeypatch.setattr(agkg.build.incremental, "build_and_validate", build)
+    monkeypatch.setattr(agkg.build.locking, "time", Clock)
     codes: dict[str, Any] = {}
 
     def publish(name: str, *options: str) -> None:

@@ -16,9 +16,9 @@ import pyoxigraph as ox
 import pytest
 from conftest import DATASET
 
+from agkg.build.graph import BuiltDataset, build_dataset
+from agkg.build.publishing import DUMP_FILES, compact_jsonld, turtle, union_counts, void_description
 from agkg.config import load_config
-from agkg.graph import BuiltDataset, build_dataset
-from agkg.publishing import DUMP_FILES, compact_jsonld, turtle, union_counts, void_description
 from agkg.vocab import DCTERMS, RDF, VOID, XSD, data_prefixes
 
 BASE = "https://w3id.org/agkg/"

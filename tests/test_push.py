@@ -14,10 +14,10 @@ import pytest
 from click.testing import Result
 from conftest import OxigraphServer
 
+from agkg.build.graph import Iris
 from agkg.errors import RemoteError
-from agkg.graph import Iris
-from agkg.push import GraphPayload, PushTarget, batches, load_published, push_dataset
-from agkg.remote import USER_AGENT, HttpClient
+from agkg.sparql.push import GraphPayload, PushTarget, batches, load_published, push_dataset
+from agkg.sparql.remote import USER_AGENT, HttpClient
 
 Run = Callable[..., Result]
 IRIS = Iris("https://w3id.org/agkg/")

@@ -10,9 +10,9 @@ import pytest
 from click.testing import Result
 from conftest import DATASET, VirtuosoServer
 
-from agkg.graph import Iris
-from agkg.push import DEFAULT_BATCH, GraphPayload, PushTarget, load_published, push_dataset
-from agkg.remote import HttpClient
+from agkg.build.graph import Iris
+from agkg.sparql.push import DEFAULT_BATCH, GraphPayload, PushTarget, load_published, push_dataset
+from agkg.sparql.remote import HttpClient
 
 Run = Callable[..., Result]
 REPO = Path(__file__).resolve().parents[1]

@@ -14,9 +14,9 @@ import pytest
 from click.testing import Result
 from conftest import DATASET, OxigraphServer
 
-from agkg.graph import Iris
-from agkg.push import PushTarget, load_published, push_dataset
-from agkg.remote import HttpClient
+from agkg.build.graph import Iris
+from agkg.sparql.push import PushTarget, load_published, push_dataset
+from agkg.sparql.remote import HttpClient
 
 Run = Callable[..., Result]
 REPO = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ import pytest
 from click.testing import Result
 
 from agkg.errors import QueryError
-from agkg.querylib import (
+from agkg.sparql.querylib import (
     bind_with_values,
     declare_prefixes,
     list_queries,

@@ -21,12 +21,12 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from agkg.build.graph import build_dataset
+from agkg.build.publishing import DUMP_FILES, QUERY_STORE
 from agkg.cli import cli
 from agkg.config import load_config
-from agkg.graph import build_dataset
-from agkg.publishing import DUMP_FILES, QUERY_STORE
-from agkg.query import DatasetStore, open_dataset, run_query, store_from_built
-from agkg.server import create_app
+from agkg.sparql.query import DatasetStore, open_dataset, run_query, store_from_built
+from agkg.web.server import create_app
 
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = sorted((REPO / "queries").glob("*.rq"))
@@ -171,21 +171,21 @@ def test_a_damaged_store_is_rebuilt_not_patched(project: Path) -> None:
 KILLER = textwrap.dedent(
     """
     import os, signal, sys
-    import agkg.publishing, agkg.querystore
+    import agkg.build.publishing, agkg.build.querystore
     from agkg.cli import main
 
     where = sys.argv.pop(1)
     if where == "store":  # in the middle of loading the new store
-        chunks = agkg.querystore._chunks
+        chunks = agkg.build.querystore._chunks
         def dying(path):
             for chunk in chunks(path):
                 yield chunk
                 os.kill(os.getpid(), signal.SIGKILL)
-        agkg.querystore._chunks = dying
+        agkg.build.querystore._chunks = dying
     else:  # the store and the dumps are staged, right before the swap
         def swap(staging, target):
             os.kill(os.getpid(), signal.SIGKILL)
-        agkg.publishing._swap = swap
+        agkg.build.publishing._swap = swap
     main()
     """
 )
@@ -280,8 +280,8 @@ def test_answering_from_the_published_store_does_not_import_the_build() -> None:
     # the build (YAML, claims, provenance) and rdflib cost a third of a query's start-up; the
     # modules a query from the published store needs must not pull them in
     code = (
-        "import sys, agkg.cli, agkg.query, agkg.querylib, agkg.querystore, agkg.label_service\n"
-        "print(' '.join(m for m in ('agkg.graph', 'agkg.claims', 'yaml', 'rdflib') if m in sys.modules))"
+        "import sys, agkg.cli, agkg.sparql.query, agkg.sparql.querylib, agkg.build.querystore, agkg.sparql.label_service\n"
+        "print(' '.join(m for m in ('agkg.build.graph', 'agkg.build.claims', 'yaml', 'rdflib') if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.split() == []

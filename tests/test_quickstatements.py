@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from agkg.build.graph import build_dataset
+from agkg.build.provenance import ReferenceRecord
 from agkg.config import load_config
-from agkg.graph import build_dataset
-from agkg.provenance import ReferenceRecord
-from agkg.quickstatements import NotExpressible, qs_monolingual, qs_text, qs_time, reference_group
+from agkg.wikidata.quickstatements import NotExpressible, qs_monolingual, qs_text, qs_time, reference_group
 
 # V1 command grammar (Help:QuickStatements): TAB-separated entity, property, value, then
 # qualifier pairs (P…), then source pairs (S…).

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agkg.quotes import FoldedText, SourceText, find_quote, find_quote_regex
+from agkg.build.quotes import FoldedText, SourceText, find_quote, find_quote_regex
 
 TEXT = (
     "The group\tannounced  its\n\nformation in 2014.\r\n"

@@ -15,11 +15,11 @@ import pytest
 from click.testing import Result
 from conftest import OxigraphServer, free_port
 
-from agkg.alignment import wikidata_mapping
-from agkg.claims import Entity, load_curated_data
+from agkg.build.alignment import wikidata_mapping
+from agkg.build.claims import Entity, load_curated_data
+from agkg.build.ontology import load_vocabulary
 from agkg.errors import Position
-from agkg.ontology import load_vocabulary
-from agkg.reconciliation import SparqlClient, find_candidates
+from agkg.wikidata.reconciliation import SparqlClient, find_candidates
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wikidata" / "items.ttl"
 REMOVED = {  # entities whose verified IDs the test project forgets, to see them found again

@@ -22,9 +22,9 @@ import pytest
 from conftest import REPO, free_port
 from test_reconciliation_service import validators  # noqa: F401 - the W3C schemas, as a fixture
 
+from agkg.build.graph import BuiltDataset, build_dataset
 from agkg.config import load_config
-from agkg.graph import BuiltDataset, build_dataset
-from agkg.reconciliation_service import ReconciliationIndex, create_app, name_similarity
+from agkg.wikidata.reconciliation_service import ReconciliationIndex, create_app, name_similarity
 
 TEXT = (
     "The Taliban hold Kabul. The Pakistani Taliban are based in Pakistan. "

@@ -17,8 +17,8 @@ from conftest import DATASET, REPO, free_port
 from jsonschema import Draft7Validator, FormatChecker
 from referencing import Registry, Resource
 
+from agkg.build.graph import build_dataset
 from agkg.config import load_config
-from agkg.graph import build_dataset
 
 SPEC = (REPO.parent / "shared" / "reconciliation-api" / "0.2").resolve()
 SCHEMA_FILES = {
@@ -112,7 +112,7 @@ class Service:
 def service() -> Iterator[Service]:
     import uvicorn
 
-    from agkg.reconciliation_service import create_app
+    from agkg.wikidata.reconciliation_service import create_app
 
     built = build_dataset(load_config(DATASET))
     port = free_port()

@@ -15,7 +15,7 @@ from click.testing import Result
 
 from agkg import __version__
 from agkg.errors import RemoteError
-from agkg.remote import RequestLog, RetryPolicy, parse_retry_after, query_endpoint
+from agkg.sparql.remote import RequestLog, RetryPolicy, parse_retry_after, query_endpoint
 
 Run = Callable[..., Result]
 RESULT = json.dumps(

@@ -27,7 +27,7 @@ from bad_input import (
 )
 from click.testing import Result
 
-import agkg.yamlfile
+import agkg.build.yamlfile
 
 Run = Callable[..., Result]
 
@@ -158,7 +158,7 @@ def test_a_huge_file_is_refused_without_being_parsed(
     project: Path, run_agkg: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 64 MiB is the real limit; a smaller one keeps the test fast and exercises the same check
-    monkeypatch.setattr(agkg.yamlfile, "MAX_FILE_BYTES", 100_000)
+    monkeypatch.setattr(agkg.build.yamlfile, "MAX_FILE_BYTES", 100_000)
     content = HEADER + "  - note: [" + "x, " * 100_000 + "]\n"
     write_files(project, {CLAIMS: content})
     result = run_agkg("--project", project, "-q", "build")

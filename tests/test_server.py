@@ -36,7 +36,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from agkg.cli import cli
 from agkg.config import load_config
-from agkg.server import ServerSettings, create_app
+from agkg.web.server import ServerSettings, create_app
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/agkg/"

@@ -14,9 +14,15 @@ import pytest
 import rdflib
 from rdflib.namespace import SH
 
+from agkg.build.graph import build_dataset
+from agkg.build.validation import (
+    NTriplesData,
+    ValidationResult,
+    load_shapes,
+    validate_graph,
+    validation_triples,
+)
 from agkg.config import load_config
-from agkg.graph import build_dataset
-from agkg.validation import NTriplesData, ValidationResult, load_shapes, validate_graph, validation_triples
 
 REPO = Path(__file__).resolve().parent.parent
 SHAPES = "https://w3id.org/agkg/shapes#"

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import DATASET
 
 from agkg.cli import cli
-from agkg.site import negotiate
+from agkg.web.site import negotiate
 
 BASE = "https://w3id.org/agkg/"
 
@@ -96,7 +96,7 @@ def test_web_server_configuration(site: Path) -> None:
 
 
 def test_republishing_removes_stale_files(site: Path, tmp_path: Path) -> None:
-    from agkg.site import write_site
+    from agkg.web.site import write_site
 
     (tmp_path / "doc" / "id").mkdir(parents=True)
     stale = tmp_path / "doc" / "id" / "gone.html"

@@ -17,12 +17,12 @@ from click.testing import CliRunner, Result
 from conftest import CORPUS, REPO, OxigraphServer, VirtuosoServer, project_source
 from test_push import FaultyProxy
 
+from agkg.build.graph import Iris
 from agkg.cli import cli
 from agkg.errors import RemoteError
-from agkg.graph import Iris
-from agkg.push import GraphPayload, PushTarget, load_published, push_dataset
-from agkg.querylib import declares_dataset, list_queries, parse_term, query_variables
-from agkg.remote import HttpClient, read_manifest
+from agkg.sparql.push import GraphPayload, PushTarget, load_published, push_dataset
+from agkg.sparql.querylib import declares_dataset, list_queries, parse_term, query_variables
+from agkg.sparql.remote import HttpClient, read_manifest
 from agkg.vocab import data_prefixes
 
 Run = Callable[..., Result]

@@ -21,13 +21,10 @@ import rdflib
 from click.testing import CliRunner
 from conftest import DATASET, project_source
 
-from agkg.cli import cli
-from agkg.config import load_config
-from agkg.dates import TimeValue, wikibase_time
-from agkg.errors import ConfigurationError, Position
-from agkg.graph import BuiltDataset, build_dataset
-from agkg.ontology import load_vocabulary
-from agkg.validation import (
+from agkg.build.dates import TimeValue, wikibase_time
+from agkg.build.graph import BuiltDataset, build_dataset
+from agkg.build.ontology import load_vocabulary
+from agkg.build.validation import (
     NTriplesData,
     load_shapes,
     render_claim_shapes,
@@ -37,8 +34,11 @@ from agkg.validation import (
     validate_graph,
     validation_triples,
 )
+from agkg.build.wikibase import time_literal, time_node
+from agkg.cli import cli
+from agkg.config import load_config
+from agkg.errors import ConfigurationError, Position
 from agkg.vocab import AGKG, PROV, RDFS, SKOS, WIKIBASE
-from agkg.wikibase import time_literal, time_node
 
 REPO = Path(__file__).resolve().parents[1]
 CLAIMS = "data/claims/siddiqui-2021.yaml"

@@ -9,9 +9,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from conftest import DATASET
 
-from agkg.config import load_config
-from agkg.graph import build_dataset
-from agkg.validation import (
+from agkg.build.graph import build_dataset
+from agkg.build.validation import (
     NTriplesData,
     load_shapes,
     to_rdflib,
@@ -19,6 +18,7 @@ from agkg.validation import (
     validate_graph,
     validation_triples,
 )
+from agkg.config import load_config
 from agkg.vocab import PROV
 
 REPO = Path(__file__).resolve().parents[1]

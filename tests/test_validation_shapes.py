@@ -22,8 +22,8 @@ import pytest
 import rdflib
 from rdflib.namespace import SH
 
-from agkg.ontology import load_vocabulary
-from agkg.validation import (
+from agkg.build.ontology import load_vocabulary
+from agkg.build.validation import (
     SHAPES_NAMESPACE,
     ValidationReport,
     check_shapes,

@@ -21,8 +21,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from agkg.build.graph import build_dataset
 from agkg.config import load_config
-from agkg.graph import build_dataset
 from agkg.vocab import RDF, WIKIBASE, WikibaseNamespaces
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,11 +8,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from agkg.claims import LiteralValue
-from agkg.dates import TimeValue, parse_time_value, time_from_wikibase, wikibase_time
-from agkg.ontology import load_vocabulary
+from agkg.build.claims import LiteralValue
+from agkg.build.dates import TimeValue, parse_time_value, time_from_wikibase, wikibase_time
+from agkg.build.ontology import load_vocabulary
+from agkg.build.wikibase import ValueWriter, property_entity_triples, wikibase_properties
 from agkg.vocab import OWL, RDF, WD, WIKIBASE, XSD, WikibaseNamespaces
-from agkg.wikibase import ValueWriter, property_entity_triples, wikibase_properties
 
 REPO = Path(__file__).resolve().parents[1]
 WB = WikibaseNamespaces("https://example.org/kg/")

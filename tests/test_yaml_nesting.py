@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-import agkg.yamlfile
-from agkg.yamlfile import MAX_DEPTH, YamlProblems, parse_yaml
+import agkg.build.yamlfile
+from agkg.build.yamlfile import MAX_DEPTH, YamlProblems, parse_yaml
 
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
 
@@ -25,7 +25,7 @@ def problems_of(text: str) -> list[str]:
 @pytest.fixture(params=LOADERS, ids=lambda loader: loader.__name__)
 def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs with libyaml (which has its own limit) and with the pure-Python parser."""
-    monkeypatch.setattr(agkg.yamlfile, "_Loader", request.param)
+    monkeypatch.setattr(agkg.build.yamlfile, "_Loader", request.param)
 
 
 @pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 999, 1001, 10_000])

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from . import __version__
-from .config import Config, load_config
-from .errors import (
+from agkg import __version__
+from agkg.config import Config, load_config
+from agkg.errors import (
     AgkgError,
     AnswersDifferError,
     ConfigurationError,
@@ -34,7 +34,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .graph import BuiltDataset
+    from agkg.build.graph import BuiltDataset
 
 EXIT_OK, EXIT_NOT_CONFORMING, EXIT_BAD_INPUT, EXIT_REMOTE = 0, 1, 2, 3
 EXIT_CODES: dict[type[AgkgError], int] = {
@@ -220,7 +220,7 @@ def allowing(settings: Settings, allow_missing_texts: bool) -> Config:
 
 def built_dataset(settings: Settings) -> BuiltDataset:
     """Build the dataset with the group's progress display, then report its warnings."""
-    from .graph import build_dataset
+    from agkg.build.graph import build_dataset
 
     built = build_dataset(settings.config, settings.progress())
     settings.done()
@@ -250,7 +250,7 @@ def limit_option(
 
 def write_or_echo(text: str, out_file: Path | None) -> None:
     """``text`` into ``out_file`` atomically, or to stdout when no file is given."""
-    from .publishing import atomic_write
+    from agkg.build.publishing import atomic_write
 
     if out_file:
         atomic_write(out_file, text.encode("utf-8"))
@@ -296,8 +296,8 @@ def validate(
     Each result names the claim file and line behind it. Exit 0 conforms (warnings allowed
     unless --strict), 1 violations, 2 bad input or broken shapes.
     """
-    from .graph import build_dataset
-    from .validation import load_shapes, render_report, summary, validate_dataset
+    from agkg.build.graph import build_dataset
+    from agkg.build.validation import load_shapes, render_report, summary, validate_dataset
 
     built = build_dataset(allowing(settings, allow_missing_texts), settings.progress(), require_texts=True)
     shapes, _ = load_shapes(settings.config.shapes_dir, base=settings.config.base)
@@ -334,8 +334,8 @@ def verify(
     A source whose text is not in the corpus is an error (exit 2) unless it says
     text_held_elsewhere or --allow-missing-texts is given: its quotes would go unchecked.
     """
-    from .graph import load_only
-    from .quotes import check_quotes, load_corpus, missing_texts
+    from agkg.build.graph import load_only
+    from agkg.build.quotes import check_quotes, load_corpus, missing_texts
 
     config = allowing(settings, allow_missing_texts)
     folder = corpus_dir or config.corpus_dir
@@ -391,8 +391,14 @@ def properties_command(settings: Settings, word: str | None, as_json: bool, mark
     """
     from dataclasses import asdict
 
-    from .catalogue import property_catalogue, render_entry, render_markdown, search_properties, summary_row
-    from .ontology import load_vocabulary
+    from agkg.build.ontology import load_vocabulary
+    from agkg.curation.catalogue import (
+        property_catalogue,
+        render_entry,
+        render_markdown,
+        search_properties,
+        summary_row,
+    )
 
     entries = catalogue = property_catalogue(load_vocabulary(settings.config.ontology_dir))
     if markdown:
@@ -402,7 +408,7 @@ def properties_command(settings: Settings, word: str | None, as_json: bool, mark
         matches = search_properties(entries, word)
         entries = [m.entry for m in matches]
         if not entries:
-            from .suggestions import did_you_mean
+            from agkg.build.suggestions import did_you_mean
 
             names = {e.name: [e.label, *e.alt_labels, e.wikidata_label or ""] for e in catalogue}
             click.echo(f"agkg: no property matches '{word}'{did_you_mean(word, names)}", err=True)
@@ -434,10 +440,10 @@ def entities_command(settings: Settings, text: str | None, type_name: str | None
     Matching ignores case and accents ('haqqani' finds Ḥaqqānī); only the entity files are read,
     so a claims file being written does not get in the way.
     """
-    from .claims import load_entities
-    from .entity_names import search_entities
-    from .errors import Position
-    from .ontology import load_vocabulary
+    from agkg.build.claims import load_entities
+    from agkg.build.entity_names import search_entities
+    from agkg.build.ontology import load_vocabulary
+    from agkg.errors import Position
 
     config = settings.config
     vocabulary = load_vocabulary(config.ontology_dir)
@@ -516,7 +522,7 @@ def publish(
     After the first publish, only what changed claims files affect is rebuilt and revalidated;
     the output is the same as a full build's.
     """
-    from .publishing import publication_lock
+    from agkg.build.publishing import publication_lock
 
     def waiting() -> None:
         if not settings.quiet:
@@ -531,11 +537,11 @@ def publish(
 
 def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: bool, full: bool) -> None:
     """What ``publish`` does, under the publisher lock."""
-    from .incremental import build_and_validate, remember
-    from .publishing import QUERY_STORE, Catalogue, write_dumps
-    from .query import input_fingerprint
-    from .querystore import write_query_store
-    from .validation import load_shapes
+    from agkg.build.incremental import build_and_validate, remember
+    from agkg.build.publishing import QUERY_STORE, Catalogue, write_dumps
+    from agkg.build.querystore import write_query_store
+    from agkg.build.validation import load_shapes
+    from agkg.sparql.query import input_fingerprint
 
     config = settings.config
     progress = settings.progress()
@@ -574,7 +580,7 @@ def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: b
         )
         stores.append(f"{stats.mode}, {stats.quads} quads in {stats.seconds:.2f} s")
         if with_site:
-            from .site import SiteData, render_site, write_site
+            from agkg.web.site import SiteData, render_site, write_site
 
             if progress:
                 progress("site")
@@ -601,7 +607,7 @@ def _publish(settings: Settings, out_dir: Path | None, force: bool, with_site: b
 def _patchable_publication(config: Config, target: Path) -> Path | None:
     """The publication in ``target`` if an incremental build's changes apply to it: its
     ``dataset.nq`` is the one the publish cache holds (a hard link), which the build diffed."""
-    from .incremental import cache_folder
+    from agkg.build.incremental import cache_folder
 
     try:
         if (target / "dataset.nq").samefile(cache_folder(config) / "dataset.nq"):
@@ -659,9 +665,15 @@ def query_command(
     allow_service: bool,
 ) -> None:
     """Run a SPARQL query on the dataset (or --endpoint URL) and print the results."""
-    from .query import open_dataset, read_query_file, render_table, run_query, write_answer
-    from .querylib import list_queries, load_named_query, parse_params, prepare_local, prepare_remote
-    from .vocab import data_prefixes
+    from agkg.sparql.query import open_dataset, read_query_file, render_table, run_query, write_answer
+    from agkg.sparql.querylib import (
+        list_queries,
+        load_named_query,
+        parse_params,
+        prepare_local,
+        prepare_remote,
+    )
+    from agkg.vocab import data_prefixes
 
     library = settings.config.project_dir / "queries"
     if list_names:
@@ -679,8 +691,8 @@ def query_command(
     bindings = parse_params(params, prefixes)
     out = sys.stdout.buffer
     if endpoint:
-        from .remote import run_remote_query
-        from .vocab import Iris
+        from agkg.sparql.remote import run_remote_query
+        from agkg.vocab import Iris
 
         manifest = Iris(settings.config.base).push_manifest_graph
         answer = run_remote_query(
@@ -709,9 +721,9 @@ def test_command(settings: Settings, names: tuple[str, ...], record: bool) -> No
     a different answer is shown as rows removed (-) and added (+). After reviewing a change,
     --record writes the new answers (of every query, or of the NAMEs).
     """
-    from .claims import display_path
-    from .curation.answers import check_answers, record_answers, select_queries
-    from .query import open_dataset
+    from agkg.build.claims import display_path
+    from agkg.curation.answers import check_answers, record_answers, select_queries
+    from agkg.sparql.query import open_dataset
 
     queries = select_queries(settings.config, names)
     dataset = open_dataset(settings.config, settings.progress())
@@ -787,8 +799,8 @@ def serve(
     query_memory: int,
 ) -> None:
     """Serve the published dataset: IRIs, pages, SPARQL endpoint (needs the 'serve' extra)."""
-    from .server import ServerSettings
-    from .server import serve as run_server
+    from agkg.web.server import ServerSettings
+    from agkg.web.server import serve as run_server
 
     limits = ServerSettings(
         query_timeout=query_timeout,
@@ -823,9 +835,9 @@ def push_command(
     timeout: float,
 ) -> None:
     """Load the published dataset into a triple store, one named graph at a time."""
-    from .push import PushTarget, load_published, push_dataset
-    from .remote import HttpClient
-    from .vocab import Iris
+    from agkg.sparql.push import PushTarget, load_published, push_dataset
+    from agkg.sparql.remote import HttpClient
+    from agkg.vocab import Iris
 
     if not graph_store and not update_url:
         fail("give --graph-store URL, --update URL, or both")
@@ -901,9 +913,9 @@ def reconcile_command(
     """Find Wikidata candidates for entities without an ID; write a review CSV."""
     import datetime
 
-    from .graph import load_only
-    from .ontology import load_vocabulary
-    from .reconciliation import (
+    from agkg.build.graph import load_only
+    from agkg.build.ontology import load_vocabulary
+    from agkg.wikidata.reconciliation import (
         AcceptedId,
         SparqlClient,
         decide,
@@ -964,8 +976,8 @@ def export_quickstatements_command(
     settings: Settings, out_file: Path | None, unmappable_file: Path | None, exact_only: bool
 ) -> None:
     """Write statements whose subject and value have Wikidata IDs as QuickStatements (V1)."""
-    from .publishing import atomic_write
-    from .quickstatements import export_quickstatements
+    from agkg.build.publishing import atomic_write
+    from agkg.wikidata.quickstatements import export_quickstatements
 
     built = built_dataset(settings)
     export = export_quickstatements(built, exact_only)
@@ -1009,7 +1021,7 @@ def export_quickstatements_command(
 @pass_settings
 def export_events_command(settings: Settings, output_format: str, out_file: Path | None) -> None:
     """Write one CSV row per event, as UCDP GED or ACLED code events."""
-    from .conflict_export import export_events
+    from agkg.exports.conflict_export import export_events
 
     built = built_dataset(settings)
     export = export_events(built.data, built.provenance, built.vocabulary, output_format)
@@ -1027,7 +1039,7 @@ def reconciliation_service_command(settings: Settings, host: str, port: int, pub
     try:
         import uvicorn
 
-        from .reconciliation_service import create_app
+        from agkg.wikidata.reconciliation_service import create_app
     except ImportError as error:
         fail(f"the reconciliation service needs the 'serve' extra (pip install 'agkg[serve]'): {error}")
     built = built_dataset(settings)
@@ -1050,7 +1062,7 @@ def add_source_command(
     settings: Settings, file: Path, source_id: str | None, sources_file: Path | None
 ) -> None:
     """Store a text (plain or HTML) in the corpus and register it as a source to review."""
-    from .curation.sources import add_source
+    from agkg.curation.sources import add_source
 
     config = settings.config
     added = add_source(file, config.data_dir, config.corpus_dir, config.project_dir, source_id, sources_file)
@@ -1078,9 +1090,9 @@ def add_source_command(
 @pass_settings
 def draft(settings: Settings, source_id: str, out: Path | None, entities_out: Path | None) -> None:
     """Draft claims for a registered source, each marked 'status: draft' for review."""
-    from .claims import display_path
-    from .curation.draft import write_draft
-    from .ontology import load_vocabulary
+    from agkg.build.claims import display_path
+    from agkg.build.ontology import load_vocabulary
+    from agkg.curation.draft import write_draft
 
     config = settings.config
     vocabulary = load_vocabulary(config.ontology_dir)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import ConfigurationError
-from .vocab import CC_BY_4, DEFAULT_BASE
+from agkg.errors import ConfigurationError
+from agkg.vocab import CC_BY_4, DEFAULT_BASE
 
 CONFIG_FILE = "agkg.toml"
 

@@ -26,11 +26,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..config import Config
-from ..errors import QueryError
-from ..publishing import atomic_write
-from ..query import DatasetStore, mask_non_code, run_query
-from ..querylib import NamedQuery, list_queries, load_named_query
+from agkg.build.publishing import atomic_write
+from agkg.config import Config
+from agkg.errors import QueryError
+from agkg.sparql.query import DatasetStore, mask_non_code, run_query
+from agkg.sparql.querylib import NamedQuery, list_queries, load_named_query
 
 EXPECTED_FOLDER = "expected"
 _ORDERED = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)

@@ -22,13 +22,12 @@ from pathlib import Path
 
 import pysbd
 
-from ..claims import display_path
-from ..errors import ConfigurationError, InputError, Problem
-from ..ontology import PropertySpec, Vocabulary
-from ..publishing import atomic_write
-from ..quotes import SourceText, find_quote
-from ..yamlfile import Mapping, Node, Scalar, Sequence, YamlProblems, read_yaml
-from .mentions import (
+from agkg.build.claims import display_path
+from agkg.build.ontology import PropertySpec, Vocabulary
+from agkg.build.publishing import atomic_write
+from agkg.build.quotes import SourceText, find_quote
+from agkg.build.yamlfile import Mapping, Node, Scalar, Sequence, YamlProblems, read_yaml
+from agkg.curation.mentions import (
     EntityIndex,
     KnownEntity,
     Mention,
@@ -38,7 +37,8 @@ from .mentions import (
     number_word,
     quantities_in,
 )
-from .sources import slugify
+from agkg.curation.sources import slugify
+from agkg.errors import ConfigurationError, InputError, Problem
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from .dating import parse_date
+from agkg.curation.dating import parse_date
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import py3langid
 
-from ..claims import ID_PATTERN, display_path
-from ..errors import ConfigurationError, InputError, Position, Problem
-from ..publishing import atomic_write
-from ..yamlfile import Mapping, Node, Scalar, Sequence, YamlProblems, parse_yaml, read_yaml
-from .dating import parse_date
-from .text import ExtractedText, extract_text
+from agkg.build.claims import ID_PATTERN, display_path
+from agkg.build.publishing import atomic_write
+from agkg.build.yamlfile import Mapping, Node, Scalar, Sequence, YamlProblems, parse_yaml, read_yaml
+from agkg.curation.dating import parse_date
+from agkg.curation.text import ExtractedText, extract_text
+from agkg.errors import ConfigurationError, InputError, Position, Problem
 
 CORPUS_NAME = re.compile(r"^(\d{3,})_[0-9a-f]{16}\.txt$")
 DEFAULT_SOURCES_FILE = "corpus.yaml"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
 
-from ..errors import InputError
+from agkg.errors import InputError
 
 # elements whose content is never article text
 _DROPPED = ("script", "style", "noscript", "template", "nav", "aside", "form", "footer", "iframe", "svg")

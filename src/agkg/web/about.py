@@ -15,9 +15,8 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from ..publishing import DUMP_TYPES
-from ..site import Index, SiteData, Term, local_name, prefixed
-from ..vocab import (
+from agkg.build.publishing import DUMP_TYPES
+from agkg.vocab import (
     AGKG,
     DCAT,
     DCTERMS,
@@ -32,8 +31,9 @@ from ..vocab import (
     VOID,
     data_prefixes,
 )
-from .model import Models, Shown
-from .wording import date_words, number_words
+from agkg.web.model import Models, Shown
+from agkg.web.site import Index, SiteData, Term, local_name, prefixed
+from agkg.web.wording import date_words, number_words
 
 
 @dataclass

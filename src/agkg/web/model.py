@@ -15,9 +15,10 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from ..dates import TimeValue, time_from_wikibase
-from ..quotes import CONTEXT_CHARS
-from ..site import (
+from agkg.build.dates import TimeValue, time_from_wikibase
+from agkg.build.quotes import CONTEXT_CHARS
+from agkg.vocab import AGKG, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, WIKIBASE, XSD
+from agkg.web.site import (
     FALSE,
     RANK_ORDER,
     TRUE,
@@ -28,8 +29,7 @@ from ..site import (
     context_before,
     local_name,
 )
-from ..vocab import AGKG, OA, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, WIKIBASE, XSD
-from .wording import date_words, number_words, qualifier_key, rank_words, time_words
+from agkg.web.wording import date_words, number_words, qualifier_key, rank_words, time_words
 
 # --- the pieces of a page -------------------------------------------------------------------------
 

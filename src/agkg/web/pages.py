@@ -12,12 +12,12 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from ..site import DOCUMENT_TYPES, SiteData
-from ..vocab import DCTERMS, FOAF
-from . import about
-from .model import Models, ResourcePage, Shown
-from .templating import render
-from .wording import date_words
+from agkg.vocab import DCTERMS, FOAF
+from agkg.web import about
+from agkg.web.model import Models, ResourcePage, Shown
+from agkg.web.site import DOCUMENT_TYPES, SiteData
+from agkg.web.templating import render
+from agkg.web.wording import date_words
 
 
 class Pages:

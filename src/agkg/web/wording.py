@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..dates import TimeValue, parse_time_value
+from agkg.build.dates import TimeValue, parse_time_value
 
 # English month names, whatever the process locale (calendar.month_name follows the locale)
 MONTHS = (

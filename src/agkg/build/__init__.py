@@ -1,0 +1,1 @@
+"""Building the dataset: YAML claims -> quotes -> provenance -> graph -> validation -> publishing, incremental."""

@@ -1,0 +1,780 @@
+"""SHACL validation of a built dataset, with each result traced back to the input line.
+
+The data graph validated is the built dataset plus the ontology's schema triples: ``sh:class`` needs the
+``rdfs:subClassOf`` triples, and the SPARQL rules follow ``agkg:statementProperty`` from a truthy
+predicate to its statement predicates. The shapes are checked against SHACL-SHACL first, so a
+broken shapes file is a configuration error (exit 2), never a silently weaker validation.
+
+Two engines give the same results (tests/test_validation_shapes.py proves it on the shape
+suite and on synthetic data): ``turbo`` (pyshacl-turbo, Rust, the default; about 20-40x faster
+at 100k triples, see bench/RESULTS.md) and ``pyshacl`` (the reference). Both get a plain rdflib
+Graph: ENGINES.md found that both report false ``sh:in`` violations when given a pyoxigraph
+store.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import ctypes
+import ctypes.util
+import json
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import SH as RSH
+
+from agkg.build.graph import BuiltDataset, truthy_origin
+from agkg.build.ontology import PropertySpec, Vocabulary
+from agkg.errors import ConfigurationError, Position
+from agkg.vocab import AGKG, DEFAULT_BASE, OWL, RDF, RDFS, SKOS, XSD, data_prefixes
+
+ENGINES = ("turbo", "pyshacl")
+SEVERITY_NAMES = {RSH.Violation: "violation", RSH.Warning: "warning", RSH.Info: "info"}
+SHAPES_NAMESPACE = "https://w3id.org/agkg/shapes#"
+FORMATS = ("text", "json", "turtle", "junit", "github")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result, with where in the input the focus node came from."""
+
+    severity: str
+    focus: str
+    path: str | None
+    shape: str | None
+    constraint: str | None
+    message: str
+    value: str | None
+    origins: tuple[Position, ...] = ()
+
+    @property
+    def position(self) -> Position | None:
+        """The first input position behind the result (claims are listed in file order)."""
+        return self.origins[0] if self.origins else None
+
+    def key(self) -> tuple[str, str, str, str, str, str, str]:
+        """What identifies a result across engines: everything but the input positions."""
+        return (
+            self.focus,
+            self.path or "",
+            self.shape or "",
+            self.severity,
+            self.constraint or "",
+            self.value or "",
+            self.message,
+        )
+
+
+@dataclass
+class ValidationReport:
+    """All results of one validation; ``conforms`` is SHACL's verdict on violations alone."""
+
+    conforms: bool
+    results: list[ValidationResult] = field(default_factory=list)
+    report_graph: rdflib.Graph | None = field(default=None, repr=False, compare=False)
+    engine: str = "turbo"
+
+    @property
+    def report_turtle(self) -> str:
+        """The engine's SHACL report as Turtle (written on demand: at a million triples the
+        report of every info note takes seconds to serialize, and only ``--format turtle``
+        wants it)."""
+        return self.report_graph.serialize(format="turtle") if self.report_graph is not None else ""
+
+    def count(self, severity: str) -> int:
+        return sum(1 for r in self.results if r.severity == severity)
+
+    @property
+    def violations(self) -> int:
+        return self.count("violation")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("warning")
+
+    @property
+    def infos(self) -> int:
+        return self.count("info")
+
+    def failing(self, strict: bool = False) -> bool:
+        """Violations fail; warnings fail only when strict; infos never do."""
+        return self.violations > 0 or (strict and self.warnings > 0)
+
+
+# ------------------------------------------------------------------------- shapes
+
+
+def load_shapes(
+    shapes_dir: Path, check: bool = True, base: str = DEFAULT_BASE
+) -> tuple[rdflib.Graph, list[ox.Triple]]:
+    """Every ``*.ttl`` in ``shapes_dir``, as an rdflib graph and as sorted triples for publishing.
+
+    The shapes are written for the default base; the predicate families of a dataset published
+    under another ``base`` (``{base}prop/…``) are moved there, in IRIs and in the prefix
+    declarations the SPARQL rules use. With ``check``, the shapes must conform to SHACL-SHACL;
+    ConfigurationError names every problem otherwise (as it does for a file that does not parse).
+    """
+    files = sorted(shapes_dir.glob("*.ttl"))
+    if not files:
+        raise ConfigurationError(f"no shapes: {shapes_dir} has no .ttl file")
+    triples: set[ox.Triple] = set()
+    for path in files:
+        try:
+            triples.update(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        except SyntaxError as error:
+            raise ConfigurationError(f"{path}: {error}") from error
+    if base != DEFAULT_BASE:
+        triples = {rebase_triple(t, DEFAULT_BASE + "prop/", base + "prop/") for t in triples}
+    graph = to_rdflib(triples)
+    if check:
+        problems = check_shapes(graph)
+        if problems:
+            listed = "\n".join(f"  {p}" for p in problems)
+            raise ConfigurationError(f"the shapes in {shapes_dir} do not conform to SHACL-SHACL:\n{listed}")
+    return graph, sorted(triples, key=str)
+
+
+def rebase_triple(triple: ox.Triple, old: str, new: str) -> ox.Triple:
+    """``triple`` with the namespace ``old`` replaced by ``new`` in its IRIs and literals."""
+
+    def term(node: Any) -> Any:
+        if isinstance(node, ox.NamedNode) and node.value.startswith(old):
+            return ox.NamedNode(new + node.value[len(old) :])
+        if isinstance(node, ox.Literal) and old in node.value and node.language is None:
+            return ox.Literal(node.value.replace(old, new), datatype=node.datatype)
+        return node
+
+    return ox.Triple(term(triple.subject), term(triple.predicate), term(triple.object))
+
+
+def check_shapes(shapes: rdflib.Graph) -> list[str]:
+    """Problems SHACL-SHACL (the W3C shapes for shapes graphs) finds in ``shapes``."""
+    from pyshacl_turbo import meta_validate
+
+    conforms, report, _ = meta_validate(shapes)  # type: ignore[no-untyped-call]
+    if conforms:
+        return []
+    prefixes = data_prefixes("")
+    problems = []
+    for result in report.subjects(RDF_TYPE, RSH.ValidationResult):
+        focus = report.value(result, RSH.focusNode)
+        path = report.value(result, RSH.resultPath)
+        message = report.value(result, RSH.resultMessage)
+        where = compact(str(focus), prefixes) if isinstance(focus, rdflib.URIRef) else "a blank node"
+        through = f" ({compact(str(path), prefixes)})" if isinstance(path, rdflib.URIRef) else ""
+        problems.append(f"{where}{through}: {message}")
+    return sorted(problems)
+
+
+RDF_TYPE = rdflib.RDF.type
+
+
+@dataclass(frozen=True)
+class NTriplesData:
+    """A data graph as N-Triples text. ``turbo`` parses it natively (no rdflib copy: at 1M
+    triples the copy took longer than the whole build); ``pyshacl`` gets it as an rdflib Graph."""
+
+    text: str
+
+    @classmethod
+    def of(cls, triples: Iterable[ox.Triple]) -> NTriplesData:
+        """The triples as N-Triples in ASCII: every other character as a ``\\u`` or ``\\U``
+        escape (N-Triples allows them in IRIs and literals; parsers decode them). A Python str
+        with one character past Latin-1 takes two or four bytes per character, and the engine
+        then needs a UTF-8 copy as well; ASCII text is held once, at one byte per character
+        (at a million triples, about 150 MB instead of 450 MB)."""
+        text = (ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        if not text.isascii():
+            text = text.encode("ascii", errors=_NTRIPLES_ESCAPES).decode("ascii")
+        return cls(text)
+
+
+def _escape_run(error: UnicodeError) -> tuple[str, int]:
+    """The N-Triples escapes of a run of characters ASCII cannot hold."""
+    assert isinstance(error, UnicodeEncodeError)
+    run = error.object[error.start : error.end]
+    escaped = "".join(f"\\u{ord(c):04X}" if ord(c) < 0x10000 else f"\\U{ord(c):08X}" for c in run)
+    return escaped, error.end
+
+
+_NTRIPLES_ESCAPES = "agkg-ntriples-escapes"
+codecs.register_error(_NTRIPLES_ESCAPES, _escape_run)
+
+
+def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
+    """Copy triples into an rdflib Graph through N-Triples (the fastest route rdflib offers)."""
+    graph = rdflib.Graph()
+    data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
+    if data:
+        graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
+
+
+_SCHEMA_PREDICATES = (RDFS.subClassOf, AGKG.statementProperty, AGKG.statementValueProperty)
+
+
+def schema_triples(ontology: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """The part of the ontology the shapes need: class declarations, ``rdfs:subClassOf``, the
+    links from each claim property to its statement predicates, and the types of the ontology's
+    named individuals (values such as ``agkg:allegedly``, for ``sh:class``). Labels,
+    definitions and alignments would only slow every engine down."""
+    triples = list(ontology)
+    individuals = {t.subject for t in triples if t.predicate == RDF.type and t.object == OWL.NamedIndividual}
+    return sorted(
+        (
+            t
+            for t in triples
+            if t.predicate in _SCHEMA_PREDICATES
+            or (t.predicate == RDF.type and (t.object == OWL.Class or t.subject in individuals))
+        ),
+        key=str,
+    )
+
+
+def validation_triples(built: BuiltDataset) -> list[ox.Triple]:
+    """The data graph the shapes see: the union of the dataset's graphs plus the ontology's
+    schema triples. Both are unique and sorted already and they do not overlap (the data's
+    subjects are minted under the dataset's base, the schema's are ontology terms; a repeat
+    would not matter anyway, a graph being a set), so they are joined as they are: a set and
+    a sort of a million triples cost seconds and hundreds of megabytes."""
+    return built.triples() + schema_triples(built.vocabulary.triples)
+
+
+# ------------------------------------------------------------------------- validating
+
+
+def run_engine(
+    data: rdflib.Graph | NTriplesData, shapes: rdflib.Graph, engine: str = "turbo"
+) -> rdflib.Graph:
+    """Validate ``data`` with ``engine`` and return the SHACL report graph.
+
+    An engine error (a SPARQL constraint that does not parse, say) is a ConfigurationError:
+    the shapes are broken, not the data.
+    """
+    if engine == "turbo":
+        from pyshacl_turbo import validate as turbo_validate
+
+        run = turbo_validate
+    elif engine == "pyshacl":
+        from pyshacl import validate as pyshacl_validate  # slow to import: only here
+
+        run = pyshacl_validate
+    else:
+        raise ConfigurationError(f"unknown SHACL engine {engine!r}: use one of {', '.join(ENGINES)}")
+    source: object = data
+    if isinstance(data, NTriplesData):
+        if engine == "turbo":
+            from pyshacl_turbo.rdf import Input  # serialized data: parsed and validated in Rust
+
+            source = Input(data.text, "nt", None, {})
+        else:
+            source = rdflib.Graph().parse(data=data.text, format="nt")
+    try:
+        _, report, _ = run(
+            source,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=False,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    except Exception as error:  # both engines raise assorted exception types for bad shapes
+        raise ConfigurationError(f"the shapes cannot be run ({engine}): {error}") from error
+    if not isinstance(report, rdflib.Graph):
+        raise ConfigurationError(f"the shapes cannot be run ({engine}): {report}")
+    return report
+
+
+def validate_graph(
+    data: rdflib.Graph | NTriplesData,
+    shapes: rdflib.Graph,
+    engine: str = "turbo",
+    origins: dict[str, list[Position]] | None = None,
+) -> ValidationReport:
+    """Validate an rdflib graph (or N-Triples); ``origins`` maps minted IRIs to the input lines behind them."""
+    report_graph = run_engine(data, shapes, engine)
+    results = read_results(report_graph, origins or {})
+    return ValidationReport(
+        conforms=not any(r.severity == "violation" for r in results),
+        results=results,
+        report_graph=report_graph,
+        engine=engine,
+    )
+
+
+def validate_dataset(built: BuiltDataset, shapes: rdflib.Graph, engine: str = "turbo") -> ValidationReport:
+    """Validate the union of the dataset's graphs (plus the ontology) against ``shapes``.
+
+    Memory: the engine parses its own copy of the union, so the dataset's cached union triples
+    are let go while it runs (``triples()`` makes them again, a few seconds at a million
+    triples), and the heap the engine freed is handed back to the system afterwards. At a
+    million triples that keeps a publish under 2 GB (bench/RESULTS.md).
+    """
+    data = NTriplesData.of(validation_triples(built))
+    built.release_triples()
+    try:
+        return validate_graph(data, shapes, engine, built.origins)
+    finally:
+        del data
+        release_free_memory()
+
+
+def release_free_memory() -> None:
+    """Return freed heap pages to the operating system (glibc's ``malloc_trim``; elsewhere a
+    no-op). Python and the Rust engines free memory without giving it back, so after a big
+    temporary structure the process would otherwise keep its peak size for the next stage."""
+    library = ctypes.util.find_library("c")
+    if library is None:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(library).malloc_trim(0)
+
+
+def origins_of(
+    focus: str, value: str | None, origins: dict[str, list[Position]], path: str | None = None
+) -> tuple[Position, ...]:
+    """Where a node came from: the claims behind the truthy triple ``focus path value`` when
+    there is one, the node itself, the node its fragment hangs off (a reference's ``#quote``
+    selector), or else the node the result's value names (a statement)."""
+    truthy = truthy_origin(focus, path, value) if path and value else None
+    for candidate in (truthy, focus, focus.split("#", 1)[0], value):
+        if candidate and candidate in origins:
+            return tuple(origins[candidate])
+    return ()
+
+
+def read_results(report: rdflib.Graph, origins: dict[str, list[Position]]) -> list[ValidationResult]:
+    """The results of a SHACL report graph, sorted by input position."""
+    results = []
+    for node in report.subjects(RDF_TYPE, RSH.ValidationResult):
+
+        def one(predicate: rdflib.URIRef, node: rdflib.term.Node = node) -> str | None:
+            value = report.value(node, predicate)
+            if value is None or isinstance(value, rdflib.BNode):
+                return None
+            return str(value)
+
+        focus = one(RSH.focusNode) or ""
+        value = one(RSH.value)
+        severity = report.value(node, RSH.resultSeverity)
+        results.append(
+            ValidationResult(
+                severity=SEVERITY_NAMES.get(severity, str(severity)),  # type: ignore[call-overload]
+                focus=focus,
+                path=one(RSH.resultPath),
+                shape=one(RSH.sourceShape),
+                constraint=one(RSH.sourceConstraintComponent),
+                message=one(RSH.resultMessage) or "",
+                value=value,
+                origins=origins_of(focus, value, origins, one(RSH.resultPath)),
+            )
+        )
+    results.sort(key=result_order)
+    return results
+
+
+def result_order(result: ValidationResult) -> tuple[tuple[Position, ...], str, str, str, str, str]:
+    """Results are listed by input position, then by what they say."""
+    r = result
+    return (r.origins[:1], r.focus, r.shape or "", r.path or "", r.message, r.value or "")
+
+
+# ------------------------------------------------------------------------- rendering
+
+
+def compact(iri: str, prefixes: dict[str, str]) -> str:
+    """``prov:wasDerivedFrom`` for a known namespace; shapes by their local name."""
+    if iri.startswith(SHAPES_NAMESPACE):
+        return iri[len(SHAPES_NAMESPACE) :]
+    best = ""
+    for prefix, namespace in prefixes.items():
+        if iri.startswith(namespace) and len(namespace) > len(prefixes.get(best, "")):
+            best = prefix
+    if best:
+        return f"{best}:{iri[len(prefixes[best]) :]}"
+    return iri
+
+
+def _prefixes(base: str) -> dict[str, str]:
+    return {**data_prefixes(base), "sh": "http://www.w3.org/ns/shacl#"}
+
+
+def describe(result: ValidationResult, base: str) -> str:
+    """``statement has no reference (ReferenceShape, prov:wasDerivedFrom)``."""
+    prefixes = _prefixes(base)
+    shape = compact(result.shape, prefixes) if result.shape else "-"
+    path = compact(result.path, prefixes) if result.path else "-"
+    return f"{result.message} ({shape}, {path})"
+
+
+def location(result: ValidationResult, base: str) -> str:
+    """``data/claims/x.yaml:42``, or the focus node when no input line is behind it."""
+    position = result.position
+    if position is None:
+        return compact(result.focus, _prefixes(base)) or "(no focus node)"
+    return str(Position(position.path, position.line))
+
+
+def render_text(report: ValidationReport, base: str) -> str:
+    """Results grouped by file, one compiler-style line each; the severity is spelt out
+    except for violations."""
+    groups: dict[str, list[ValidationResult]] = defaultdict(list)
+    for result in report.results:
+        position = result.position
+        groups[position.path if position else ""].append(result)
+    blocks = []
+    for path in sorted(groups, key=lambda p: (p == "", p)):
+        lines = []
+        for result in groups[path]:
+            label = "" if result.severity == "violation" else f"{result.severity}: "
+            lines.append(f"{location(result, base)}: {label}{describe(result, base)}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def summary(report: ValidationReport) -> str:
+    return f"{report.violations} violations, {report.warnings} warnings, {report.infos} notes"
+
+
+def render_json(report: ValidationReport, base: str, strict: bool = False) -> str:
+    prefixes = _prefixes(base)
+    return (
+        json.dumps(
+            {
+                "conforms": not report.failing(strict),
+                "engine": report.engine,
+                "violations": report.violations,
+                "warnings": report.warnings,
+                "infos": report.infos,
+                "results": [
+                    {
+                        "file": r.position.path if r.position else None,
+                        "line": r.position.line if r.position else None,
+                        "column": r.position.column if r.position else None,
+                        "severity": r.severity,
+                        "message": r.message,
+                        "shape": compact(r.shape, prefixes) if r.shape else None,
+                        "path": compact(r.path, prefixes) if r.path else None,
+                        "focus": r.focus,
+                        "value": r.value,
+                        "constraint": r.constraint,
+                        "origins": [str(o) for o in r.origins],
+                    }
+                    for r in report.results
+                ],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
+
+
+GITHUB_COMMANDS = {"violation": "error", "warning": "warning", "info": "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: ValidationReport, base: str) -> str:
+    """GitHub Actions workflow commands: ``::error file=...,line=...::message``, one per result
+    (``warning`` and ``notice`` for the lower severities)."""
+    lines = []
+    prefixes = _prefixes(base)
+    for result in report.results:
+        properties = []
+        position = result.position
+        if position is not None:
+            properties.append(f"file={_escape_property(position.path)}")
+            if position.line:
+                properties.append(f"line={position.line}")
+            if position.column:
+                properties.append(f"col={position.column}")
+        shape = compact(result.shape, prefixes) if result.shape else "SHACL"
+        properties.append(f"title={_escape_property('agkg ' + shape)}")
+        text = describe(result, base)
+        if position is None:
+            text = f"{compact(result.focus, prefixes)}: {text}"
+        lines.append(
+            f"::{GITHUB_COMMANDS.get(result.severity, 'error')} {','.join(properties)}::{_escape_data(text)}"
+        )
+    return "".join(line + "\n" for line in lines)
+
+
+def render_junit(report: ValidationReport, base: str, strict: bool = False) -> str:
+    """JUnit XML: one test suite per input file, one test case per result; violations (and
+    warnings under ``strict``) are failures, the rest is reported as output of passing cases.
+    A dataset with no results still has one passing case, so CI shows the check ran."""
+    failing_severities = {"violation", "warning"} if strict else {"violation"}
+    groups: dict[str, list[ValidationResult]] = defaultdict(list)
+    for result in report.results:
+        groups[result.position.path if result.position else "(dataset)"].append(result)
+    root = ET.Element("testsuites", name="agkg validate")
+    total = failures = 0
+    if not groups:
+        suite = ET.SubElement(root, "testsuite", name="agkg validate", tests="1", failures="0", errors="0")
+        ET.SubElement(suite, "testcase", classname="agkg.validate", name="dataset conforms to the shapes")
+        total = 1
+    for path in sorted(groups):
+        results = groups[path]
+        suite_failures = sum(1 for r in results if r.severity in failing_severities)
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=path,
+            tests=str(len(results)),
+            failures=str(suite_failures),
+            errors="0",
+        )
+        for result in results:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=path,
+                name=f"{location(result, base)} {compact(result.shape or '-', _prefixes(base))}",
+            )
+            text = f"{location(result, base)}: {describe(result, base)}"
+            if result.severity in failing_severities:
+                failure = ET.SubElement(case, "failure", message=result.message, type=result.severity)
+                failure.text = text
+            else:
+                ET.SubElement(case, "system-out").text = f"{result.severity}: {text}"
+        total += len(results)
+        failures += suite_failures
+    root.set("tests", str(total))
+    root.set("failures", str(failures))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def render_report(report: ValidationReport, output_format: str, base: str, strict: bool = False) -> str:
+    """The report in one of FORMATS."""
+    if output_format == "text":
+        return render_text(report, base)
+    if output_format == "json":
+        return render_json(report, base, strict)
+    if output_format == "turtle":
+        return report.report_turtle
+    if output_format == "junit":
+        return render_junit(report, base, strict)
+    if output_format == "github":
+        return render_github(report, base)
+    raise ConfigurationError(f"unknown report format {output_format!r}: use one of {', '.join(FORMATS)}")
+
+
+# ------------------------------------------------------------------------- generated shapes
+
+_TIME_DATATYPES = ("gYear", "gYearMonth", "date", "dateTime")
+_QUANTITY_KINDS = ("integer", "positiveInteger", "nonNegativeInteger", "decimal")
+_LITERAL_FORMS: dict[str, tuple[str, str]] = {
+    "integer": ('sh:datatype xsd:decimal ; sh:pattern "^[+-]?[0-9]+$"', "a whole number"),
+    "positiveInteger": (
+        'sh:datatype xsd:decimal ; sh:pattern "^[+]?0*[1-9][0-9]*$"',
+        "a whole number of at least 1",
+    ),
+    "nonNegativeInteger": (
+        'sh:datatype xsd:decimal ; sh:pattern "^[+]?[0-9]+$"',
+        "a whole number of at least 0",
+    ),
+    "decimal": ("sh:datatype xsd:decimal", "a decimal number"),
+    "boolean": ("sh:datatype xsd:boolean", "true or false"),
+    "string": ("sh:datatype xsd:string", "plain text"),
+    "langString": ("sh:datatype rdf:langString", "language-tagged text"),
+    "anyURI": ("sh:datatype xsd:anyURI", "an absolute IRI"),
+    "time": ("sh:datatype xsd:dateTime", "a date (its precision is on the value node)"),
+}
+# the class of the full value node (psv:, pqv:) of each kind that has one
+_VALUE_NODES = {
+    "time": "wikibase:TimeValue",
+    "integer": "wikibase:QuantityValue",
+    "positiveInteger": "wikibase:QuantityValue",
+    "nonNegativeInteger": "wikibase:QuantityValue",
+    "decimal": "wikibase:QuantityValue",
+}
+
+
+def _label(vocabulary: Vocabulary, iri: ox.NamedNode) -> str:
+    for triple in vocabulary.triples:
+        if triple.subject == iri and triple.predicate == RDFS.label and isinstance(triple.object, ox.Literal):
+            return triple.object.value
+    return iri.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _curie(iri: ox.NamedNode) -> str:
+    for prefix, namespace in (("agkg", AGKG), ("owl", OWL), ("skos", SKOS), ("xsd", XSD), ("rdf", RDF)):
+        if iri in namespace:
+            return f"{prefix}:{namespace.local_name(iri)}"
+    return f"<{iri.value}>"
+
+
+def _value_form(vocabulary: Vocabulary, spec: PropertySpec) -> tuple[str, str]:
+    """The constraint a value of ``spec`` must meet, and how a curator would say it."""
+    if spec.kind != "entity":
+        return _LITERAL_FORMS[spec.kind]
+    if spec.range == OWL.Thing:
+        return "sh:nodeKind sh:IRI", "an entity"
+    return (
+        f"sh:class {_curie(spec.range)} ; sh:nodeKind sh:IRI",
+        f"{_a(_label(vocabulary, spec.range))} ({_curie(spec.range)})",
+    )
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def _shape_name(name: str, suffix: str) -> str:
+    return f"agkgsh:{name[0].upper()}{name[1:]}{suffix}"
+
+
+def render_claim_shapes(vocabulary: Vocabulary) -> str:
+    """Turtle for ``shapes/agkg-claims.ttl``: the value form of every claim property (on its
+    statement node and on its truthy triple), its full value node, its subject's class (the
+    property's domain), and the value form of every qualifier. Regenerate with
+    ``python shapes/generate.py``."""
+    out = [
+        "# GENERATED from the ontology by shapes/generate.py (agkg.build.validation.render_claim_shapes):",
+        "# do not edit; change the ontology and regenerate. tests/test_validation.py checks it is current.",
+        "#",
+        "# For every claim property X: the statement value form (ps:X, exactly one per statement",
+        "# reached through p:X), its full value node (psv:X, for times and quantities), the truthy",
+        "# value form (wdt:X), the statement link (p:X points at agkg:Statement nodes) and, when the",
+        "# ontology gives a domain, the subject's class. For every qualifier Q: its value form on",
+        "# statement nodes (pq:Q) and its value node (pqv:Q). Namespaces are those of the default base.",
+        "@prefix agkg:     <https://w3id.org/agkg/ontology#> .",
+        "@prefix agkgsh:   <https://w3id.org/agkg/shapes#> .",
+        "@prefix owl:      <http://www.w3.org/2002/07/owl#> .",
+        "@prefix p:        <https://w3id.org/agkg/prop/> .",
+        "@prefix pq:       <https://w3id.org/agkg/prop/qualifier/> .",
+        "@prefix pqv:      <https://w3id.org/agkg/prop/qualifier/value/> .",
+        "@prefix ps:       <https://w3id.org/agkg/prop/statement/> .",
+        "@prefix psv:      <https://w3id.org/agkg/prop/statement/value/> .",
+        "@prefix rdf:      <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .",
+        "@prefix sh:       <http://www.w3.org/ns/shacl#> .",
+        "@prefix skos:     <http://www.w3.org/2004/02/skos/core#> .",
+        "@prefix wdt:      <https://w3id.org/agkg/prop/direct/> .",
+        "@prefix wikibase: <http://wikiba.se/ontology#> .",
+        "@prefix xsd:      <http://www.w3.org/2001/XMLSchema#> .",
+        "",
+    ]
+
+    def literal(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False) + "@en"
+
+    for name in sorted(vocabulary.claim_properties):
+        spec = vocabulary.claim_properties[name]
+        label = _label(vocabulary, spec.iri)
+        form, said = _value_form(vocabulary, spec)
+        # a quantity may be a range given by its bounds alone (claims.Claim.value): at most one
+        # value, and a value or a bound (RangeShape)
+        ranged = spec.kind in _QUANTITY_KINDS
+        how_many = "at most" if ranged else "exactly"
+        out += [
+            f"# ---- {name}",
+            f"{_shape_name(name, 'ValueShape')} a sh:PropertyShape ;",
+            f"    sh:targetObjectsOf p:{name} ;",
+            f"    sh:targetSubjectsOf ps:{name} ;",
+            f"    sh:path ps:{name} ;",
+            *([] if ranged else ["    sh:minCount 1 ;"]),
+            "    sh:maxCount 1 ;",
+            f"    {form} ;",
+            f"    sh:message {literal(f'{_a(label)} statement has {how_many} one value, and it is {said}')} .",
+            "",
+        ]
+        if ranged:
+            out += [
+                f"{_shape_name(name, 'RangeShape')} a sh:NodeShape ;",
+                f"    sh:targetObjectsOf p:{name} ;",
+                f"    sh:or ( [ sh:path ps:{name} ; sh:minCount 1 ] [ sh:path pq:minimum ; sh:minCount 1 ]"
+                " [ sh:path pq:maximum ; sh:minCount 1 ] ) ;",
+                f"    sh:message {literal(f'{_a(label)} statement has a value, a minimum or a maximum')} .",
+                "",
+            ]
+        node_class = _VALUE_NODES.get(spec.kind)
+        if node_class is not None:
+            out += [
+                f"{_shape_name(name, 'FullValueShape')} a sh:PropertyShape ;",
+                f"    sh:targetSubjectsOf ps:{name} ;",
+                f"    sh:path psv:{name} ;",
+                "    sh:minCount 1 ;",
+                "    sh:maxCount 1 ;",
+                f"    sh:class {node_class} ;",
+                f"    sh:message {literal(f'{_a(label)} statement has one full value ({node_class}) beside its simple value')} .",
+                "",
+            ]
+        out += [
+            f"{_shape_name(name, 'TruthyShape')} a sh:PropertyShape ;",
+            f"    sh:targetSubjectsOf wdt:{name} ;",
+            f"    sh:path wdt:{name} ;",
+            f"    {form} ;",
+            f"    sh:message {literal(f'the value of {_a(label)} claim is {said}')} .",
+            "",
+            f"{_shape_name(name, 'LinkShape')} a sh:PropertyShape ;",
+            f"    sh:targetSubjectsOf p:{name} ;",
+            f"    sh:path p:{name} ;",
+            "    sh:class agkg:Statement ;",
+            f"    sh:message {literal(f'p:{name} points at statement nodes (agkg:Statement)')} .",
+            "",
+        ]
+        domain = vocabulary.domains.get(name)
+        if domain is not None:
+            domain_label = _label(vocabulary, domain)
+            out += [
+                f"{_shape_name(name, 'SubjectShape')} a sh:NodeShape ;",
+                f"    sh:targetSubjectsOf p:{name}, wdt:{name} ;",
+                f"    sh:class {_curie(domain)} ;",
+                f"    sh:message {literal(f'only {_a(domain_label)} ({_curie(domain)}) can be the subject of {_a(label)} claim')} .",
+                "",
+            ]
+    for name in sorted(vocabulary.qualifiers):
+        spec = vocabulary.qualifiers[name]
+        label = _label(vocabulary, spec.iri)
+        form, said = _value_form(vocabulary, spec)
+        out += [
+            f"# ---- qualifier {name}",
+            f"{_shape_name(name, 'QualifierShape')} a sh:PropertyShape ;",
+            "    sh:targetClass agkg:Statement ;",
+            f"    sh:path pq:{name} ;",
+            f"    {form} ;",
+            f"    sh:message {literal(f'the {label} qualifier takes {said}')} .",
+            "",
+        ]
+        node_class = _VALUE_NODES.get(spec.kind)
+        if node_class is not None:
+            out += [
+                f"{_shape_name(name, 'QualifierValueShape')} a sh:PropertyShape ;",
+                f"    sh:targetSubjectsOf pq:{name} ;",
+                f"    sh:path pqv:{name} ;",
+                "    sh:minCount 1 ;",
+                f"    sh:class {node_class} ;",
+                f"    sh:message {literal(f'a {label} qualifier has its full value ({node_class}) beside its simple value')} .",
+                "",
+            ]
+    return "\n".join(out)
+
+
+__all__ = [
+    "ENGINES",
+    "FORMATS",
+    "ValidationReport",
+    "ValidationResult",
+    "check_shapes",
+    "load_shapes",
+    "render_claim_shapes",
+    "render_report",
+    "validate_dataset",
+    "validate_graph",
+]

@@ -1,0 +1,1 @@
+"""Exports for conflict researchers (UCDP GED and ACLED tables)."""
