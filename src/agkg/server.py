@@ -38,8 +38,9 @@ from .endpoint import (
 from .endpoint import with_charset as _with_charset
 from .errors import ConfigurationError, QueryError
 from .publishing import DUMP_TYPES
-from .site import DOCUMENT_TYPES, STATIC_FILES, Pages, SiteData, e, negotiate, static_asset
+from .site import DOCUMENT_TYPES, STATIC_FILES, SiteData, negotiate, static_asset
 from .vocab import data_prefixes
+from .web.pages import Pages, e
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -503,9 +504,9 @@ def content_etag(body: bytes) -> str:
 
 
 def _code_modified() -> float:
-    """When agkg's page code and static files last changed (an upgrade changes the pages)."""
+    """When agkg's page code, templates and static files last changed (an upgrade changes the pages)."""
     package = Path(__file__).parent
-    files = [*package.glob("*.py"), *package.glob("static/*")]
+    files = [*package.glob("*.py"), *package.glob("web/*.py"), *package.glob("web/*/*")]
     return max((f.stat().st_mtime for f in files), default=0.0)
 
 
