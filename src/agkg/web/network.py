@@ -19,10 +19,11 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import pyoxigraph as ox
 
-from ..site import SiteData
+from ..site import SiteData, Term
 from ..vocab import AGKG, RDF, WIKIBASE
 
 # The relations drawn, in the order a group's neighbours are placed around it, by kind.
@@ -139,37 +140,55 @@ class Network:
     def __init__(self, site: SiteData) -> None:
         self.site = site
         self.wb = site.iris.wb
-        self.relations = sorted(set(self._relations()), key=_relation_key)
 
-    def _relations(self) -> Iterable[Relation]:
+    @cached_property
+    def relations(self) -> list[Relation]:
+        """Every relation of the dataset (read once, for the whole network)."""
+        found = (r for subject in list(self.site.data.out) for r in self._relations_of(subject))
+        return sorted(set(found), key=_relation_key)
+
+    def _relations_of(self, subject: Term) -> Iterable[Relation]:
+        """The relations ``subject`` is the subject of: its truthy triples, and its alleged
+        statements that are not deprecated and not also facts."""
         data = self.site.data
-        allegedly = self.wb.qualifier.sourcingCircumstances
         items = self.wb.entity
+        if not isinstance(subject, ox.NamedNode) or subject not in items:
+            return
+        targets = data.out.get(subject, {})
         for name, kind in RELATIONS:
+            direct, claim = self.wb.direct.term(name), self.wb.claim.term(name)
+            if direct not in targets and claim not in targets:
+                continue
             label = self.site.label(AGKG.term(name))
-            direct, claim, simple = (
-                self.wb.direct.term(name),
-                self.wb.claim.term(name),
-                self.wb.statement.term(name),
-            )
-            for subject, targets in data.out.items():
-                if not isinstance(subject, ox.NamedNode) or subject not in items:
+            best = {t for t in targets.get(direct, []) if isinstance(t, ox.NamedNode) and t in items}
+            for target in best:
+                yield Relation(subject.value, target.value, name, label, kind, alleged=False)
+            for statement in targets.get(claim, []):
+                if AGKG.allegedly not in data.objects(statement, self.wb.qualifier.sourcingCircumstances):
                     continue
-                best = {t for t in targets.get(direct, []) if isinstance(t, ox.NamedNode) and t in items}
-                for target in best:
-                    yield Relation(subject.value, target.value, name, label, kind, alleged=False)
-                for statement in targets.get(claim, []):
-                    if AGKG.allegedly not in data.objects(statement, allegedly):
-                        continue
-                    if data.first(statement, WIKIBASE.rank) == WIKIBASE.DeprecatedRank:
-                        continue
-                    for value in data.objects(statement, simple):
-                        if isinstance(value, ox.NamedNode) and value in items and value not in best:
-                            yield Relation(subject.value, value.value, name, label, kind, alleged=True)
+                if data.first(statement, WIKIBASE.rank) == WIKIBASE.DeprecatedRank:
+                    continue
+                for value in data.objects(statement, self.wb.statement.term(name)):
+                    if isinstance(value, ox.NamedNode) and value in items and value not in best:
+                        yield Relation(subject.value, value.value, name, label, kind, alleged=True)
 
     def around(self, node: ox.NamedNode) -> list[Relation]:
-        """The one-hop relations of ``node``: those it is the subject or the target of."""
-        return [r for r in self.relations if node.value in (r.subject, r.target)]
+        """The one-hop relations of ``node``: those it is the subject or the target of, found
+        from its own triples (no scan of the dataset, so every page stays cheap)."""
+        data = self.site.data
+        subjects: set[Term] = {node}
+        for subject, predicate in data.into.get(node, []):
+            if predicate in self.wb.direct:
+                subjects.add(subject)
+            elif predicate in self.wb.statement:
+                subjects.update(s for s, _ in data.into.get(subject, []))
+        found = {
+            r
+            for subject in subjects
+            for r in self._relations_of(subject)
+            if node.value in (r.subject, r.target)
+        }
+        return sorted(found, key=_relation_key)
 
     def groups(self) -> list[ox.NamedNode]:
         """Every armed group of the dataset, by label."""

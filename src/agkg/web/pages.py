@@ -52,6 +52,7 @@ from ..vocab import (
     XSD,
     data_prefixes,
 )
+from .figures import entity_figures, home_figures
 from .templating import render
 
 
@@ -168,6 +169,7 @@ class Pages:
                 facts.append(("Same as", f'<a class="external" href="{e(same.value)}">{e(text)}</a>'))
         if facts:
             parts.append(self.facts(facts))
+        parts.append(entity_figures(self.site, node, lambda n: self.href(n, root)))
 
         by_property: dict[ox.NamedNode, list[Term]] = defaultdict(list)
         for predicate, values in data.out.get(node, {}).items():
@@ -561,6 +563,7 @@ class Pages:
             "<h1>Armed Groups Knowledge Graph</h1>",
             "<p>Claims about armed groups from news reporting, as Wikidata-style statements, each "
             "with the words of the article that support it.</p>",
+            home_figures(self.site, lambda n: self.href(n, root)),
             "<h2>Sources</h2><ul>" + "".join(f"<li>{self.link(s, root)}</li>" for s in sources) + "</ul>",
             "<h2>Entities</h2>",
         ]
