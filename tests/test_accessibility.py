@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 
 pytest.importorskip("uvicorn", reason="the 'serve' extra is not installed")
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (.[test])")
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed (.[test])")
 
+from playwright import sync_api as playwright
 from test_server import published_project, running_server
 
 from agkg.server import ServerSettings
