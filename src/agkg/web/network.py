@@ -313,7 +313,7 @@ class Network:
                 PlacedNode(iri, label, lines, href(ox.NamedNode(iri)), _r(x), _r(y), r, kind, _r(label_y))
             )
         radius = {n.iri: n.r for n in nodes}
-        edges = []
+        edges: list[PlacedEdge] = []
         # the relations from one item to another share an edge, facts apart from allegations;
         # edges between the same two nodes bend apart so each stays readable
         bundles: dict[tuple[str, str, bool], list[Relation]] = defaultdict(list)
@@ -322,10 +322,12 @@ class Network:
         pairs: dict[frozenset[str], list[tuple[Relation, ...]]] = defaultdict(list)
         for ends in sorted(bundles):
             pairs[frozenset(ends[:2])].append(tuple(bundles[ends]))
-        for same in pairs.values():
+        for number, same in enumerate(pairs.values()):
+            # neighbouring pairs put their words at different distances along their edges
+            along = 0.45 if number % 2 else 0.68
             for i, bundle in enumerate(same):
-                bend = (i - (len(same) - 1) / 2) * 40.0
-                edges.append(self._edge(bundle, positions, radius, bend))
+                bend = (i - (len(same) - 1) / 2) * 56.0
+                edges.append(self._edge(bundle, positions, radius, bend, along))
         edges.sort(key=lambda edge: _relation_key(edge.relations[0]))
         listed = tuple(
             ListedRelation(
@@ -346,6 +348,7 @@ class Network:
         positions: dict[str, tuple[float, float]],
         radius: dict[str, float],
         bend: float,
+        along: float,
     ) -> PlacedEdge:
         relation = bundle[0]
         (x1, y1), (x2, y2) = positions[relation.subject], positions[relation.target]
@@ -361,8 +364,7 @@ class Network:
             nx, ny = -nx, -ny
             bend = -bend
         mx, my = (sx + ex) / 2 + nx * bend, (sy + ey) / 2 + ny * bend
-        # the words sit past the middle, towards the target, where edges fan out
-        tx, ty = sx + (ex - sx) * 0.6 + nx * bend, sy + (ey - sy) * 0.6 + ny * bend
+        tx, ty = sx + (ex - sx) * along + nx * bend, sy + (ey - sy) * along + ny * bend
         if bend:
             # a quadratic curve whose control point puts its middle at (mx, my)
             qx, qy = 2 * mx - (sx + ex) / 2, 2 * my - (sy + ey) / 2
