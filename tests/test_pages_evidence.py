@@ -27,13 +27,13 @@ def caption(page: str, source: str) -> str:
 def test_an_undated_source_is_shown_as_not_before_its_earliest_date(site: Path) -> None:
     page = (site / "doc/source/undated-2021.html").read_text(encoding="utf-8")
     shown = re.sub(r"<[^>]+>", "", caption(page, "undated-2021"))
-    assert shown.endswith("· not before 2021-08-26")
+    assert shown.endswith("· not before 26 August 2021")
 
 
 def test_a_dated_source_is_shown_with_its_date(site: Path) -> None:
     page = (site / "doc/id/northern-front.html").read_text(encoding="utf-8")
     shown = re.sub(r"<[^>]+>", "", caption(page, "dated-2021"))
-    assert shown.endswith("· 2021-09-03")
+    assert shown.endswith("· 3 September 2021")
     assert "not before" not in shown
 
 

@@ -240,7 +240,7 @@ def test_entity_page_shows_statements_with_evidence(server: Running) -> None:
     assert "It was founded in January 2015" in page  # the quoted words
     assert "Afghan Crisis: What you need to know about IS-K" in page  # source headline
     assert "2021-08-27" in page  # date
-    assert "attributed to" in page and "unnamed analysts" in page
+    assert "According to <a" in page and "unnamed analysts" in page
     assert "Supported by 2 sources (corroborated)" in page
     assert "rank-deprecated" in page and "Deprecated: Internal inconsistency" in page
     assert "Better supported" in page

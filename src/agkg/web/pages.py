@@ -7,27 +7,20 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
 from markupsafe import Markup
 
-from ..dates import time_from_wikibase
 from ..publishing import DUMP_TYPES
-from ..quotes import CONTEXT_CHARS
 from ..site import (
     DOCUMENT_TYPES,
-    FALSE,
-    RANK_ORDER,
-    TRUE,
     Family,
     Index,
     SiteData,
     Term,
-    context_after,
-    context_before,
     local_name,
     prefixed,
 )
@@ -37,23 +30,20 @@ from ..vocab import (
     DCTERMS,
     FOAF,
     MEDIA_TYPES,
-    OA,
     ONTOLOGY_IRI,
     OWL,
-    PROV,
     RDF,
     RDFS,
-    SCHEMA,
     SH,
     SKOS,
     VOID,
-    WD,
-    WIKIBASE,
     XSD,
     data_prefixes,
 )
 from .figures import entity_figures, home_figures
+from .model import Models, ResourcePage, Shown
 from .templating import render
+from .wording import date_words
 
 
 def e(text: object) -> str:
@@ -118,463 +108,65 @@ class Pages:
             return self.link(node, root)
         return e(node)
 
-    def downloads(self, kind: str, local: str, root: str) -> str:
-        names = {"ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD"}
-        items = " ".join(
-            f'<a href="{root}doc/{kind}/{quote(local)}.{ext}" type="{DOCUMENT_TYPES[ext]}">{name}</a>'
-            for ext, name in names.items()
-        )
-        return f'<p class="downloads">As data: {items}</p>'
-
-    # --- pages ----------------------------------------------------------------------------------
+    # --- pages rendered from their own templates ---------------------------------------------
 
     def resource(self, kind: str, node: ox.NamedNode) -> str:
+        """The page of a resource the dataset mints: an entity, source, statement, reference or value."""
         local = node.value.rsplit("/", 1)[-1]
         root = "../../"
-        alternates = {ext: f"{quote(local)}.{ext}" for ext in DOCUMENT_TYPES if ext != "html"}
-        render = {
-            "id": self.entity,
-            "source": self.source,
-            "statement": self.statement_page,
-            "reference": self.reference_page,
-            "value": self.value_page,
-        }[kind]
-        title, body = render(node, root)
-        iri = f'<p class="iri">IRI <code>{e(node.value)}</code></p>'
-        return self.page(
-            title, body.replace("<!--iri-->", iri + self.downloads(kind, local, root), 1), root, alternates
-        )
-
-    def entity(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
-        data = self.data
-        name = self.site.label(node)
-        types = [t for t in data.objects(node, RDF.type) if isinstance(t, ox.NamedNode)]
-        parts = [f"<h1>{e(name)}</h1>"]
-        parts.append('<p class="type">' + ", ".join(self.link(t, root) for t in types) + "</p><!--iri-->")
-        for description in data.objects(node, SCHEMA.description):
-            parts.append(f'<p class="description">{self.value(description, root)}</p>')
-        names = []
-        for label in data.objects(node, RDFS.label):
-            if isinstance(label, ox.Literal) and label.value != name:
-                names.append(self.value(label, root))
-        aliases = [self.value(a, root) for a in data.objects(node, SKOS.altLabel)]
-        facts = []
-        if names:
-            facts.append(("Other names", ", ".join(names)))
-        if aliases:
-            facts.append(("Also known as", ", ".join(aliases)))
-        for same in data.objects(node, OWL.sameAs):
-            if isinstance(same, ox.NamedNode):
-                text = f"Wikidata {local_name(same.value)}" if same.value.startswith(WD.iri) else same.value
-                facts.append(("Same as", f'<a class="external" href="{e(same.value)}">{e(text)}</a>'))
-        if facts:
-            parts.append(self.facts(facts))
-        parts.append(entity_figures(self.site, node, lambda n: self.href(n, root)))
-
-        by_property: dict[ox.NamedNode, list[Term]] = defaultdict(list)
-        for predicate, values in data.out.get(node, {}).items():
-            if self.family.claim(predicate):
-                by_property[predicate].extend(values)
-        if by_property:
-            parts.append("<h2>Statements</h2>")
-        for predicate in sorted(by_property, key=lambda p: self.property_label(p)):
-            claim_property = self.family.property_term(predicate)
-            parts.append(
-                f'<section class="property"><h3>{self.link(claim_property, root, self.property_label(predicate))}</h3>'
-            )
-            for statement in self.sorted_statements(by_property[predicate]):
-                parts.append(self.statement_card(statement, root))
-            parts.append("</section>")
-
-        mentions = self.mentions(node, root)
-        if mentions:
-            parts.append('<h2>In statements about others</h2><ul class="mentions">' + mentions + "</ul>")
-        said = [r for r in data.subjects(self.family.wb.reference.attributedTo, node)]
-        if said:
-            parts.append("<h2>Quoted as saying</h2>")
-            parts.extend(self.evidence(r, root) for r in said)
-        for predicate, heading in ((SCHEMA.author, "Wrote"), (SCHEMA.publisher, "Published")):
-            works = data.subjects(predicate, node)
-            if works:
-                items = "".join(f"<li>{self.link(w, root)}</li>" for w in works)
-                parts.append(f"<h2>{heading}</h2><ul>{items}</ul>")
-        return name, "\n".join(parts)
-
-    def property_label(self, predicate: ox.NamedNode) -> str:
-        name = local_name(predicate.value)
-        return self.site.label(AGKG.term(name))
-
-    def sorted_statements(self, statements: Iterable[Term]) -> list[Term]:
-        def key(statement: Term) -> tuple[int, str]:
-            rank = self.data.first(statement, WIKIBASE.rank)
-            return RANK_ORDER.get(rank, 1) if isinstance(rank, ox.NamedNode) else 1, str(
-                self.statement_value(statement)
-            )
-
-        return sorted(set(statements), key=key)
-
-    def statement_value(self, statement: Term) -> Term | None:
-        for predicate, values in self.data.out.get(statement, {}).items():
-            if self.family.statement(predicate) and values:
-                return values[0]
-        return None
-
-    def range_text(self, statement: Term) -> str:
-        """A quantity given only by its bounds ("between 7 and 10"), shown as the range."""
-        wb = self.family.wb
-        low, high = (self.data.first(statement, wb.qualifier.term(bound)) for bound in ("minimum", "maximum"))
-        shown = [e(x.value) if isinstance(x, ox.Literal) else None for x in (low, high)]
-        if shown[0] and shown[1]:
-            return f"{shown[0]}\u2013{shown[1]}"  # an en dash, as ranges are printed
-        if shown[0]:
-            return f"≥ {shown[0]}"
-        if shown[1]:
-            return f"≤ {shown[1]}"
-        return "?"
-
-    def statement_time(self, statement: Term) -> ox.Literal | None:
-        """A statement's time value at its precision, if its value is a time."""
-        for predicate, values in self.data.out.get(statement, {}).items():
-            if self.family.statement_value(predicate) and values:
-                return self.time_of(values[0])
-        return None
-
-    def time_of(self, value_node: Term | None) -> ox.Literal | None:
-        """A Wikibase time value node's date at its precision (``2015-01`` for a month), as the
-        literal of the XSD type of that precision, so pages never show a month as a day."""
-        if value_node is None:
-            return None
-        instant = self.data.first(value_node, WIKIBASE.timeValue)
-        precision = self.data.first(value_node, WIKIBASE.timePrecision)
-        if not isinstance(instant, ox.Literal) or not isinstance(precision, ox.Literal):
-            return None
-        try:
-            time = time_from_wikibase(instant.value, int(precision.value))
-        except ValueError:
-            return None
-        return ox.Literal(time.lexical, datatype=XSD.term(time.datatype))
-
-    def shown_value(self, statement: Term, predicate: ox.NamedNode, value: Term, root: str) -> str:
-        """A statement's or qualifier's value as a page shows it: a time at its precision."""
-        namespaces = (
-            (self.family.wb.statement, self.family.wb.statement_value),
-            (self.family.wb.qualifier, self.family.wb.qualifier_value),
-        )
-        for simple, full in namespaces:
-            if predicate in simple:
-                node = self.data.first(statement, full.term(simple.local_name(predicate)))
-                time = self.time_of(node)
-                if time is not None:
-                    return self.value(time, root)
-        return self.value(value, root)
-
-    def statement_card(
-        self, statement: Term, root: str, only_source: Term | None = None, subject: bool = False
-    ) -> str:
-        data = self.data
-        rank = data.first(statement, WIKIBASE.rank)
-        rank_name = (
-            local_name(rank.value).removesuffix("Rank").lower()
-            if isinstance(rank, ox.NamedNode)
-            else "normal"
-        )
-        value = self.statement_value(statement)
-        alleged = AGKG.allegedly in data.objects(statement, self.family.wb.qualifier.sourcingCircumstances)
-        parts = [
-            f'<article class="statement rank-{e(rank_name)}{" alleged" if alleged else ""}" '
-            f'id="{e(local_name(str(statement).strip("<>")))}">'
-        ]
-        head = ""
-        if subject:
-            for s, p in data.into.get(statement, []):
-                if self.family.claim(p) and isinstance(p, ox.NamedNode):
-                    head = f"{self.link(s, root)} · {self.link(self.family.property_term(p), root, self.property_label(p))}: "
-        shown = self.range_text(statement)
-        if value is not None:
-            for predicate in data.out.get(statement, {}):
-                if self.family.statement(predicate) and isinstance(predicate, ox.NamedNode):
-                    shown = self.shown_value(statement, predicate, value, root)
-        mark = ' <span class="alleged-mark">alleged</span>' if alleged else ""
-        parts.append(
-            f'<p class="value">{head}<span class="claimed">{shown}</span>{mark} <span class="rank">{e(rank_name)} rank</span>'
-        )
-        if isinstance(statement, ox.NamedNode):
-            local = statement.value.rsplit("/", 1)[-1]
-            parts.append(
-                f' <a class="permalink" href="{root}doc/statement/{quote(local)}.html" title="this statement">¶</a>'
-            )
-        parts.append("</p>")
-        if alleged:  # an allegation is not a fact: say whose it is before anything else
-            accusers = ", ".join(
-                self.link(a, root) for a in data.objects(statement, self.family.wb.qualifier.allegedBy)
-            )
-            parts.append(
-                f'<p class="allegation"><strong>Alleged by {accusers or "an unnamed party"}</strong>: '
-                "no source states this as fact.</p>"
-            )
-        if rank_name == "deprecated":
-            reasons = [
-                self.value(r, root) for r in data.objects(statement, self.family.wb.qualifier.rankReason)
-            ]
-            better = []
-            for other in data.objects(statement, AGKG.betterSupportedBy):
-                other_value = self.statement_value(other)
-                if isinstance(other, ox.NamedNode):
-                    local = other.value.rsplit("/", 1)[-1]
-                    time = self.statement_time(other)
-                    text = (
-                        time.value
-                        if time is not None
-                        else self.site.label(other_value)
-                        if other_value is not None
-                        else local
-                    )
-                    better.append(f'<a href="{root}doc/statement/{quote(local)}.html">{e(text)}</a>')
-            note = "Deprecated: " + ("; ".join(reasons) if reasons else "ranked down")
-            if better:
-                note += ". Better supported: " + ", ".join(better)
-            parts.append(f'<p class="deprecated-reason">{note}</p>')
-        qualifiers = []
-        skip = {
-            RDF.type,
-            WIKIBASE.rank,
-            PROV.wasDerivedFrom,
-            self.family.wb.qualifier.rankReason,
-            AGKG.betterSupportedBy,
-            self.family.wb.qualifier.sourcingCircumstances,  # shown as "Alleged by" above
-            self.family.wb.qualifier.allegedBy,
-            RDFS.comment,
+        models = Models(self.site, root)
+        builders: dict[str, Callable[[ox.NamedNode], ResourcePage]] = {
+            "id": models.entity_page,
+            "source": models.source_page,
+            "statement": models.statement_page,
+            "reference": models.reference_page,
+            "value": models.value_page,
         }
-        for predicate, values in data.out.get(statement, {}).items():
-            if (
-                predicate in skip
-                or not self.family.qualifier(predicate)
-                or not isinstance(predicate, ox.NamedNode)
-            ):
-                continue
-            term = self.family.property_term(predicate)
-            for v in values:
-                qualifiers.append(
-                    (
-                        self.link(term, root, self.site.label(term)),
-                        self.shown_value(statement, predicate, v, root),
-                    )
-                )
-        if qualifiers:
-            parts.append(
-                '<dl class="qualifiers">'
-                + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in qualifiers)
-                + "</dl>"
-            )
-        for comment in data.objects(statement, RDFS.comment):
-            parts.append(f'<p class="note">{self.value(comment, root)}</p>')
-        references = data.objects(statement, PROV.wasDerivedFrom)
-        sources = {data.first(r, OA.hasSource) for r in references} - {None}
-        count = len(sources)
-        if alleged:  # sources repeating an allegation do not corroborate it
-            parts.append(
-                f'<p class="corroboration">Reported as an allegation by {count} source{"s" if count != 1 else ""}</p>'
-            )
-        else:
-            parts.append(
-                f'<p class="corroboration">Supported by {count} source{"s" if count != 1 else ""}'
-                f"{' (corroborated)' if count > 1 else ''}</p>"
-            )
-        for reference in references:
-            if only_source is None or data.first(reference, OA.hasSource) == only_source:
-                parts.append(self.evidence(reference, root))
-        parts.append("</article>")
-        return "".join(parts)
-
-    def evidence(self, reference: Term, root: str) -> str:
-        """The quoted words, who the source attributes them to, and the source."""
-        data = self.data
-        quote_node = next(
-            (
-                s
-                for s in data.objects(reference, OA.hasSelector)
-                if OA.TextQuoteSelector in data.objects(s, RDF.type)
-            ),
-            None,
+        page = builders[kind](node)
+        template = {"id": "entity.html"}.get(kind, f"{kind}.html")
+        alternates = {ext: f"{quote(local)}.{ext}" for ext in DOCUMENT_TYPES if ext != "html"}
+        figures = entity_figures(self.site, node, models.href) if kind == "id" else Markup("")
+        return render(
+            template, page=page, figures=figures, **self.layout(page.header.title, root, alternates)
         )
-        exact = data.first(quote_node, OA.exact) if quote_node is not None else None
-        prefix = data.first(quote_node, OA.prefix) if quote_node is not None else None
-        suffix = data.first(quote_node, OA.suffix) if quote_node is not None else None
-        position = next(
-            (
-                s
-                for s in data.objects(reference, OA.hasSelector)
-                if OA.TextPositionSelector in data.objects(s, RDF.type)
-            ),
-            None,
-        )
-        start = data.first(position, OA.start) if position is not None else None
-        parts = ['<figure class="evidence">']
-        words = e(exact.value) if isinstance(exact, ox.Literal) else ""
-        before = after = ""
-        if isinstance(prefix, ox.Literal):
-            # the prefix is the text's beginning when the quote starts right after it
-            whole = isinstance(start, ox.Literal) and start.value == str(len(prefix.value))
-            shown = prefix.value if whole else context_before(prefix.value)
-            before = f'<span class="context">{"" if whole else "…"}{e(shown)}</span>'
-        if isinstance(suffix, ox.Literal):
-            # a suffix shorter than the context taken is the end of the text
-            whole = len(suffix.value) < CONTEXT_CHARS
-            shown = suffix.value if whole else context_after(suffix.value)
-            after = f'<span class="context">{e(shown)}{"" if whole else "…"}</span>'
-        parts.append(f'<blockquote>{before}<q class="quote">{words}</q>{after}</blockquote>')
-        if data.first(reference, AGKG.quoteVerified) == FALSE:  # no corpus held the source's text
-            parts.append('<p class="unverified">quote not verified against the source text</p>')
-        cite = []
-        attributed = data.first(reference, self.family.wb.reference.attributedTo)
-        if attributed is not None and data.first(reference, AGKG.allegation) == TRUE:
-            cite.append(
-                f'<span class="attribution allegation">alleged by {self.link(attributed, root)}</span>'
-            )
-        elif attributed is not None:
-            cite.append(f'<span class="attribution">attributed to {self.link(attributed, root)}</span>')
-        source = data.first(reference, OA.hasSource)
-        if source is not None:
-            cite.append(f"<cite>{self.link(source, root)}</cite>")
-            outlet = data.first(source, SCHEMA.publisher)
-            if outlet is not None:
-                cite.append(f'<span class="outlet">{self.link(outlet, root)}</span>')
-            date = data.first(source, SCHEMA.datePublished)
-            if isinstance(date, ox.Literal):
-                cite.append(f'<time datetime="{e(date.value)}">{e(date.value.replace("T", " "))}</time>')
-            earliest = data.first(source, AGKG.publishedNotBefore)
-            if date is None and isinstance(earliest, ox.Literal):
-                # an undated source: the date is the earliest it can be, not when it appeared
-                cite.append(
-                    f'<span class="undated">not before <time datetime="{e(earliest.value)}">'
-                    f"{e(earliest.value.replace('T', ' '))}</time></span>"
-                )
-        parts.append("<figcaption>" + " · ".join(cite) + "</figcaption></figure>")
-        return "".join(parts)
 
-    def mentions(self, node: Term, root: str) -> str:
-        items = []
-        for statement, predicate in self.data.into.get(node, []):
-            if self.family.statement(predicate):
-                for subject, p in self.data.into.get(statement, []):
-                    if self.family.claim(p) and isinstance(p, ox.NamedNode):
-                        items.append(
-                            f"<li>{self.link(subject, root)} · {e(self.property_label(p))} "
-                            f'<a href="{e(self.href(statement, root) or "")}">statement</a></li>'
-                        )
-        return "".join(sorted(set(items)))
+    def index(self, root: str = "") -> str:
+        """The home page: what the dataset is and holds, its sources, and how to use it."""
+        void = self.site.void
+        dataset = self.site.iris.dataset
+
+        def literal(predicate: ox.NamedNode) -> str:
+            value = void.first(dataset, predicate)
+            return value.value if isinstance(value, ox.Literal) else ""
+
+        publisher = void.first(dataset, DCTERMS.publisher)
+        publisher_name = void.first(publisher, FOAF.name) if publisher is not None else None
+        licence = void.first(dataset, DCTERMS.license)
+        models = Models(self.site, root)
+        page = models.home_page(
+            title=literal(DCTERMS.title) or "Armed Groups Knowledge Graph",
+            description=literal(DCTERMS.description),
+            licence=Shown(licence.value, licence.value, external=True)
+            if isinstance(licence, ox.NamedNode)
+            else None,
+            publisher=publisher_name.value if isinstance(publisher_name, ox.Literal) else None,
+            dates=(date_words(literal(DCTERMS.issued)), date_words(literal(DCTERMS.modified))),
+        )
+        page.live = self.live
+        page.downloads = [
+            Shown(label, f"{root}dumps/{name}")
+            for name, label in (
+                ("dataset.nq", "N-Quads"),
+                ("dataset.trig", "TriG"),
+                ("dataset.ttl", "Turtle"),
+            )
+            if name in self.site.files
+        ]
+        figures = home_figures(self.site, models.href)
+        return render("home.html", page=page, figures=figures, **self.layout("Home", root))
 
     def facts(self, rows: list[tuple[str, str]]) -> str:
         return '<dl class="facts">' + "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
-
-    def source(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
-        data = self.data
-        title = self.site.label(node)
-        rows: list[tuple[str, str]] = []
-        fields = (
-            ("Type", RDF.type),
-            ("Author", SCHEMA.author),
-            ("Byline", AGKG.byline),
-            ("Outlet", SCHEMA.publisher),
-            ("Dateline", AGKG.dateline),
-            ("Published", SCHEMA.datePublished),
-            ("Published not before", AGKG.publishedNotBefore),
-            ("Language", SCHEMA.inLanguage),
-            ("Original", SCHEMA.url),
-            ("Relays", AGKG.relays),
-            ("Text sha256", AGKG.sha256),
-            ("Note", RDFS.comment),
-        )
-        for name, predicate in fields:
-            values = data.objects(node, predicate)
-            if values:
-                rows.append((name, ", ".join(self.value(v, root) for v in values)))
-        relayed_by = data.subjects(AGKG.relays, node)
-        if relayed_by:
-            rows.append(("Relayed by", ", ".join(self.link(s, root) for s in relayed_by)))
-        parts = [f"<h1>{e(title)}</h1><!--iri-->", self.facts(rows)]
-        statements = []
-        for reference in data.subjects(OA.hasSource, node):
-            statements.extend(data.subjects(PROV.wasDerivedFrom, reference))
-        by_subject: dict[Term, list[Term]] = defaultdict(list)
-        for statement in set(statements):
-            for subject, predicate in data.into.get(statement, []):
-                if self.family.claim(predicate):
-                    by_subject[subject].append(statement)
-        total = len(set(statements))
-        parts.append(
-            f"<h2>What this source supports</h2><p>{total} statement{'s' if total != 1 else ''} about {len(by_subject)} entities.</p>"
-        )
-        for subject in sorted(by_subject, key=lambda s: self.site.label(s).lower()):
-            parts.append(f'<section class="subject"><h3>{self.link(subject, root)}</h3>')
-            for statement in sorted(by_subject[subject], key=lambda s: (self.property_label_of(s), str(s))):
-                parts.append(self.statement_card(statement, root, only_source=node, subject=True))
-            parts.append("</section>")
-        return title, "\n".join(parts)
-
-    def property_label_of(self, statement: Term) -> str:
-        for _, predicate in self.data.into.get(statement, []):
-            if self.family.claim(predicate) and isinstance(predicate, ox.NamedNode):
-                return self.property_label(predicate)
-        return ""
-
-    def statement_page(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
-        title = "Statement"
-        for subject, predicate in self.data.into.get(node, []):
-            if self.family.claim(predicate) and isinstance(predicate, ox.NamedNode):
-                title = f"{self.site.label(subject)} · {self.property_label(predicate)}"
-        return title, f"<h1>{e(title)}</h1><!--iri-->" + self.statement_card(node, root, subject=True)
-
-    def value_page(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
-        """A time or quantity value node: its fields, and the statements using it."""
-        rows = [
-            (
-                self.site.label(p) if isinstance(p, ox.NamedNode) else str(p),
-                ", ".join(self.value(v, root) for v in values),
-            )
-            for p, values in sorted(self.data.out.get(node, {}).items(), key=lambda item: str(item[0]))
-        ]
-        time = self.time_of(node)
-        title = f"Time {time.value}" if time is not None else "Value"
-        users = sorted({s for s, _ in self.data.into.get(node, [])}, key=str)
-        parts = [f"<h1>{e(title)}</h1><!--iri-->", self.facts(rows), "<h2>Used by</h2><ul>"]
-        parts.extend(f"<li>{self.link(u, root)}</li>" for u in users)
-        parts.append("</ul>")
-        return title, "\n".join(parts)
-
-    def reference_page(self, node: ox.NamedNode, root: str) -> tuple[str, str]:
-        parts = ["<h1>Reference</h1><!--iri-->", self.evidence(node, root), "<h2>Statements citing it</h2>"]
-        parts.extend(
-            self.statement_card(s, root, subject=True) for s in self.data.subjects(PROV.wasDerivedFrom, node)
-        )
-        return "Reference", "\n".join(parts)
-
-    def index(self, root: str = "") -> str:
-        by_type: dict[str, list[Term]] = defaultdict(list)
-        sources = []
-        for kind, local in self.site.resources():
-            node = ox.NamedNode(f"{self.site.base}{kind}/{local}")
-            if kind == "id":
-                kinds = self.data.objects(node, RDF.type)
-                by_type[self.site.label(kinds[0]) if kinds else "thing"].append(node)
-            elif kind == "source":
-                sources.append(node)
-        parts = [
-            "<h1>Armed Groups Knowledge Graph</h1>",
-            "<p>Claims about armed groups from news reporting, as Wikidata-style statements, each "
-            "with the words of the article that support it.</p>",
-            home_figures(self.site, lambda n: self.href(n, root)),
-            "<h2>Sources</h2><ul>" + "".join(f"<li>{self.link(s, root)}</li>" for s in sources) + "</ul>",
-            "<h2>Entities</h2>",
-        ]
-        for name in sorted(by_type):
-            items = sorted(by_type[name], key=lambda n: self.site.label(n).lower())
-            parts.append(
-                f'<h3>{e(name)}</h3><ul class="entities">'
-                + "".join(f"<li>{self.link(n, root)}</li>" for n in items)
-                + "</ul>"
-            )
-        return self.page("Home", "\n".join(parts), root)
 
     def ontology_page(self, root: str = "../") -> str:
         onto = self.site.ontology
