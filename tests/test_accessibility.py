@@ -180,7 +180,8 @@ def test_save_the_readme_screenshot(browser: Any, server_url: str) -> None:
     try:
         page.screenshot(
             path=str(REPO / "docs" / "screenshot-group.png"),
-            clip={"x": 0, "y": 0, "width": 1280, "height": 1400},
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": 1280, "height": 1500},
         )
     finally:
         page.close()
