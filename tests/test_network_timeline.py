@@ -10,6 +10,9 @@ bytes on every run.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -200,3 +203,33 @@ def test_hostile_labels_stay_escaped_in_drawings(project: Path, run_agkg: Callab
     shown = str(entity_figures(site, item("iskp"), href)) + str(home_figures(site, href))
     assert "<script>" not in shown
     assert "Taliban &lt;script&gt;alert(1)&lt;/script&gt;" in shown
+
+
+RENDER = """
+import sys
+from pathlib import Path
+import pyoxigraph as ox
+from agkg.site import SiteData
+from agkg.web.figures import entity_figures, home_figures
+site = SiteData.from_folder(Path(sys.argv[1]), sys.argv[2])
+href = lambda n: n.value
+iskp = ox.NamedNode(sys.argv[2] + "id/iskp")
+sys.stdout.write(str(entity_figures(site, iskp, href)) + str(home_figures(site, href)))
+"""
+
+
+def test_drawings_are_byte_identical_under_any_hash_seed(published: Path) -> None:
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        done = subprocess.run(
+            [sys.executable, "-c", RENDER, str(published), BASE],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    assert "<svg" in outputs.pop()

@@ -245,9 +245,20 @@ class Timeline:
         return sorted(set(entries), key=_entry_key)
 
 
-def _entry_key(entry: Entry) -> tuple[date, int, date, str, str]:
+def _entry_key(entry: Entry) -> tuple[object, ...]:
+    """Date order, then a total order over every field, so ties never depend on hashing."""
     end = entry.end.last if entry.end else entry.start.last
-    return (entry.start.first, entry.start.precision, end, entry.what, entry.other or "")
+    return (
+        entry.start.first,
+        entry.start.precision,
+        end,
+        entry.what,
+        entry.other or "",
+        entry.note,
+        entry.kind,
+        entry.href or "",
+        entry.span,
+    )
 
 
 def timeline_view(key: str, title: str, entries: list[Entry]) -> TimelineView | None:
