@@ -73,6 +73,17 @@ claims:
     qualifiers:
       startTime: 2020-06
     quote: 'It was founded in January 2015'
+  # a designation on a day, and a death in a year
+  - subject: iskp
+    property: designatedTerroristBy
+    value: us-forces
+    qualifiers:
+      pointInTime: 2016-01-14
+    quote: 'It was founded in January 2015'
+  - subject: khalil-haqqani
+    property: dateOfDeath
+    value: 2021
+    quote: 'It was founded in January 2015'
   # dates at three precisions
   - subject: iskp
     property: inception
@@ -155,13 +166,15 @@ def test_timeline_shows_dates_at_their_precision(site: SiteData) -> None:
     shown = [(e.start.text, e.end.text if e.end else None, e.span, e.what, e.other) for e in entries]
     assert shown == [
         ("January 2015", None, False, "Founded", None),
+        ("14 January 2016", None, False, "Designated as terrorist by:", "US forces"),
         ("June 2020", None, True, "Leader:", "Khalil Haqqani"),
     ]  # the alleged collaboration (2019 to 2021) is not a fact at best rank
     # a month is a month: never the first of it
     assert entries[0].start.datetime == "2015-01"
     person = Timeline(site, href).of(item("khalil-haqqani"))
-    assert [(e.start.text, e.what, e.other) for e in person] == [
-        ("June 2020", "Leader of", "Islamic State Khorasan Province")
+    assert [(e.start.text, e.what, e.other, e.kind) for e in person] == [
+        ("June 2020", "Leader of", "Islamic State Khorasan Province", "term"),
+        ("2021", "Died", None, "death"),
     ]
     taliban = Timeline(site, href).of(item("taliban"))
     assert [(e.start.text, e.other, e.note) for e in taliban] == [
