@@ -313,12 +313,12 @@ def assert_alleged_by_shown(page: str) -> None:
     assert "Alleged by" in banner and "Sajjan Gohel" in banner and "unnamed reports" in banner
     assert collaborated.index("Alleged by") < collaborated.index('<figure class="evidence')
     # each quote says whose allegation it reports, before the quoted words
-    assert collaborated.count('<p class="speaker allegation">Alleged by <a') == 2
+    assert collaborated.count('<p class="attribution allegation">Alleged by <a') == 2
     assert "Reported as an allegation by 1 source" in collaborated and "Supported by" not in collaborated
     associated = next(c for c in cards if "associatedWith" in c.split(">", 1)[0])
     assert associated.startswith('rank-normal"')
     assert "alleged-mark" not in associated and '<p class="allegation">' not in associated
-    assert associated.count('<p class="speaker allegation">Alleged by <a') == 1
+    assert associated.count('<p class="attribution allegation">Alleged by <a') == 1
 
 
 def test_the_served_page_shows_alleged_by(alleging: Path, run_agkg: Callable[..., Result]) -> None:

@@ -13,6 +13,7 @@ import html
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from linked_project import REPO, publish, running_server
@@ -290,14 +291,14 @@ def test_no_rank_badge_and_no_language_tag_on_a_plain_page(site: Path) -> None:
 def test_attribution_comes_first_and_allegations_stand_apart(site: Path) -> None:
     front = read(site, "doc/id/northern-front.html")
     strength = card(front, "memberCount")
-    according = strength.index('<p class="speaker">According to <a')
+    according = strength.index('<p class="attribution">According to <a')
     assert according < strength.index('<q class="quote">')
     assert "unnamed analysts</a>:" in strength
     attack = read(site, "doc/id/depot-attack.html")
     alleged = card(attack, "carriedOutBy")
     assert alleged.startswith("rank-normal alleged")
     assert '<figure class="evidence alleged">' in alleged
-    assert '<p class="speaker allegation">Alleged by <a' in alleged
+    assert '<p class="attribution allegation">Alleged by <a' in alleged
     assert alleged.index("Alleged by") < alleged.index('<q class="quote">')
     assert "Reported as an allegation by 1 source" in alleged
 
@@ -367,7 +368,7 @@ def test_a_source_page_lists_its_claims_in_reading_order(site: Path) -> None:
 def test_hostile_labels_quotes_and_headlines_are_escaped_everywhere(site: Path) -> None:
     pages = [p for p in site.rglob("*.html")]
     kinds = {p.parent.name for p in pages}
-    assert {"id", "source", "statement", "reference", "value"} <= kinds
+    assert {"id", "source", "statement", "reference", "value", "graph"} <= kinds
     hostile = 0
     for path in pages:
         text = path.read_text(encoding="utf-8")
@@ -390,3 +391,13 @@ def test_the_served_pages_are_the_same_templates(project: Path) -> None:
         assert "<script>alert" not in page
         status, _, body = server.request("/doc/source/front-report.html")
         assert status == 200 and '<ol class="claims">' in body.decode()
+        # the query page echoes the query and shows the answer's text: both escaped
+        query = "SELECT ?x WHERE { ?s rdfs:label ?x } # </textarea><script>alert(1)</script>"
+        status, _, body = server.request("/query?" + urlencode({"query": query}))
+        page = body.decode()
+        assert status == 200 and "<script>alert" not in page
+        assert "&lt;/textarea&gt;&lt;script&gt;alert(1)" in page
+        assert (
+            "<td>Omar &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;</td>"
+            in page
+        )

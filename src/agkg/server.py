@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import re
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
@@ -40,7 +39,8 @@ from .errors import ConfigurationError, QueryError
 from .publishing import DUMP_TYPES
 from .site import DOCUMENT_TYPES, STATIC_FILES, SiteData, negotiate, static_asset
 from .vocab import data_prefixes
-from .web.pages import Pages, e
+from .web.about import QueryAnswer, query_answer
+from .web.pages import Pages
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -421,16 +421,14 @@ def create_app(
     async def query_page(request: Request) -> Response:
         params = parse_qs(request.url.query, keep_blank_values=True)
         query = params.get("query", [""])[0]
-        result_html = ""
+        answer = None
         if query:
             if len(query.encode()) > settings.max_request_bytes:
-                result_html = (
-                    f'<p class="error">The query is over the {settings.max_request_bytes} byte limit.</p>'
-                )
+                answer = QueryAnswer(error=f"The query is over the {settings.max_request_bytes} byte limit.")
             else:
                 outcome = await execute(query, {}, "application/sparql-results+json, text/turtle;q=0.9")
-                result_html = _render_outcome(outcome, settings.max_rows, site.base)
-        return HTMLResponse(pages.query_page(query, examples, result_html, settings))
+                answer = _answer_of(outcome, settings.max_rows, site.base)
+        return HTMLResponse(pages.query_page(query, examples, answer, settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -543,37 +541,19 @@ def _examples(folder: Path) -> list[tuple[str, str, str]]:
     return found
 
 
-def _render_outcome(outcome: QueryOutcome | Response, max_rows: int, base: str) -> str:
-    """A query answer as HTML for the query page."""
+def _answer_of(outcome: QueryOutcome | Response, max_rows: int, base: str) -> QueryAnswer:
+    """A query's outcome as the query page shows it."""
     if not isinstance(outcome, QueryOutcome):
-        body = bytes(outcome.body).decode("utf-8", "replace")
-        return f'<p class="error">{e(body)}</p>'
-    body = outcome.body.decode("utf-8", "replace")
-    if outcome.status != 200:
-        return f'<p class="error">{e(body)}</p>'
-    note = f'<p class="notice">Showing the first {max_rows} rows only.</p>' if outcome.truncated else ""
-    if not outcome.media_type.startswith("application/sparql-results+json"):
-        return note + f"<pre>{e(body)}</pre>"
-    results = json.loads(body)
-    if "boolean" in results:
-        return f'<p class="answer">{"yes" if results["boolean"] else "no"}</p>'
-    variables = results["head"]["vars"]
-    rows = results["results"]["bindings"]
-
-    def cell(term: dict[str, str] | None) -> str:
-        if term is None:
-            return ""
-        if term["type"] == "uri":
-            iri = term["value"]
-            # the dataset's own IRIs resolve on this server: link them here, not to the base's host
-            href = iri[len(base) :] if iri.startswith(base) else iri
-            return f'<a href="{e(href)}">{e(iri)}</a>'
-        return e(term["value"])
-
-    head = "".join(f"<th>{e(v)}</th>" for v in variables)
-    lines = "".join("<tr>" + "".join(f"<td>{cell(r.get(v))}</td>" for v in variables) + "</tr>" for r in rows)
-    count = f'<p class="notice">{len(rows)} row{"s" if len(rows) != 1 else ""} in {outcome.seconds * 1000:.1f} ms</p>'
-    return note + count + f'<table class="results"><tr>{head}</tr>{lines}</table>'
+        return QueryAnswer(error=bytes(outcome.body).decode("utf-8", "replace"))
+    return query_answer(
+        outcome.status,
+        outcome.media_type,
+        outcome.body,
+        outcome.truncated,
+        outcome.seconds,
+        max_rows,
+        base,
+    )
 
 
 def serve(config: Config, host: str, port: int, settings: ServerSettings | None = None) -> None:

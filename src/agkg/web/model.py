@@ -687,6 +687,8 @@ class Models:
         rows = []
         for label, predicate in fields:
             values = self.data.objects(node, predicate)
+            if predicate == RDF.type and any(v in AGKG for v in values):
+                values = [v for v in values if v in AGKG]  # not schema:NewsArticle beside it
             if values:
                 rows.append((label, [self.value(v) for v in values]))
         relayed_by = self.data.subjects(AGKG.relays, node)
