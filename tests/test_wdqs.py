@@ -1,7 +1,7 @@
 """WDQS-style queries on agkg: written as a Wikidata user writes them, with only the PREFIX
 lines pointing at agkg's namespaces (``wd:`` at ``{base}id/``, ``wdt:`` at ``{base}prop/direct/``
 and so on; see docs/model.md). Each query in tests/wdqs/ must give exactly its rows below on
-the bundled data: statements with qualifiers and references, best rank only, ``wikibase:claim``
+the curated dataset (its frozen copy in tests/fixtures/dataset): statements with qualifiers and references, best rank only, ``wikibase:claim``
 navigation, time precision from value nodes, quantity units and dateTime filters.
 
 The structure test checks one built claim, node for node, against the structure of Wikibase's
@@ -28,6 +28,8 @@ from agkg.vocab import RDF, WIKIBASE, WikibaseNamespaces
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "tests" / "wdqs"
 FIXTURE = ROOT / "tests" / "fixtures" / "wikibase" / "statement-qualifier-reference.nt"
+# The curated dataset as the tests about real articles knew it (see its agkg.toml).
+DATASET = ROOT / "tests" / "fixtures" / "dataset"
 
 Row = tuple[str | None, ...]
 
@@ -162,8 +164,9 @@ EXPECTED: dict[str, list[Row]] = {
 
 @pytest.fixture(scope="module")
 def store() -> ox.Store:
-    """The bundled data built once, its union in the default graph (as WDQS has it)."""
-    built = build_dataset(load_config(ROOT))
+    """The curated dataset (its frozen copy, so a curator's next article cannot break this
+    test) built once, its union in the default graph (as WDQS has it)."""
+    built = build_dataset(load_config(DATASET))
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in built.triples())
     return store
