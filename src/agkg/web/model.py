@@ -67,7 +67,6 @@ class Evidence:
     published: Shown | None = None
     not_before: Shown | None = None
     relays: list[Shown] = field(default_factory=list)
-    permalink: str | None = None
 
 
 @dataclass
@@ -234,7 +233,6 @@ SUMMARY = (
 )
 # Qualifiers folded into the value they qualify ("about 3,000 (2,500 to 4,000)")
 FOLDED = ("approximate", "minimum", "maximum")
-EVENT_CLASSES_ROOT = AGKG.Event
 
 
 class Models:
@@ -537,8 +535,6 @@ class Models:
         if speaker is not None:
             found.speaker = self.link(speaker)
             found.alleged = data.first(reference, AGKG.allegation) == TRUE
-        if isinstance(reference, ox.NamedNode):
-            found.permalink = self.href(reference)
         source = data.first(reference, OA.hasSource)
         if source is not None:
             found.source = self.link(source)
@@ -751,7 +747,7 @@ class Models:
 
     def event_classes(self) -> set[Term]:
         """agkg:Event and its subclasses, from the ontology."""
-        found: set[Term] = {EVENT_CLASSES_ROOT}
+        found: set[Term] = {AGKG.Event}
         changed = True
         while changed:
             changed = False
