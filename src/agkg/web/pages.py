@@ -11,9 +11,11 @@ from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
 import pyoxigraph as ox
+from markupsafe import Markup
 
 from agkg.vocab import DCTERMS, FOAF
 from agkg.web import about
+from agkg.web.figures import entity_figures, home_figures
 from agkg.web.model import Models, ResourcePage, Shown
 from agkg.web.site import DOCUMENT_TYPES, SiteData
 from agkg.web.templating import render
@@ -50,7 +52,10 @@ class Pages:
         }
         page = builders[kind](node)
         template = {"id": "entity.html"}.get(kind, f"{kind}.html")
-        return render(template, page=page, **self.layout(page.header.title, root, _alternates(local)))
+        figures = entity_figures(self.site, node, models.href) if kind == "id" else Markup("")
+        return render(
+            template, page=page, figures=figures, **self.layout(page.header.title, root, _alternates(local))
+        )
 
     def index(self, root: str = "") -> str:
         """The home page: what the dataset is and holds, its sources, and how to use it."""
@@ -64,7 +69,8 @@ class Pages:
         publisher = void.first(dataset, DCTERMS.publisher)
         publisher_name = void.first(publisher, FOAF.name) if publisher is not None else None
         licence = void.first(dataset, DCTERMS.license)
-        page = Models(self.site, root).home_page(
+        models = Models(self.site, root)
+        page = models.home_page(
             title=literal(DCTERMS.title) or "Armed Groups Knowledge Graph",
             description=literal(DCTERMS.description),
             licence=Shown(licence.value, licence.value, external=True)
@@ -83,7 +89,8 @@ class Pages:
             )
             if name in self.site.files
         ]
-        return render("home.html", page=page, **self.layout("Home", root))
+        figures = home_figures(self.site, models.href)
+        return render("home.html", page=page, figures=figures, **self.layout("Home", root))
 
     def ontology_page(self, root: str = "../") -> str:
         page = about.ontology_page(self.site, root)
