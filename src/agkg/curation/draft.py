@@ -27,8 +27,10 @@ from ..errors import ConfigurationError, InputError, Problem
 from ..ontology import PropertySpec, Vocabulary
 from ..publishing import atomic_write
 from ..quotes import SourceText, find_quote
+from ..vocab import RDFS, SKOS
 from ..yamlfile import Mapping, Node, Scalar, Sequence, YamlProblems, read_yaml
 from .mentions import (
+    DateMention,
     EntityIndex,
     KnownEntity,
     Mention,
@@ -206,6 +208,68 @@ _PROVINCE_OF = re.compile(r"(?:\u2019s|'s)?\s+(?:[a-z]+\s+){0,2}(?:province|regi
 _ATTRIBUTION_VERBS = re.compile(r"\b(?:said|says|told|warned|estimates?|estimated|believes?|claims?)\b")
 
 
+_PREDICATIVE = (
+    r"(?:\b(?:is|are|was|were|became|become|becomes|remains?|remained)|,)\s+"
+    r"(?:(?:also|now|still|once|effectively)\s+)?(?:(?:the|a|an|its|their)\s+)?"
+    r"(?:(?:main|largest|main|former|regional|local|official|key|chief|bitter|sworn)\s+)?"
+)
+_PREPOSITIONS = frozenset({"of", "to", "with", "by", "in", "from", "for", "at", "through", "against"})
+
+
+def _inflections(phrase: str) -> set[str]:
+    """A label and its common forms in running prose: "ally of" → "allies of", "belongs to" →
+    "belong to", "belonged to"; passives ("backed by") stand as written."""
+    words = phrase.split()
+    head, rest = words[0], words[1:]
+    forms = {phrase}
+    if words[-1] == "by" or head.endswith("ed"):
+        return forms
+    if len(words) == 2 and words[1] in ("of", "to") and not head.endswith("s"):  # "rival of" → "rivals of"
+        plural = (
+            head[:-1] + "ies"
+            if head.endswith("y") and head[-2:-1] not in "aeiou"
+            else (head + "es" if head.endswith(("ch", "sh", "s", "x")) else head + "s")
+        )
+        forms.add(" ".join([plural, *rest]))
+    elif head.endswith("s") and not head.endswith("ss"):  # a verb: "works for" → "work(ed) for"
+        base = head[:-3] + "y" if head.endswith("ies") and len(head) > 4 else head[:-1]
+        past = base[:-1] + "ied" if base.endswith("y") else base + ("d" if base.endswith("e") else "ed")
+        forms |= {" ".join([base, *rest]), " ".join([past, *rest])}
+    return forms
+
+
+def _ontology_cues(vocabulary: Vocabulary) -> list[tuple[str, str]]:
+    """Cue phrases read from the ontology: each entity-valued claim property's English label and
+    alternative labels that end in a preposition ("backed by", "ally of", "splinter of"), with
+    their inflections. A property added to the ontology with good labels is drafted without a
+    hand-written rule; single words ("head", "within") are too loose to be cues on their own."""
+    names = {spec.iri.value: name for name, spec in vocabulary.claim_properties.items() if spec.takes_entity}
+    phrases: set[tuple[str, str]] = set()
+    for triple in vocabulary.triples:
+        name = names.get(getattr(triple.subject, "value", ""))
+        if name is None or triple.predicate.value not in (RDFS.label.value, SKOS.altLabel.value):
+            continue
+        literal = triple.object
+        if getattr(literal, "language", None) != "en":
+            continue
+        words = str(getattr(literal, "value", "")).lower().split()
+        if len(words) >= 2 and words[-1] in _PREPOSITIONS:
+            # "members of G" names some of G's members, not what the subject belongs to
+            forms = {" ".join(words)} if name == "memberOf" else _inflections(" ".join(words))
+            for form in forms:
+                phrases.add((name, form))
+    cues = []
+    for name, form in sorted(phrases):
+        words = form.split()
+        cue = r"\b" + r"\s+".join(re.escape(w) for w in words) + r"\b"
+        if words[-1] == "of" and not words[0].endswith("ed") and words[0] not in ("in", "at"):
+            # a noun ("rival of", "part of") states a relation only as a predicate or in
+            # apposition: "G is a rival of H", "G, an offshoot of H"; not "in part of the city"
+            cue = _PREDICATIVE + cue
+        cues.append((name, cue))
+    return cues
+
+
 def read_catalog(data_dir: Path, root: Path) -> Catalog:
     """Every source's fields and every entity's names, from the YAML as written.
 
@@ -304,6 +368,7 @@ class _Drafter:
         groups = [m.ids[0] for m in all_mentions if not m.ambiguous and self._is(m.ids[0], "ArmedGroup")]
         self.focus = groups[0] if groups else None
         self.stubs: dict[str, DraftEntity] = {}
+        self.ontology_cues = _ontology_cues(vocabulary)
 
     # ----- helpers
 
@@ -406,6 +471,13 @@ class _Drafter:
         self._leaders(emit, plain)
         self._designations(emit, sentence, s0, plain)
         self._tolls(emit, quantities, plain, s0)
+        self._event_dates(emit, dates, plain)
+        # last, so that a pair a specific rule read ("Nangarhar, Afghanistan" → country) is not
+        # read again under a looser label ("located in" → locatedIn)
+        emit.taken = {(c.subject, c.value) for c in result.claims}
+        for prop, cue in self.ontology_cues:
+            for match in re.finditer(cue, sentence):
+                self._forward(emit, prop, s0 + match.start(), s0 + match.end(), plain, 0.5)
         return result
 
     def _stub(self, name: NewName, s0: int, s1: int) -> None:
@@ -474,7 +546,29 @@ class _Drafter:
 
         values = self._values_after(c1, mentions, accept)
         for value in values:
-            emit.add(subject, prop, value.ids[0], "entity", c0, value.end, confidence)
+            for each in [*self._coordinated(subject, prop, mentions, emit.bounds[0], c0), subject]:
+                emit.add(each, prop, value.ids[0], "entity", c0, value.end, confidence)
+
+    def _coordinated(
+        self, subject: _Subject, prop: str, mentions: list[Mention], s0: int, cue: int
+    ) -> list[_Subject]:
+        """ "A and B are based in X", "A, B and C fight Y": the parties listed before the subject,
+        each of the property's domain, when nothing but commas and "and" stands between. Not
+        when a relative clause holds the cue ("A and B, which is tied to C"): it is about B."""
+        if not subject.named or re.search(r",\s+(?:which|who|that)\b", self.text[subject.start : cue]):
+            return []
+        chain: list[_Subject] = []
+        edge = subject.start
+        for mention in reversed([m for m in mentions if s0 <= m.end <= edge]):
+            gap = self.text[mention.end : edge]
+            if not re.fullmatch(r"(?:,\s*|\s+and\s+|,\s*and\s+)(?:the\s+)?", gap):
+                break
+            if not self._fits_domain(mention.ids[0], prop) or self._is(mention.ids[0], "UnnamedSource"):
+                break
+            # "IS's Taliban rivals": a possessive owner is not a party of the list
+            chain.insert(0, _Subject(mention.ids[0], mention.start, True))
+            edge = mention.start
+        return chain
 
     def _inverse(
         self, emit: _Emitter, prop: str, c0: int, c1: int, mentions: list[Mention], confidence: float
@@ -906,6 +1000,26 @@ class _Drafter:
                             note=note,
                         )  # fmt: skip
 
+    def _event_dates(self, emit: _Emitter, dates: list[DateMention], mentions: list[Mention]) -> None:
+        """A named event with a date beside it in its clause: "the Zenda bombing on 3 May 2020",
+        "On 3 May 2020, the Zenda bombing killed …". Only when the sentence names one event and one
+        date, so which date belongs to which event is not a guess."""
+        events = {m.ids[0] for m in mentions if self._is(m.ids[0], "Event")}
+        if len(events) != 1 or len(dates) != 1:
+            return
+        event = next(m for m in mentions if self._is(m.ids[0], "Event"))
+        date = dates[0]
+        first, second = (event, date) if event.end <= date.start else (date, event)
+        gap = self.text[first.end : second.start]
+        if len(gap) > 60 or (_CLAUSE_END.search(gap) and not re.fullmatch(r",\s+(?:the\s+)?", gap)):
+            return
+        if not re.search(r"\b(?:on|in)\s+$", self.text[emit.bounds[0] : date.start]):
+            return
+        emit.add(
+            _Subject(event.ids[0], event.start, True),
+            "eventDate", date.iso, "time", min(event.start, date.start), max(event.end, date.end), 0.5,
+        )  # fmt: skip
+
     def _fields_of_work(self, emit: _Emitter, sentence: str, s0: int, mentions: list[Mention]) -> None:
         """ "X has been tracking extremist networks in Afghanistan", "X, an expert on Y": what a
         person works on, as the text's own words."""
@@ -1099,6 +1213,8 @@ class _Emitter:
         self.result = result
         self.bounds = bounds
         self.seen: set[tuple[str, str, str]] = set()
+        # (subject, value) pairs already read by another rule; none of them is read again
+        self.taken: set[tuple[str, str]] = set()
 
     def add(
         self,
@@ -1113,7 +1229,7 @@ class _Emitter:
         note: str | None = None,
     ) -> None:
         key = (subject.id, prop, value)
-        if key in self.seen or subject.id == value:
+        if key in self.seen or subject.id == value or (subject.id, value) in self.taken:
             return
         self.seen.add(key)
         quote, prefix = self.drafter._unique(min(start, subject.start), end, self.bounds)
