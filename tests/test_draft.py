@@ -386,3 +386,35 @@ def test_named_event_dated_in_its_clause(repo: Path) -> None:
     found = _invented(repo, text, NEWS_ENTITIES)
     assert ("zenda-bombing", "eventDate", "2020-05-03") in found, sorted(found)
     assert len([f for f in found if f[1] == "eventDate"]) == 1
+
+
+PEOPLE = [
+    *NEWS_ENTITIES,
+    KnownEntity("jan-kos", "Person", ("Jan Kos",)),
+]
+
+
+def test_dates_claims_passives_and_member_appositions(repo: Path) -> None:
+    """Constructions of news prose: the date of "was founded" before it or later in its clause,
+    "G claimed the bombing", the passive "was carried out by G", "formed by former H fighters",
+    "P, a former G commander"."""
+    text = (
+        "Alpha Front Explained\n\n"
+        "In January 2015, the Alpha Front was founded.\n\n"
+        "The Gamma Brigade was established in Zenda in 2017.\n\n"
+        "The Beta Movement claimed the Zenda bombing.\n\n"
+        "The Zenda bombing was carried out by the Gamma Brigade.\n\n"
+        "The Gamma Brigade was formed by former Alpha Front fighters.\n\n"
+        "Jan Kos, a former Beta Movement commander, spoke.\n"
+    )
+    found = _invented(repo, text, PEOPLE)
+    expected = {
+        ("alpha", "inception", "2015-01"),
+        ("gamma", "inception", "2017"),
+        ("zenda-bombing", "responsibilityClaimedBy", "beta"),
+        ("zenda-bombing", "perpetrator", "gamma"),
+        ("gamma", "foundedByMembersOf", "alpha"),
+        ("jan-kos", "memberOf", "beta"),
+    }
+    assert expected <= found, sorted(expected - found)
+    assert ("gamma", "founder", "alpha") not in found

@@ -117,7 +117,12 @@ class Catalog:
 # (property, cue) pairs; the mode says where subject and value are found around the cue
 _FORWARD: list[tuple[str, str, float]] = [
     ("foundedByMembersOf", r"\bfounded by (?:former )?members of\b", 0.8),
-    ("founder", r"\b(?:founded|established|formed) by\b(?! (?:former )?members)", 0.7),
+    # not "formed by former H fighters": members of H, not H, founded it
+    (
+        "founder",
+        r"\b(?:founded|established|formed) by\b(?!(?: [\w-]+){0,3}? (?:members|fighters|militants|commanders|defectors|cadres)\b)",
+        0.7,
+    ),
     ("leader", r"\b(?:led|headed|commanded) by\b", 0.8),
     ("basedIn", r"\b(?:based|headquartered|stationed) in\b|\blocated in\b", 0.8),
     ("operatesIn", r"\b(?:operat(?:es|ing|ed)|active|dominance|presence|strongholds?) in\b", 0.7),
@@ -151,6 +156,8 @@ _FORWARD: list[tuple[str, str, float]] = [
     ("recruitsFrom", r"\b(?:recruit(?:s|ed|ing)?|poach(?:es|ed)?)\b[^.;]{0,40}?\bfrom\b", 0.7),
     ("receivedSupportFrom", r"\breceived\b[^.;]{0,60}?\bfrom\b", 0.7),
     ("threatTo", r"\bthreat (?:to|for)\b", 0.6),
+    # the passive of an attack's agent: "the bombing was carried out by G"
+    ("perpetrator", r"\b(?:was|were) (?:carried out|perpetrated|committed) by\b", 0.7),
     ("releasedMembersOf", r"\b(?:freed|released)\b[^.;]{0,60}?\bincluding\b", 0.5),
     (
         "employer",
@@ -160,12 +167,14 @@ _FORWARD: list[tuple[str, str, float]] = [
 ]
 _INVERSE: list[tuple[str, str, float]] = [
     ("responsibilityClaimedBy", r"\bclaimed responsibility for\b", 0.8),
+    # "G claimed the bombing", "G claimed credit for it": the value must be a named event
+    ("responsibilityClaimedBy", r"\bclaim(?:ed|s|ing)(?: credit for)?\b(?! responsibility| that)", 0.6),
     ("perpetrator", r"\b(?:carried out|was behind|were behind|perpetrated)\b", 0.7),
 ]
 _DATED: list[tuple[str, str, float]] = [
     (
         "inception",
-        r"\b(?:was |were )?(?:officially )?(?:founded|formed|established|created|set up) (?:in|on)\b",
+        r"\b(?:was |were )?(?:officially )?(?:founded|formed|established|created|set up)(?: (?:in|on))?\b",
         0.8,
     ),
     ("dissolution", r"\b(?:dissolved|disbanded) (?:in|on)\b", 0.7),
@@ -211,7 +220,7 @@ _ATTRIBUTION_VERBS = re.compile(r"\b(?:said|says|told|warned|estimates?|estimate
 _PREDICATIVE = (
     r"(?:\b(?:is|are|was|were|became|become|becomes|remains?|remained)|,)\s+"
     r"(?:(?:also|now|still|once|effectively)\s+)?(?:(?:the|a|an|its|their)\s+)?"
-    r"(?:(?:main|largest|main|former|regional|local|official|key|chief|bitter|sworn)\s+)?"
+    r"(?:(?:main|largest|former|regional|local|official|key|chief|bitter|sworn)\s+)?"
 )
 _PREPOSITIONS = frozenset({"of", "to", "with", "by", "in", "from", "for", "at", "through", "against"})
 
@@ -447,11 +456,13 @@ class _Drafter:
         for prop, cue, confidence in _DATED:
             for match in re.finditer(_spaced(cue), sentence):
                 after = [d for d in dates if s0 + match.end() <= d.start <= s0 + match.end() + 3]
+                after = after or self._clause_date(dates, s0 + match.start(), s0 + match.end(), s0)
                 subject = self._subject(prop, s0 + match.start(), plain, s0)
                 if after and subject:
                     emit.add(
-                        subject, prop, after[0].iso, "time", match.start() + s0, after[0].end, confidence
-                    )
+                        subject, prop, after[0].iso, "time",
+                        min(s0 + match.start(), after[0].start), max(s0 + match.end(), after[0].end), confidence,
+                    )  # fmt: skip
         for prop, cue, confidence in _TEXT:
             for match in re.finditer(_spaced(cue), sentence):
                 self._text_value(emit, prop, s0 + match.start(), s0 + match.end(), plain, confidence)
@@ -472,6 +483,8 @@ class _Drafter:
         self._designations(emit, sentence, s0, plain)
         self._tolls(emit, quantities, plain, s0)
         self._event_dates(emit, dates, plain)
+        self._founders_members(emit, sentence, s0, plain)
+        self._member_appositions(emit, plain)
         # last, so that a pair a specific rule read ("Nangarhar, Afghanistan" → country) is not
         # read again under a looser label ("located in" → locatedIn)
         emit.taken = {(c.subject, c.value) for c in result.claims}
@@ -999,6 +1012,66 @@ class _Drafter:
                             "releasedMembersOf", member.ids[0], "entity", member.start, member.end, 0.5,
                             note=note,
                         )  # fmt: skip
+
+    def _clause_date(self, dates: list[DateMention], c0: int, c1: int, s0: int) -> list[DateMention]:
+        """The date of a dated verb not written right after it: "In 2015, G was founded", "G was
+        founded in Zenda in 2015". Only the sentence's one date, in the verb's clause, after "in"
+        or "on"."""
+        if len(dates) != 1:
+            return []
+        date = dates[0]
+        if not re.search(r"\b(?:[Ii]n|[Oo]n)\s+$", self.text[max(s0, date.start - 4) : date.start]):
+            return []
+        if date.end <= c0:
+            gap = self.text[date.end : c0]
+            return [date] if len(gap) <= 80 and not _CLAUSE_END.search(gap.removeprefix(",")) else []
+        gap = self.text[c1 : date.start]
+        return [date] if date.start >= c1 and len(gap) <= 50 and not re.search(r"[,.;:!?]", gap) else []
+
+    def _founders_members(self, emit: _Emitter, sentence: str, s0: int, mentions: list[Mention]) -> None:
+        """ "G was formed by former H fighters": founded by members of H, the group named as the
+        members' modifier."""
+        spec = self.vocabulary.claim_properties.get("foundedByMembersOf")
+        if spec is None:
+            return
+        for match in re.finditer(_spaced(r"\b(?:founded|formed|established|created|set up) by\s+"), sentence):
+            c0, c1 = s0 + match.start(), s0 + match.end()
+            source = next(
+                (
+                    m for m in mentions
+                    if c1 <= m.start <= c1 + 30 and not m.ambiguous
+                    and re.fullmatch(r"(?:(?:[a-z]+|[A-Z][a-z]+)\s+){0,2}", self.text[c1 : m.start])
+                    and re.match(r"\s+(?:members|fighters|militants|commanders|defectors|cadres)\b", self.text[m.end :])
+                ),
+                None,
+            )  # fmt: skip
+            subject = self._subject("foundedByMembersOf", c0, mentions, s0)
+            if source is None or subject is None or not self._fits_range(source.ids[0], spec):
+                continue
+            tail = re.match(r"\s+\w+", self.text[source.end :])
+            end = source.end + (tail.end() if tail else 0)
+            emit.add(subject, "foundedByMembersOf", source.ids[0], "entity", c0, end, 0.6)
+
+    def _member_appositions(self, emit: _Emitter, mentions: list[Mention]) -> None:
+        """ "P, a former G commander": a person's membership told in apposition."""
+        for person, group in itertools.pairwise(mentions):
+            gap = self.text[person.end : group.start]
+            role = re.match(
+                r"\s+(?:member|commander|fighter|militant|leader|figure|official|operative|cleric)\b",
+                self.text[group.end :],
+            )
+            if (
+                role
+                and re.fullmatch(
+                    r",\s+(?:a|an|the)\s+(?:(?:former|senior|top|veteran|mid-level|local)\s+)*", gap
+                )
+                and self._is(person.ids[0], "Person")
+                and self._is(group.ids[0], "Organization")
+            ):
+                emit.add(
+                    _Subject(person.ids[0], person.start, True),
+                    "memberOf", group.ids[0], "entity", person.start, group.end + role.end(), 0.6,
+                )  # fmt: skip
 
     def _event_dates(self, emit: _Emitter, dates: list[DateMention], mentions: list[Mention]) -> None:
         """A named event with a date beside it in its clause: "the Zenda bombing on 3 May 2020",
