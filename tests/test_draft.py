@@ -319,3 +319,102 @@ def test_conflict_reporting_cues(repo: Path) -> None:
     told = [c for c in draft.claims if c.subject in ("zenda-fall", "jail-break")]
     assert all(not c.subject_in_quote and c.note and "description" in c.note for c in told)
     assert ("beta", "differentFrom", "alpha") not in found
+
+
+def _invented(repo: Path, text: str, entities: list[KnownEntity]) -> set[tuple[str, str, str]]:
+    draft = draft_claims(text, "t", Catalog({}, entities), load_vocabulary(repo / "ontology"))
+    for claim in draft.claims:  # never invents: every value is in its quote
+        assert claim.kind != "entity" or any(
+            n.lower() in claim.quote.lower() for e in entities if e.id == claim.value for n in e.names
+        ), claim
+    return {(c.subject, c.property, c.value) for c in draft.claims}
+
+
+NEWS_ENTITIES = [
+    KnownEntity("alpha", "ArmedGroup", ("Alpha Front",)),
+    KnownEntity("beta", "ArmedGroup", ("Beta Movement",)),
+    KnownEntity("gamma", "ArmedGroup", ("Gamma Brigade",)),
+    KnownEntity("freedonia", "Government", ("Freedonian government",)),
+    KnownEntity("ruritania", "Country", ("Ruritania",)),
+    KnownEntity("zenda", "City", ("Zenda",)),
+    KnownEntity("zenda-bombing", "Bombing", ("Zenda bombing",)),
+]
+
+
+def test_cues_come_from_the_ontology_labels(repo: Path) -> None:
+    """Relations no hand-written cue covers are read from the properties' labels and their
+    inflections ("backed by", "splinters of", "allied to"); a noun label needs a predicate or an
+    apposition, and a pair a specific rule read is not read again under a looser label."""
+    text = (
+        "Alpha Front Explained\n\n"
+        "The Beta Movement is backed by the Freedonian government.\n\n"
+        "The Gamma Brigade, a splinter of the Alpha Front, grew.\n\n"
+        "The Alpha Front was allied to the Beta Movement.\n\n"
+        "Fighting in part of the Alpha Front region spread.\n"
+    )
+    found = _invented(repo, text, NEWS_ENTITIES)
+    assert {
+        ("beta", "receivedSupportFrom", "freedonia"),
+        ("gamma", "foundedByMembersOf", "alpha"),
+        ("alpha", "alliedWith", "beta"),
+    } <= found, sorted(found)
+    assert not [f for f in found if f[1] == "partOf"]
+
+
+def test_subjects_in_coordination(repo: Path) -> None:
+    """ "A and B are based in X": each listed party; but a relative clause after the list is
+    about its last party only."""
+    text = (
+        "Alpha Front Explained\n\n"
+        "The Alpha Front and the Beta Movement are based in Zenda.\n\n"
+        "The Gamma Brigade and the Beta Movement, which is allied with the Freedonian government, met.\n"
+    )
+    found = _invented(repo, text, NEWS_ENTITIES)
+    assert {("alpha", "basedIn", "zenda"), ("beta", "basedIn", "zenda")} <= found, sorted(found)
+    assert ("beta", "alliedWith", "freedonia") in found
+    assert ("gamma", "alliedWith", "freedonia") not in found
+
+
+def test_named_event_dated_in_its_clause(repo: Path) -> None:
+    """ "the Zenda bombing on 3 May 2020": the event's date, when the sentence holds one event
+    and one date; two dates leave it to the curator."""
+    text = (
+        "Alpha Front Explained\n\n"
+        "The Alpha Front carried out the Zenda bombing on 3 May 2020.\n\n"
+        "Between 1 May 2020 and 9 May 2020 the Zenda bombing was planned.\n"
+    )
+    found = _invented(repo, text, NEWS_ENTITIES)
+    assert ("zenda-bombing", "eventDate", "2020-05-03") in found, sorted(found)
+    assert len([f for f in found if f[1] == "eventDate"]) == 1
+
+
+PEOPLE = [
+    *NEWS_ENTITIES,
+    KnownEntity("jan-kos", "Person", ("Jan Kos",)),
+]
+
+
+def test_dates_claims_passives_and_member_appositions(repo: Path) -> None:
+    """Constructions of news prose: the date of "was founded" before it or later in its clause,
+    "G claimed the bombing", the passive "was carried out by G", "formed by former H fighters",
+    "P, a former G commander"."""
+    text = (
+        "Alpha Front Explained\n\n"
+        "In January 2015, the Alpha Front was founded.\n\n"
+        "The Gamma Brigade was established in Zenda in 2017.\n\n"
+        "The Beta Movement claimed the Zenda bombing.\n\n"
+        "The Zenda bombing was carried out by the Gamma Brigade.\n\n"
+        "The Gamma Brigade was formed by former Alpha Front fighters.\n\n"
+        "Jan Kos, a former Beta Movement commander, spoke.\n"
+    )
+    found = _invented(repo, text, PEOPLE)
+    expected = {
+        ("alpha", "inception", "2015-01"),
+        ("gamma", "inception", "2017"),
+        ("zenda-bombing", "responsibilityClaimedBy", "beta"),
+        ("zenda-bombing", "perpetrator", "gamma"),
+        ("gamma", "foundedByMembersOf", "alpha"),
+        ("jan-kos", "memberOf", "beta"),
+    }
+    assert expected <= found, sorted(expected - found)
+    assert ("gamma", "founder", "alpha") not in found

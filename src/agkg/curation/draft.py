@@ -28,6 +28,7 @@ from agkg.build.publishing import atomic_write
 from agkg.build.quotes import SourceText, find_quote
 from agkg.build.yamlfile import Mapping, Node, Scalar, Sequence, YamlProblems, read_yaml
 from agkg.curation.mentions import (
+    DateMention,
     EntityIndex,
     KnownEntity,
     Mention,
@@ -39,6 +40,7 @@ from agkg.curation.mentions import (
 )
 from agkg.curation.sources import slugify
 from agkg.errors import ConfigurationError, InputError, Problem
+from agkg.vocab import RDFS, SKOS
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,12 @@ class Catalog:
 # (property, cue) pairs; the mode says where subject and value are found around the cue
 _FORWARD: list[tuple[str, str, float]] = [
     ("foundedByMembersOf", r"\bfounded by (?:former )?members of\b", 0.8),
-    ("founder", r"\b(?:founded|established|formed) by\b(?! (?:former )?members)", 0.7),
+    # not "formed by former H fighters": members of H, not H, founded it
+    (
+        "founder",
+        r"\b(?:founded|established|formed) by\b(?!(?: [\w-]+){0,3}? (?:members|fighters|militants|commanders|defectors|cadres)\b)",
+        0.7,
+    ),
     ("leader", r"\b(?:led|headed|commanded) by\b", 0.8),
     ("basedIn", r"\b(?:based|headquartered|stationed) in\b|\blocated in\b", 0.8),
     ("operatesIn", r"\b(?:operat(?:es|ing|ed)|active|dominance|presence|strongholds?) in\b", 0.7),
@@ -149,6 +156,8 @@ _FORWARD: list[tuple[str, str, float]] = [
     ("recruitsFrom", r"\b(?:recruit(?:s|ed|ing)?|poach(?:es|ed)?)\b[^.;]{0,40}?\bfrom\b", 0.7),
     ("receivedSupportFrom", r"\breceived\b[^.;]{0,60}?\bfrom\b", 0.7),
     ("threatTo", r"\bthreat (?:to|for)\b", 0.6),
+    # the passive of an attack's agent: "the bombing was carried out by G"
+    ("perpetrator", r"\b(?:was|were) (?:carried out|perpetrated|committed) by\b", 0.7),
     ("releasedMembersOf", r"\b(?:freed|released)\b[^.;]{0,60}?\bincluding\b", 0.5),
     (
         "employer",
@@ -158,12 +167,14 @@ _FORWARD: list[tuple[str, str, float]] = [
 ]
 _INVERSE: list[tuple[str, str, float]] = [
     ("responsibilityClaimedBy", r"\bclaimed responsibility for\b", 0.8),
+    # "G claimed the bombing", "G claimed credit for it": the value must be a named event
+    ("responsibilityClaimedBy", r"\bclaim(?:ed|s|ing)(?: credit for)?\b(?! responsibility| that)", 0.6),
     ("perpetrator", r"\b(?:carried out|was behind|were behind|perpetrated)\b", 0.7),
 ]
 _DATED: list[tuple[str, str, float]] = [
     (
         "inception",
-        r"\b(?:was |were )?(?:officially )?(?:founded|formed|established|created|set up) (?:in|on)\b",
+        r"\b(?:was |were )?(?:officially )?(?:founded|formed|established|created|set up)(?: (?:in|on))?\b",
         0.8,
     ),
     ("dissolution", r"\b(?:dissolved|disbanded) (?:in|on)\b", 0.7),
@@ -204,6 +215,68 @@ _RELATIVE = re.compile(
 _INSERTED = re.compile(r",?\s+(?:which|who)\b[^.;]*,\s+(?:and\s+)?")
 _PROVINCE_OF = re.compile(r"(?:\u2019s|'s)?\s+(?:[a-z]+\s+){0,2}(?:province|region|city|district|state)\b")
 _ATTRIBUTION_VERBS = re.compile(r"\b(?:said|says|told|warned|estimates?|estimated|believes?|claims?)\b")
+
+
+_PREDICATIVE = (
+    r"(?:\b(?:is|are|was|were|became|become|becomes|remains?|remained)|,)\s+"
+    r"(?:(?:also|now|still|once|effectively)\s+)?(?:(?:the|a|an|its|their)\s+)?"
+    r"(?:(?:main|largest|former|regional|local|official|key|chief|bitter|sworn)\s+)?"
+)
+_PREPOSITIONS = frozenset({"of", "to", "with", "by", "in", "from", "for", "at", "through", "against"})
+
+
+def _inflections(phrase: str) -> set[str]:
+    """A label and its common forms in running prose: "ally of" → "allies of", "belongs to" →
+    "belong to", "belonged to"; passives ("backed by") stand as written."""
+    words = phrase.split()
+    head, rest = words[0], words[1:]
+    forms = {phrase}
+    if words[-1] == "by" or head.endswith("ed"):
+        return forms
+    if len(words) == 2 and words[1] in ("of", "to") and not head.endswith("s"):  # "rival of" → "rivals of"
+        plural = (
+            head[:-1] + "ies"
+            if head.endswith("y") and head[-2:-1] not in "aeiou"
+            else (head + "es" if head.endswith(("ch", "sh", "s", "x")) else head + "s")
+        )
+        forms.add(" ".join([plural, *rest]))
+    elif head.endswith("s") and not head.endswith("ss"):  # a verb: "works for" → "work(ed) for"
+        base = head[:-3] + "y" if head.endswith("ies") and len(head) > 4 else head[:-1]
+        past = base[:-1] + "ied" if base.endswith("y") else base + ("d" if base.endswith("e") else "ed")
+        forms |= {" ".join([base, *rest]), " ".join([past, *rest])}
+    return forms
+
+
+def _ontology_cues(vocabulary: Vocabulary) -> list[tuple[str, str]]:
+    """Cue phrases read from the ontology: each entity-valued claim property's English label and
+    alternative labels that end in a preposition ("backed by", "ally of", "splinter of"), with
+    their inflections. A property added to the ontology with good labels is drafted without a
+    hand-written rule; single words ("head", "within") are too loose to be cues on their own."""
+    names = {spec.iri.value: name for name, spec in vocabulary.claim_properties.items() if spec.takes_entity}
+    phrases: set[tuple[str, str]] = set()
+    for triple in vocabulary.triples:
+        name = names.get(getattr(triple.subject, "value", ""))
+        if name is None or triple.predicate.value not in (RDFS.label.value, SKOS.altLabel.value):
+            continue
+        literal = triple.object
+        if getattr(literal, "language", None) != "en":
+            continue
+        words = str(getattr(literal, "value", "")).lower().split()
+        if len(words) >= 2 and words[-1] in _PREPOSITIONS:
+            # "members of G" names some of G's members, not what the subject belongs to
+            forms = {" ".join(words)} if name == "memberOf" else _inflections(" ".join(words))
+            for form in forms:
+                phrases.add((name, form))
+    cues = []
+    for name, form in sorted(phrases):
+        words = form.split()
+        cue = r"\b" + r"\s+".join(re.escape(w) for w in words) + r"\b"
+        if words[-1] == "of" and not words[0].endswith("ed") and words[0] not in ("in", "at"):
+            # a noun ("rival of", "part of") states a relation only as a predicate or in
+            # apposition: "G is a rival of H", "G, an offshoot of H"; not "in part of the city"
+            cue = _PREDICATIVE + cue
+        cues.append((name, cue))
+    return cues
 
 
 def read_catalog(data_dir: Path, root: Path) -> Catalog:
@@ -304,6 +377,7 @@ class _Drafter:
         groups = [m.ids[0] for m in all_mentions if not m.ambiguous and self._is(m.ids[0], "ArmedGroup")]
         self.focus = groups[0] if groups else None
         self.stubs: dict[str, DraftEntity] = {}
+        self.ontology_cues = _ontology_cues(vocabulary)
 
     # ----- helpers
 
@@ -382,11 +456,13 @@ class _Drafter:
         for prop, cue, confidence in _DATED:
             for match in re.finditer(_spaced(cue), sentence):
                 after = [d for d in dates if s0 + match.end() <= d.start <= s0 + match.end() + 3]
+                after = after or self._clause_date(dates, s0 + match.start(), s0 + match.end(), s0)
                 subject = self._subject(prop, s0 + match.start(), plain, s0)
                 if after and subject:
                     emit.add(
-                        subject, prop, after[0].iso, "time", match.start() + s0, after[0].end, confidence
-                    )
+                        subject, prop, after[0].iso, "time",
+                        min(s0 + match.start(), after[0].start), max(s0 + match.end(), after[0].end), confidence,
+                    )  # fmt: skip
         for prop, cue, confidence in _TEXT:
             for match in re.finditer(_spaced(cue), sentence):
                 self._text_value(emit, prop, s0 + match.start(), s0 + match.end(), plain, confidence)
@@ -406,6 +482,15 @@ class _Drafter:
         self._leaders(emit, plain)
         self._designations(emit, sentence, s0, plain)
         self._tolls(emit, quantities, plain, s0)
+        self._event_dates(emit, dates, plain)
+        self._founders_members(emit, sentence, s0, plain)
+        self._member_appositions(emit, plain)
+        # last, so that a pair a specific rule read ("Nangarhar, Afghanistan" → country) is not
+        # read again under a looser label ("located in" → locatedIn)
+        emit.taken = {(c.subject, c.value) for c in result.claims}
+        for prop, cue in self.ontology_cues:
+            for match in re.finditer(cue, sentence):
+                self._forward(emit, prop, s0 + match.start(), s0 + match.end(), plain, 0.5)
         return result
 
     def _stub(self, name: NewName, s0: int, s1: int) -> None:
@@ -474,7 +559,29 @@ class _Drafter:
 
         values = self._values_after(c1, mentions, accept)
         for value in values:
-            emit.add(subject, prop, value.ids[0], "entity", c0, value.end, confidence)
+            for each in [*self._coordinated(subject, prop, mentions, emit.bounds[0], c0), subject]:
+                emit.add(each, prop, value.ids[0], "entity", c0, value.end, confidence)
+
+    def _coordinated(
+        self, subject: _Subject, prop: str, mentions: list[Mention], s0: int, cue: int
+    ) -> list[_Subject]:
+        """ "A and B are based in X", "A, B and C fight Y": the parties listed before the subject,
+        each of the property's domain, when nothing but commas and "and" stands between. Not
+        when a relative clause holds the cue ("A and B, which is tied to C"): it is about B."""
+        if not subject.named or re.search(r",\s+(?:which|who|that)\b", self.text[subject.start : cue]):
+            return []
+        chain: list[_Subject] = []
+        edge = subject.start
+        for mention in reversed([m for m in mentions if s0 <= m.end <= edge]):
+            gap = self.text[mention.end : edge]
+            if not re.fullmatch(r"(?:,\s*|\s+and\s+|,\s*and\s+)(?:the\s+)?", gap):
+                break
+            if not self._fits_domain(mention.ids[0], prop) or self._is(mention.ids[0], "UnnamedSource"):
+                break
+            # "IS's Taliban rivals": a possessive owner is not a party of the list
+            chain.insert(0, _Subject(mention.ids[0], mention.start, True))
+            edge = mention.start
+        return chain
 
     def _inverse(
         self, emit: _Emitter, prop: str, c0: int, c1: int, mentions: list[Mention], confidence: float
@@ -906,6 +1013,86 @@ class _Drafter:
                             note=note,
                         )  # fmt: skip
 
+    def _clause_date(self, dates: list[DateMention], c0: int, c1: int, s0: int) -> list[DateMention]:
+        """The date of a dated verb not written right after it: "In 2015, G was founded", "G was
+        founded in Zenda in 2015". Only the sentence's one date, in the verb's clause, after "in"
+        or "on"."""
+        if len(dates) != 1:
+            return []
+        date = dates[0]
+        if not re.search(r"\b(?:[Ii]n|[Oo]n)\s+$", self.text[max(s0, date.start - 4) : date.start]):
+            return []
+        if date.end <= c0:
+            gap = self.text[date.end : c0]
+            return [date] if len(gap) <= 80 and not _CLAUSE_END.search(gap.removeprefix(",")) else []
+        gap = self.text[c1 : date.start]
+        return [date] if date.start >= c1 and len(gap) <= 50 and not re.search(r"[,.;:!?]", gap) else []
+
+    def _founders_members(self, emit: _Emitter, sentence: str, s0: int, mentions: list[Mention]) -> None:
+        """ "G was formed by former H fighters": founded by members of H, the group named as the
+        members' modifier."""
+        spec = self.vocabulary.claim_properties.get("foundedByMembersOf")
+        if spec is None:
+            return
+        for match in re.finditer(_spaced(r"\b(?:founded|formed|established|created|set up) by\s+"), sentence):
+            c0, c1 = s0 + match.start(), s0 + match.end()
+            source = next(
+                (
+                    m for m in mentions
+                    if c1 <= m.start <= c1 + 30 and not m.ambiguous
+                    and re.fullmatch(r"(?:(?:[a-z]+|[A-Z][a-z]+)\s+){0,2}", self.text[c1 : m.start])
+                    and re.match(r"\s+(?:members|fighters|militants|commanders|defectors|cadres)\b", self.text[m.end :])
+                ),
+                None,
+            )  # fmt: skip
+            subject = self._subject("foundedByMembersOf", c0, mentions, s0)
+            if source is None or subject is None or not self._fits_range(source.ids[0], spec):
+                continue
+            tail = re.match(r"\s+\w+", self.text[source.end :])
+            end = source.end + (tail.end() if tail else 0)
+            emit.add(subject, "foundedByMembersOf", source.ids[0], "entity", c0, end, 0.6)
+
+    def _member_appositions(self, emit: _Emitter, mentions: list[Mention]) -> None:
+        """ "P, a former G commander": a person's membership told in apposition."""
+        for person, group in itertools.pairwise(mentions):
+            gap = self.text[person.end : group.start]
+            role = re.match(
+                r"\s+(?:member|commander|fighter|militant|leader|figure|official|operative|cleric)\b",
+                self.text[group.end :],
+            )
+            if (
+                role
+                and re.fullmatch(
+                    r",\s+(?:a|an|the)\s+(?:(?:former|senior|top|veteran|mid-level|local)\s+)*", gap
+                )
+                and self._is(person.ids[0], "Person")
+                and self._is(group.ids[0], "Organization")
+            ):
+                emit.add(
+                    _Subject(person.ids[0], person.start, True),
+                    "memberOf", group.ids[0], "entity", person.start, group.end + role.end(), 0.6,
+                )  # fmt: skip
+
+    def _event_dates(self, emit: _Emitter, dates: list[DateMention], mentions: list[Mention]) -> None:
+        """A named event with a date beside it in its clause: "the Zenda bombing on 3 May 2020",
+        "On 3 May 2020, the Zenda bombing killed …". Only when the sentence names one event and one
+        date, so which date belongs to which event is not a guess."""
+        events = {m.ids[0] for m in mentions if self._is(m.ids[0], "Event")}
+        if len(events) != 1 or len(dates) != 1:
+            return
+        event = next(m for m in mentions if self._is(m.ids[0], "Event"))
+        date = dates[0]
+        first, second = (event, date) if event.end <= date.start else (date, event)
+        gap = self.text[first.end : second.start]
+        if len(gap) > 60 or (_CLAUSE_END.search(gap) and not re.fullmatch(r",\s+(?:the\s+)?", gap)):
+            return
+        if not re.search(r"\b(?:on|in)\s+$", self.text[emit.bounds[0] : date.start]):
+            return
+        emit.add(
+            _Subject(event.ids[0], event.start, True),
+            "eventDate", date.iso, "time", min(event.start, date.start), max(event.end, date.end), 0.5,
+        )  # fmt: skip
+
     def _fields_of_work(self, emit: _Emitter, sentence: str, s0: int, mentions: list[Mention]) -> None:
         """ "X has been tracking extremist networks in Afghanistan", "X, an expert on Y": what a
         person works on, as the text's own words."""
@@ -1099,6 +1286,8 @@ class _Emitter:
         self.result = result
         self.bounds = bounds
         self.seen: set[tuple[str, str, str]] = set()
+        # (subject, value) pairs already read by another rule; none of them is read again
+        self.taken: set[tuple[str, str]] = set()
 
     def add(
         self,
@@ -1113,7 +1302,7 @@ class _Emitter:
         note: str | None = None,
     ) -> None:
         key = (subject.id, prop, value)
-        if key in self.seen or subject.id == value:
+        if key in self.seen or subject.id == value or (subject.id, value) in self.taken:
             return
         self.seen.add(key)
         quote, prefix = self.drafter._unique(min(start, subject.start), end, self.bounds)
