@@ -54,6 +54,14 @@ WHOLE_SIZE = (760.0, 600.0)
 NODE_RADIUS = 9.0
 CENTRE_RADIUS = 14.0
 LABEL_CHARS = 22  # a node's label wraps after this many characters
+EDGE_CHARS = 26  # an edge's label wraps between relation names after this many characters
+# Estimated text extents (system-ui at the drawing's sizes; a little generous, so labels that
+# pass the collision check do not touch in a browser): width of a character, height of a line.
+EDGE_CHAR_WIDTH, EDGE_LINE = 6.5, 14.0
+NODE_CHAR_WIDTH, CENTRE_CHAR_WIDTH = 7.2, 8.8
+# Where along an edge its label may sit, best first: the middle, then alternately nearer
+# either end; each place is tried on the line and then to either side of it.
+ALONG = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85)
 
 
 @dataclass(frozen=True)
@@ -94,15 +102,41 @@ class EdgeLine:
 @dataclass(frozen=True)
 class PlacedEdge:
     """An edge as drawn: the relations from one item to another (all facts, or all
-    allegations, dashed), its path, and where its words sit."""
+    allegations, dashed), its path, and where its words sit.
+
+    ``lines`` is the label as printed: each line a run of relation names (each in its kind's
+    colour, a name said once however many statements give it), separated by " · ".
+    """
 
     relations: tuple[Relation, ...]
     kind: str  # the first relation's kind, which gives the line its colour
     alleged: bool
     path: str  # SVG path data, from the subject's rim to the target's
-    lines: tuple[EdgeLine, ...]
+    lines: tuple[tuple[EdgeLine, ...], ...]
     text_x: float
-    text_y: float
+    text_y: float  # the first line's baseline
+    box: Box  # the room the label takes, which no other label, node or name overlaps
+
+    @property
+    def text(self) -> str:
+        """The label's words on one line, as a reader says them."""
+        return " · ".join(piece.text for line in self.lines for piece in line)
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned rectangle of the drawing, in SVG user units."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def overlap(self, other: Box) -> float:
+        """The area this box shares with ``other`` (0 when they only touch)."""
+        width = min(self.right, other.right) - max(self.left, other.left)
+        height = min(self.bottom, other.bottom) - max(self.top, other.top)
+        return width * height if width > 0 and height > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -313,7 +347,8 @@ class Network:
                 PlacedNode(iri, label, lines, href(ox.NamedNode(iri)), _r(x), _r(y), r, kind, _r(label_y))
             )
         radius = {n.iri: n.r for n in nodes}
-        edges: list[PlacedEdge] = []
+        # what edge labels must keep clear of: the nodes and their names
+        taken = [box for node in nodes for box in _node_boxes(node, centre)]
         # the relations from one item to another share an edge, facts apart from allegations;
         # edges between the same two nodes bend apart so each stays readable
         bundles: dict[tuple[str, str, bool], list[Relation]] = defaultdict(list)
@@ -322,12 +357,15 @@ class Network:
         pairs: dict[frozenset[str], list[tuple[Relation, ...]]] = defaultdict(list)
         for ends in sorted(bundles):
             pairs[frozenset(ends[:2])].append(tuple(bundles[ends]))
-        for number, same in enumerate(pairs.values()):
-            # neighbouring pairs put their words at different distances along their edges
-            along = 0.45 if number % 2 else 0.68
+        drawn: list[tuple[tuple[Relation, ...], float]] = []
+        for same in pairs.values():
             for i, bundle in enumerate(same):
-                bend = (i - (len(same) - 1) / 2) * 56.0
-                edges.append(self._edge(bundle, positions, radius, bend, along))
+                drawn.append((bundle, (i - (len(same) - 1) / 2) * 56.0))
+        # the longest labels are placed first, while there is most room; then by relation, so
+        # the placement (like everything here) never depends on the order of a dict or a set
+        drawn.sort(key=lambda item: (-_label_area(_edge_lines(item[0])), _relation_key(item[0][0])))
+        curves = [_Curve.of(bundle, positions, radius, bend) for bundle, bend in drawn]
+        edges = [_place_label(curve, curves, taken, size) for curve in curves]
         edges.sort(key=lambda edge: _relation_key(edge.relations[0]))
         listed = tuple(
             ListedRelation(
@@ -342,14 +380,28 @@ class Network:
         )
         return NetworkView(key, title, description, width, height, tuple(nodes), tuple(edges), listed)
 
-    def _edge(
-        self,
+
+@dataclass(frozen=True)
+class _Curve:
+    """An edge's line before its label is placed: a quadratic curve from ``start`` through
+    ``control`` to ``end`` (a straight line when the control point is the middle), and the
+    unit normal its bend and its label's sideways offsets are measured along."""
+
+    bundle: tuple[Relation, ...]
+    start: tuple[float, float]
+    control: tuple[float, float]
+    end: tuple[float, float]
+    normal: tuple[float, float]
+    path: str
+
+    @classmethod
+    def of(
+        cls,
         bundle: tuple[Relation, ...],
         positions: dict[str, tuple[float, float]],
         radius: dict[str, float],
         bend: float,
-        along: float,
-    ) -> PlacedEdge:
+    ) -> _Curve:
         relation = bundle[0]
         (x1, y1), (x2, y2) = positions[relation.subject], positions[relation.target]
         length = math.hypot(x2 - x1, y2 - y1) or 1.0
@@ -364,16 +416,118 @@ class Network:
             nx, ny = -nx, -ny
             bend = -bend
         mx, my = (sx + ex) / 2 + nx * bend, (sy + ey) / 2 + ny * bend
-        tx, ty = sx + (ex - sx) * along + nx * bend, sy + (ey - sy) * along + ny * bend
+        # the control point that puts the curve's middle at (mx, my)
+        qx, qy = 2 * mx - (sx + ex) / 2, 2 * my - (sy + ey) / 2
         if bend:
-            # a quadratic curve whose control point puts its middle at (mx, my)
-            qx, qy = 2 * mx - (sx + ex) / 2, 2 * my - (sy + ey) / 2
             path = f"M{_f(sx)},{_f(sy)} Q{_f(qx)},{_f(qy)} {_f(ex)},{_f(ey)}"
         else:
             path = f"M{_f(sx)},{_f(sy)} L{_f(ex)},{_f(ey)}"
-        lines = tuple(EdgeLine(f"alleged: {r.label}" if r.alleged else r.label, r.kind) for r in bundle)
-        top = ty + 4 - 7 * (len(lines) - 1)
-        return PlacedEdge(bundle, relation.kind, relation.alleged, path, lines, _r(tx), _r(top))
+        return cls(bundle, (sx, sy), (qx, qy), (ex, ey), (nx, ny), path)
+
+    def point(self, t: float) -> tuple[float, float]:
+        (sx, sy), (qx, qy), (ex, ey) = self.start, self.control, self.end
+        return (
+            (1 - t) ** 2 * sx + 2 * (1 - t) * t * qx + t * t * ex,
+            (1 - t) ** 2 * sy + 2 * (1 - t) * t * qy + t * t * ey,
+        )
+
+    def samples(self) -> list[tuple[float, float]]:
+        """Points along the curve about every 8 units, to tell whether a label covers it."""
+        (sx, sy), (ex, ey) = self.start, self.end
+        count = max(int(math.hypot(ex - sx, ey - sy) / 8), 2)
+        return [self.point(i / count) for i in range(count + 1)]
+
+
+# What a label covering another edge's line costs, per point of it covered (about a quarter of
+# a character's area: a label on a line it does not name is misleading, not just untidy).
+CROSSING_COST = 25.0
+
+
+def _place_label(
+    curve: _Curve, curves: list[_Curve], taken: list[Box], size: tuple[float, float]
+) -> PlacedEdge:
+    """``curve`` as an edge, its label at the first place along it (on the line, then beside
+    it) that overlaps no label placed before it, no node or name, and no other edge's line;
+    failing that, at the place that overlaps least. ``taken`` grows by the label's box."""
+    relation = curve.bundle[0]
+    nx, ny = curve.normal
+    lines = _edge_lines(curve.bundle)
+    width = max(_line_chars(line) for line in lines) * EDGE_CHAR_WIDTH + 6
+    height = EDGE_LINE * len(lines) + 2
+    # beside the line: far enough sideways that the box clears it whatever its slope
+    aside = (abs(ny) * width + abs(nx) * height) / 2 + 3
+    frame = Box(2.0, 2.0, size[0] - 2, size[1] - 2)
+    others = [point for other in curves if other is not curve for point in other.samples()]
+    best: tuple[float, Box] | None = None
+    for side in (0.0, 1.0, -1.0):
+        for t in ALONG:
+            px, py = curve.point(t)
+            cx, cy = px + nx * aside * side, py + ny * aside * side
+            box = Box(cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+            # the part of the label outside the drawing counts as overlap
+            area = width * height
+            cost = sum(box.overlap(other) for other in taken) + area - box.overlap(frame)
+            cost += CROSSING_COST * sum(
+                1 for x, y in others if box.left < x < box.right and box.top < y < box.bottom
+            )
+            if best is None or cost < best[0]:
+                best = (cost, box)
+            if cost <= 0:
+                break
+        if best is not None and best[0] <= 0:
+            break
+    assert best is not None
+    box = best[1]
+    taken.append(box)
+    baseline = box.top + 1 + EDGE_LINE - 3  # the first line's baseline, 3 units above its foot
+    return PlacedEdge(
+        curve.bundle,
+        relation.kind,
+        relation.alleged,
+        curve.path,
+        lines,
+        _r((box.left + box.right) / 2),
+        _r(baseline),
+        box,
+    )
+
+
+def _edge_lines(bundle: tuple[Relation, ...]) -> tuple[tuple[EdgeLine, ...], ...]:
+    """The label of an edge: each relation name once, in order, wrapped between names; an
+    allegation's label starts "alleged:" (once, not before every name)."""
+    pieces: list[EdgeLine] = []
+    said: set[str] = set()
+    for relation in bundle:
+        if relation.label not in said:
+            said.add(relation.label)
+            prefix = "alleged: " if relation.alleged and not pieces else ""
+            pieces.append(EdgeLine(prefix + relation.label, relation.kind))
+    lines: list[list[EdgeLine]] = []
+    for piece in pieces:
+        if lines and _line_chars(lines[-1]) + 3 + len(piece.text) <= EDGE_CHARS:
+            lines[-1].append(piece)
+        else:
+            lines.append([piece])
+    return tuple(tuple(line) for line in lines)
+
+
+def _line_chars(line: Iterable[EdgeLine]) -> int:
+    """How many characters a line of relation names prints, with its " · " separators."""
+    texts = [piece.text for piece in line]
+    return sum(len(text) for text in texts) + 3 * (len(texts) - 1)
+
+
+def _label_area(lines: tuple[tuple[EdgeLine, ...], ...]) -> float:
+    return max(_line_chars(line) for line in lines) * len(lines)
+
+
+def _node_boxes(node: PlacedNode, centre: str | None) -> tuple[Box, Box]:
+    """The room a node takes: its circle, and its name (drawn below or above it)."""
+    circle = Box(node.x - node.r - 2, node.y - node.r - 2, node.x + node.r + 2, node.y + node.r + 2)
+    char = CENTRE_CHAR_WIDTH if node.iri == centre else NODE_CHAR_WIDTH
+    half = max(len(line) for line in node.lines) * char / 2 + 2
+    name = Box(node.x - half, node.label_y - 13, node.x + half, node.label_y + 14 * (len(node.lines) - 1) + 5)
+    return circle, name
 
 
 def _relation_key(relation: Relation) -> tuple[int, str, str, str, bool]:
