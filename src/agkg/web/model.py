@@ -193,13 +193,6 @@ class SourceEntry:
 
 
 @dataclass
-class EventEntry:
-    event: Shown
-    date: Shown
-    sort_key: str
-
-
-@dataclass
 class HomePage:
     """The dataset at a glance: what it is, what it holds, from where, and how to use it."""
 
@@ -208,7 +201,6 @@ class HomePage:
     counts: list[tuple[str, int]]
     sources: list[SourceEntry]
     groups: list[tuple[Shown, int]]  # the groups with the most evidence, and how many quotes
-    events: list[EventEntry]  # the latest first
     by_type: list[tuple[str, list[Shown]]]
     dataset_iri: str
     licence: Shown | None
@@ -745,27 +737,6 @@ class Models:
 
     # --- the home page ------------------------------------------------------------------------
 
-    def event_classes(self) -> set[Term]:
-        """agkg:Event and its subclasses, from the ontology."""
-        found: set[Term] = {AGKG.Event}
-        changed = True
-        while changed:
-            changed = False
-            for subject in list(self.site.ontology.out):
-                if subject not in found and any(
-                    c in found for c in self.site.ontology.objects(subject, RDFS.subClassOf)
-                ):
-                    found.add(subject)
-                    changed = True
-        return found
-
-    def event_date(self, node: Term) -> TimeValue | None:
-        for statement in self.best(self.data.objects(node, self.wb.claim.eventDate)):
-            time = self.time_of(self.data.first(statement, self.wb.statement_value.eventDate))
-            if time is not None:
-                return time
-        return None
-
     def home_page(
         self,
         title: str,
@@ -824,14 +795,6 @@ class Models:
             if quotes:
                 groups.append((self.link(node), len(quotes)))
         groups.sort(key=lambda g: (-g[1], g[0].text.lower()))
-        event_classes = self.event_classes()
-        events = []
-        for node in entities:
-            if any(k in event_classes for k in data.objects(node, RDF.type)):
-                time = self.event_date(node)
-                if time is not None:
-                    events.append(EventEntry(self.link(node), self.time_shown(time), time.earliest))
-        events.sort(key=lambda e: (e.sort_key, e.event.text), reverse=True)
         counts = [
             ("armed groups", sum(1 for n in entities if AGKG.ArmedGroup in data.objects(n, RDF.type))),
             ("entities", len(entities)),
@@ -845,7 +808,6 @@ class Models:
             counts=counts,
             sources=source_entries,
             groups=groups[:10],
-            events=events[:10],
             by_type=[(name, sorted(by_type[name], key=lambda s: s.text.lower())) for name in sorted(by_type)],
             dataset_iri=self.site.iris.dataset.value,
             licence=licence,
