@@ -38,6 +38,4 @@ def home_figures(site: SiteData, href: Href, latest: int = LATEST_EVENTS) -> Mar
     events = Timeline(site, href).events()
     shown = events[-latest:] if latest > 0 else []
     timeline = timeline_view("timeline-events", "Latest events by date", shown)
-    return Markup(
-        render("figures.html", network=network, timeline=timeline, home=True, events=len(events))
-    )
+    return Markup(render("figures.html", network=network, timeline=timeline, home=True, events=len(events)))

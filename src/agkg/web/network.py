@@ -60,7 +60,7 @@ EDGE_CHARS = 26  # an edge's label wraps between relation names after this many 
 EDGE_CHAR_WIDTH, EDGE_LINE = 6.5, 14.0
 NODE_CHAR_WIDTH, CENTRE_CHAR_WIDTH = 7.2, 8.8
 # Where along an edge its label may sit, best first: the middle, then alternately nearer
-# either end; each place is tried on the line and then to either side of it.
+# either end (each place is also tried beside the line: see _place_label).
 ALONG = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85)
 
 
@@ -438,44 +438,52 @@ class _Curve:
         return [self.point(i / count) for i in range(count + 1)]
 
 
-# What a label covering another edge's line costs, per point of it covered (about a quarter of
-# a character's area: a label on a line it does not name is misleading, not just untidy).
-CROSSING_COST = 25.0
+# What a placement of an edge's label costs, so that the cheapest is chosen: covering another
+# label, a node or a name costs most (per unit of area covered), a label standing away from its
+# edge costs (per unit of distance: words far from their line read as another edge's), and so
+# does covering other edges' lines (per point of them covered, every 8 units) or sitting away
+# from the middle of its edge.
+OVERLAP_COST = 20.0
+AWAY_COST = 1.5
+CROSSING_COST = 3.0
+OFF_MIDDLE_COST = 40.0  # per unit of t, the fraction of the edge's length
 
 
 def _place_label(
     curve: _Curve, curves: list[_Curve], taken: list[Box], size: tuple[float, float]
 ) -> PlacedEdge:
-    """``curve`` as an edge, its label at the first place along it (on the line, then beside
-    it) that overlaps no label placed before it, no node or name, and no other edge's line;
-    failing that, at the place that overlaps least. ``taken`` grows by the label's box."""
+    """``curve`` as an edge, its label at the cheapest of a fixed list of places along it (on
+    the line, just beside it, clear of it): overlapping no label placed before it, no node and
+    no name where there is room, near its line and the line's middle. ``taken`` grows by the
+    label's box. The places and their order are fixed, so the same drawing comes every time."""
     relation = curve.bundle[0]
     nx, ny = curve.normal
     lines = _edge_lines(curve.bundle)
     width = max(_line_chars(line) for line in lines) * EDGE_CHAR_WIDTH + 6
     height = EDGE_LINE * len(lines) + 2
-    # beside the line: far enough sideways that the box clears it whatever its slope
-    aside = (abs(ny) * width + abs(nx) * height) / 2 + 3
+    # beside the line: just off it (the box may still touch a steep line), or far enough
+    # sideways that the box clears it whatever its slope
+    clear = (abs(ny) * width + abs(nx) * height) / 2 + 3
+    near = min(height / 2 + 4, clear)
     frame = Box(2.0, 2.0, size[0] - 2, size[1] - 2)
     others = [point for other in curves if other is not curve for point in other.samples()]
     best: tuple[float, Box] | None = None
-    for side in (0.0, 1.0, -1.0):
+    for away in (0.0, near, -near, clear, -clear):
         for t in ALONG:
             px, py = curve.point(t)
-            cx, cy = px + nx * aside * side, py + ny * aside * side
+            cx, cy = px + nx * away, py + ny * away
             box = Box(cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
             # the part of the label outside the drawing counts as overlap
-            area = width * height
-            cost = sum(box.overlap(other) for other in taken) + area - box.overlap(frame)
-            cost += CROSSING_COST * sum(
-                1 for x, y in others if box.left < x < box.right and box.top < y < box.bottom
+            covered = sum(box.overlap(other) for other in taken) + width * height - box.overlap(frame)
+            crossed = sum(1 for x, y in others if box.left < x < box.right and box.top < y < box.bottom)
+            cost = (
+                OVERLAP_COST * covered
+                + AWAY_COST * abs(away)
+                + CROSSING_COST * crossed
+                + OFF_MIDDLE_COST * abs(t - 0.5)
             )
             if best is None or cost < best[0]:
                 best = (cost, box)
-            if cost <= 0:
-                break
-        if best is not None and best[0] <= 0:
-            break
     assert best is not None
     box = best[1]
     taken.append(box)
