@@ -57,8 +57,10 @@ LABEL_CHARS = 22  # a node's label wraps after this many characters
 EDGE_CHARS = 26  # an edge's label wraps between relation names after this many characters
 # Estimated text extents (system-ui at the drawing's sizes; a little generous, so labels that
 # pass the collision check do not touch in a browser): width of a character, height of a line.
-EDGE_CHAR_WIDTH, EDGE_LINE = 6.5, 14.0
-NODE_CHAR_WIDTH, CENTRE_CHAR_WIDTH = 7.2, 8.8
+# The sizes are network.html's fonts (13 for edges, 14 for names, 16 bold for the centre),
+# large enough to stay readable when a phone shows the drawing at 40rem (network.html's CSS).
+EDGE_CHAR_WIDTH, EDGE_LINE = 7.0, 15.0
+NODE_CHAR_WIDTH, CENTRE_CHAR_WIDTH, NODE_LINE = 7.8, 9.6, 15.0
 # Where along an edge its label may sit, best first: the middle, then alternately nearer
 # either end (each place is also tried beside the line: see _place_label).
 ALONG = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85)
@@ -341,7 +343,7 @@ class Network:
             # labels sit below a node in the lower half and above it in the upper half, so they
             # point away from the centre and do not cross the edges
             below = y >= height / 2 - 20 or iri == centre
-            label_y = y + r + 14 if below else y - r - 6 - 14 * (len(lines) - 1)
+            label_y = y + r + NODE_LINE if below else y - r - 6 - NODE_LINE * (len(lines) - 1)
             kind = "centre" if iri == centre else self.kind_of(iri)
             nodes.append(
                 PlacedNode(iri, label, lines, href(ox.NamedNode(iri)), _r(x), _r(y), r, kind, _r(label_y))
@@ -534,7 +536,9 @@ def _node_boxes(node: PlacedNode, centre: str | None) -> tuple[Box, Box]:
     circle = Box(node.x - node.r - 2, node.y - node.r - 2, node.x + node.r + 2, node.y + node.r + 2)
     char = CENTRE_CHAR_WIDTH if node.iri == centre else NODE_CHAR_WIDTH
     half = max(len(line) for line in node.lines) * char / 2 + 2
-    name = Box(node.x - half, node.label_y - 13, node.x + half, node.label_y + 14 * (len(node.lines) - 1) + 5)
+    name = Box(
+        node.x - half, node.label_y - 14, node.x + half, node.label_y + NODE_LINE * (len(node.lines) - 1) + 5
+    )
     return circle, name
 
 
