@@ -114,6 +114,9 @@ class SummaryValue:
     evidence: str  # the fragment of the statement below
     alleged: bool = False
     since: str | None = None  # a leader's start, a designation's date
+    # whose words the value is when no source states it in its own voice ("according to
+    # unnamed analysts"), or who alleges it; empty when a source says it as fact
+    according_to: list[Shown] = field(default_factory=list)
 
 
 @dataclass
@@ -567,6 +570,8 @@ class Models:
         facts = []
         for label, names in SUMMARY:
             values: dict[tuple[str, str | None, bool], tuple[SummaryValue, set[Term]]] = {}
+            # per value: who the sources attribute it to, and whether one states it itself
+            speakers: dict[tuple[str, str | None, bool], tuple[set[Term], list[bool]]] = {}
             for name in names:
                 for statement in self.best(claims.get(name, [])):
                     if name == "leader" and self.qualifier(statement, "endTime"):
@@ -578,6 +583,13 @@ class Models:
                     alleged = self.alleged(statement)
                     sources = self.sources_of(statement)
                     key = (shown.text, shown.href, alleged)
+                    said, own_voice = speakers.setdefault(key, (set(), [False]))
+                    for reference in self.data.objects(statement, PROV.wasDerivedFrom):
+                        speaker = self.data.first(reference, self.wb.reference.attributedTo)
+                        if speaker is None:
+                            own_voice[0] = True
+                        else:
+                            said.add(speaker)
                     if key in values:
                         values[key][1].update(sources)
                         continue
@@ -586,8 +598,14 @@ class Models:
                         shown, 0, anchor, alleged, time_words(since) if since is not None else None
                     )
                     values[key] = (fact, set(sources))
-            for fact, sources in values.values():
+            for key, (fact, sources) in values.items():
                 fact.sources = len(sources)
+                said, own_voice = speakers[key]
+                if fact.alleged or not own_voice[0]:
+                    # attribution first: a value only others' words support is theirs
+                    fact.according_to = sorted(
+                        (self.link(s) for s in said), key=lambda shown: shown.text.casefold()
+                    )
             if values:
                 facts.append(SummaryFact(label, [fact for fact, _ in values.values()]))
         return facts
