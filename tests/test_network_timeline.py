@@ -268,6 +268,13 @@ CROWDED = f"""
     property: associatedWith
     value: taliban
     quote: 'There is a major difference between the Taliban and IS-K'
+  # a second leader in office: the summary says "Leaders now"
+  - subject: iskp
+    property: leader
+    value: sajjan-gohel
+    qualifiers:
+      startTime: 2021
+    quote: 'It was founded in January 2015'
   - subject: pul-e-charki-release-2021
     property: eventDate
     value: 2021-08
@@ -341,3 +348,10 @@ def test_home_page_shows_the_latest_events_once(crowded: Path) -> None:
     latest = str(home_figures(site, href, latest=1))
     assert "Taliban takeover of Kabul (2021)" in latest and "Pul-e-Charki" not in latest
     assert "The 1 latest of 2 dated events" in latest
+
+
+def test_a_summary_with_several_current_leaders_says_leaders(crowded: Path) -> None:
+    page = (crowded / "site" / "doc" / "id" / "iskp.html").read_text(encoding="utf-8")
+    summary = page.split('<section class="summary"', 1)[1].split("</section>", 1)[0]
+    assert "<dt>Leaders now</dt>" in summary and "Leader now" not in summary
+    assert "Khalil Haqqani" in summary and "Sajjan Gohel" in summary

@@ -226,6 +226,8 @@ SUMMARY = (
     ("Designated as terrorist by", ("designatedTerroristBy",)),
     ("Died", ("dateOfDeath",)),
 )
+# A key fact's label when it has several values ("Leaders now: A; B").
+PLURALS = {"Leader now": "Leaders now"}
 # Qualifiers folded into the value they qualify ("about 3,000 (2,500 to 4,000)")
 FOLDED = ("approximate", "minimum", "maximum")
 
@@ -607,6 +609,8 @@ class Models:
                         (self.link(s) for s in said), key=lambda shown: shown.text.casefold()
                     )
             if values:
+                if len(values) > 1:
+                    label = PLURALS.get(label, label)
                 facts.append(SummaryFact(label, [fact for fact, _ in values.values()]))
         return facts
 
