@@ -136,6 +136,26 @@ def shown_box(page: Any, selector: str) -> dict[str, float] | None:
     )
 
 
+# The pairs of labels of a drawing whose painted boxes (getBBox, in the SVG's units) intersect
+# by more than a sliver: edge labels among themselves and with the names of the nodes.
+LABEL_CLASHES = """(selector) => {
+    const svg = document.querySelector(selector);
+    const boxes = [...svg.querySelectorAll('.edge-labels text, .nodes text')]
+        .map(el => ({text: el.textContent, box: el.getBBox(), edge: !!el.closest('.edge-labels')}));
+    const clashes = [];
+    for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i], b = boxes[j];
+            if (!a.edge && !b.edge) continue;
+            const w = Math.min(a.box.x + a.box.width, b.box.x + b.box.width) - Math.max(a.box.x, b.box.x);
+            const h = Math.min(a.box.y + a.box.height, b.box.y + b.box.height) - Math.max(a.box.y, b.box.y);
+            if (w > 2 && h > 2) clashes.push([a.text, b.text]);
+        }
+    }
+    return clashes;
+}"""
+
+
 @pytest.mark.parametrize("width_name", list(WIDTHS))
 def test_group_page_shows_its_network_and_timeline(
     browser: Any, server_url: str, shots: Path, width_name: str
@@ -152,6 +172,11 @@ def test_group_page_shows_its_network_and_timeline(
         listed = page.inner_text(".network-list")
         assert "province of" in listed and "Islamic State" in listed
         assert "January 2015" in page.inner_text(".timeline-list")
+        # as laid out by the browser, no two labels of the drawing (relations' words, names)
+        # cover each other: regression for ISKP's "part of / province of / affiliate of"
+        # stacked over "associated with"
+        clashes = page.evaluate(LABEL_CLASHES, ".network svg")
+        assert not clashes, clashes
         # the drawing is really painted: its screenshot is not a blank box
         picture = page.locator(".network svg").screenshot(path=str(shots / f"network-{width_name}.png"))
         assert len(set(picture[100:])) > 100
@@ -166,6 +191,8 @@ def test_home_page_shows_the_network_of_groups(browser: Any, server_url: str) ->
         assert network is not None and network["width"] > 300, network
         labels = page.inner_text(".network-list")
         assert "Haqqani network" in labels and "Taliban" in labels
+        clashes = page.evaluate(LABEL_CLASHES, ".network svg")
+        assert not clashes, clashes
         assert "15 August 2021" in page.inner_text(".timeline-list")
     finally:
         page.close()

@@ -21,7 +21,7 @@ import pytest
 from click.testing import Result
 
 from agkg.web.figures import entity_figures, home_figures
-from agkg.web.network import Network
+from agkg.web.network import Box, Network
 from agkg.web.site import SiteData
 from agkg.web.timeline import Timeline
 
@@ -142,7 +142,7 @@ def test_one_hop_network_is_best_rank_with_allegations_dashed(site: SiteData) ->
     view = Network(site).one_hop_view(item("iskp"), href)
     assert view is not None
     dashed = [edge for edge in view.edges if edge.alleged]
-    assert [line.text for edge in dashed for line in edge.lines] == ["alleged: collaborated with"]
+    assert [edge.text for edge in dashed] == ["alleged: collaborated with"]
     # every node links to its page, the centre first
     assert view.nodes[0].iri == item("iskp").value and view.nodes[0].kind == "centre"
     assert {n.href for n in view.nodes} >= {"../id/islamic-state.html", "../id/khalil-haqqani.html"}
@@ -246,3 +246,112 @@ def test_drawings_are_byte_identical_under_any_hash_seed(published: Path) -> Non
         outputs.add(done.stdout)
     assert len(outputs) == 1
     assert "<svg" in outputs.pop()
+
+
+# Several relations between the same two groups (ISKP part of, province of and affiliate of the
+# Islamic State), a fact and an allegation between the same two (the Haqqani network), and a
+# second, earlier event: the crowd that made the labels stack on each other.
+CROWDED = f"""
+  - subject: iskp
+    property: partOf
+    value: islamic-state
+    quote: 'IS-K is the Islamic State’s Central Asian province'
+  - subject: iskp
+    property: affiliateOf
+    value: islamic-state
+    quote: 'IS-K is the Islamic State’s Central Asian province'
+  - subject: iskp
+    property: associatedWith
+    value: haqqani-network
+    quote: '{HAQQANI_WORDS}'
+  - subject: iskp
+    property: associatedWith
+    value: taliban
+    quote: 'There is a major difference between the Taliban and IS-K'
+  # a second leader in office: the summary says "Leaders now"
+  - subject: iskp
+    property: leader
+    value: sajjan-gohel
+    qualifiers:
+      startTime: 2021
+    quote: 'It was founded in January 2015'
+  - subject: pul-e-charki-release-2021
+    property: eventDate
+    value: 2021-08
+    quote: 'the Taliban gained control of Kabul on August 15'
+"""
+
+
+@pytest.fixture
+def crowded(project: Path, run_agkg: Callable[..., Result]) -> Path:
+    for path in (project / "data" / "claims").glob("*.yaml"):
+        path.unlink()
+    (project / "data" / "claims" / "siddiqui-2021.yaml").write_text(CLAIMS + CROWDED, encoding="utf-8")
+    result = run_agkg("--project", project, "publish", "--site")
+    assert result.exit_code == 0, result.output
+    return project / "dist"
+
+
+def test_edge_labels_list_each_relation_once_and_never_overlap(crowded: Path) -> None:
+    """Regression (issue 17): "part of / province of / affiliate of" were stacked on one edge
+    beside other edges' words, and labels of neighbouring edges covered each other."""
+    site = SiteData.from_folder(crowded, BASE)
+    network = Network(site)
+    iskp, state, haqqani = (item(x).value for x in ("iskp", "islamic-state", "haqqani-network"))
+    for view in (network.one_hop_view(item("iskp"), href), network.whole_view(href)):
+        assert view is not None
+        to_state = [e for e in view.edges if (e.relations[0].subject, e.relations[0].target) == (iskp, state)]
+        # one edge for the three relations, each named once, on lines that fit a phone
+        assert len(to_state) == 1
+        assert to_state[0].text == "part of · province of · affiliate of"
+        assert all(len(" · ".join(p.text for p in line)) <= 26 for line in to_state[0].lines)
+        # a fact and an allegation between the same two stay two edges, the allegation dashed
+        to_haqqani = [
+            e for e in view.edges if (e.relations[0].subject, e.relations[0].target) == (iskp, haqqani)
+        ]
+        assert sorted((e.alleged, e.text) for e in to_haqqani) == [
+            (False, "associated with"),
+            (True, "alleged: collaborated with"),
+        ]
+        # no label covers another label or a node, and each is inside the drawing
+        boxes = [e.box for e in view.edges]
+        for i, box in enumerate(boxes):
+            text = view.edges[i].text
+            assert box.left >= 0 and box.top >= 0, text
+            assert box.right <= view.width and box.bottom <= view.height, text
+            assert all(box.overlap(other) == 0 for other in boxes[i + 1 :]), (view.key, text)
+            for node in view.nodes:
+                circle = Box(node.x - node.r, node.y - node.r, node.x + node.r, node.y + node.r)
+                assert box.overlap(circle) == 0, (text, node.label)
+            # the words are drawn where the box is
+            assert box.left < view.edges[i].text_x < box.right, text
+            assert box.top < view.edges[i].text_y < box.bottom, text
+
+
+def test_home_page_shows_the_latest_events_once(crowded: Path) -> None:
+    """Regression (issue 17): the home page had an "Events" timeline and a "Latest events"
+    list repeating it; now one timeline of the latest events, in date order."""
+    home = (crowded / "site" / "index.html").read_text(encoding="utf-8")
+    assert home.count(">Latest events</h2>") == 1
+    assert home.count('class="timeline-list"') == 1
+    # each event is listed once (and drawn once), in date order: August 2021 before the 15th
+    kabul = "Taliban takeover of Kabul (2021)</a>"
+    charki = "Release of prisoners from Pul-e-Charki Prison (2021)</a>"
+    # (the "Everything, by kind" index at the foot of the page names every entity, events too)
+    assert home.count(kabul) == 2
+    events = home[home.index('id="timeline-events-heading"') : home.index("Everything, by kind")]
+    assert events.count(kabul) == 1 and events.count(charki) == 1
+    assert events.index(charki) < events.index(kabul)
+    assert "Every dated event, in date order" in home
+    # with room for one, the latest is the one shown, and the page says how many there are
+    site = SiteData.from_folder(crowded, BASE)
+    latest = str(home_figures(site, href, latest=1))
+    assert "Taliban takeover of Kabul (2021)" in latest and "Pul-e-Charki" not in latest
+    assert "The 1 latest of 2 dated events" in latest
+
+
+def test_a_summary_with_several_current_leaders_says_leaders(crowded: Path) -> None:
+    page = (crowded / "site" / "doc" / "id" / "iskp.html").read_text(encoding="utf-8")
+    summary = page.split('<section class="summary"', 1)[1].split("</section>", 1)[0]
+    assert "<dt>Leaders now</dt>" in summary and "Leader now" not in summary
+    assert "Khalil Haqqani" in summary and "Sajjan Gohel" in summary

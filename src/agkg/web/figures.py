@@ -23,8 +23,19 @@ def entity_figures(site: SiteData, node: ox.NamedNode, href: Href) -> Markup:
     return Markup(render("figures.html", network=network, timeline=timeline, home=False))
 
 
-def home_figures(site: SiteData, href: Href) -> Markup:
-    """The home page's network of armed groups and its events by date."""
+# How many of the latest events the home page shows (the rest are on their groups' pages).
+LATEST_EVENTS = 12
+
+
+def home_figures(site: SiteData, href: Href, latest: int = LATEST_EVENTS) -> Markup:
+    """The home page's network of armed groups and its latest events by date.
+
+    The events are one presentation, a timeline of the ``latest`` most recent in date order
+    (a drawing and the list of the same entries), rather than a timeline and a separate list
+    repeating it.
+    """
     network = Network(site).whole_view(href)
-    timeline = timeline_view("timeline-events", "Events by date", Timeline(site, href).events())
-    return Markup(render("figures.html", network=network, timeline=timeline, home=True))
+    events = Timeline(site, href).events()
+    shown = events[-latest:] if latest > 0 else []
+    timeline = timeline_view("timeline-events", "Latest events by date", shown)
+    return Markup(render("figures.html", network=network, timeline=timeline, home=True, events=len(events)))

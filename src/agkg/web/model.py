@@ -114,6 +114,9 @@ class SummaryValue:
     evidence: str  # the fragment of the statement below
     alleged: bool = False
     since: str | None = None  # a leader's start, a designation's date
+    # whose words the value is when no source states it in its own voice ("according to
+    # unnamed analysts"), or who alleges it; empty when a source says it as fact
+    according_to: list[Shown] = field(default_factory=list)
 
 
 @dataclass
@@ -193,13 +196,6 @@ class SourceEntry:
 
 
 @dataclass
-class EventEntry:
-    event: Shown
-    date: Shown
-    sort_key: str
-
-
-@dataclass
 class HomePage:
     """The dataset at a glance: what it is, what it holds, from where, and how to use it."""
 
@@ -208,7 +204,6 @@ class HomePage:
     counts: list[tuple[str, int]]
     sources: list[SourceEntry]
     groups: list[tuple[Shown, int]]  # the groups with the most evidence, and how many quotes
-    events: list[EventEntry]  # the latest first
     by_type: list[tuple[str, list[Shown]]]
     dataset_iri: str
     licence: Shown | None
@@ -231,6 +226,8 @@ SUMMARY = (
     ("Designated as terrorist by", ("designatedTerroristBy",)),
     ("Died", ("dateOfDeath",)),
 )
+# A key fact's label when it has several values ("Leaders now: A; B").
+PLURALS = {"Leader now": "Leaders now"}
 # Qualifiers folded into the value they qualify ("about 3,000 (2,500 to 4,000)")
 FOLDED = ("approximate", "minimum", "maximum")
 
@@ -575,6 +572,8 @@ class Models:
         facts = []
         for label, names in SUMMARY:
             values: dict[tuple[str, str | None, bool], tuple[SummaryValue, set[Term]]] = {}
+            # per value: who the sources attribute it to, and whether one states it itself
+            speakers: dict[tuple[str, str | None, bool], tuple[set[Term], list[bool]]] = {}
             for name in names:
                 for statement in self.best(claims.get(name, [])):
                     if name == "leader" and self.qualifier(statement, "endTime"):
@@ -586,6 +585,13 @@ class Models:
                     alleged = self.alleged(statement)
                     sources = self.sources_of(statement)
                     key = (shown.text, shown.href, alleged)
+                    said, own_voice = speakers.setdefault(key, (set(), [False]))
+                    for reference in self.data.objects(statement, PROV.wasDerivedFrom):
+                        speaker = self.data.first(reference, self.wb.reference.attributedTo)
+                        if speaker is None:
+                            own_voice[0] = True
+                        else:
+                            said.add(speaker)
                     if key in values:
                         values[key][1].update(sources)
                         continue
@@ -594,9 +600,17 @@ class Models:
                         shown, 0, anchor, alleged, time_words(since) if since is not None else None
                     )
                     values[key] = (fact, set(sources))
-            for fact, sources in values.values():
+            for key, (fact, sources) in values.items():
                 fact.sources = len(sources)
+                said, own_voice = speakers[key]
+                if fact.alleged or not own_voice[0]:
+                    # attribution first: a value only others' words support is theirs
+                    fact.according_to = sorted(
+                        (self.link(s) for s in said), key=lambda shown: shown.text.casefold()
+                    )
             if values:
+                if len(values) > 1:
+                    label = PLURALS.get(label, label)
                 facts.append(SummaryFact(label, [fact for fact, _ in values.values()]))
         return facts
 
@@ -745,27 +759,6 @@ class Models:
 
     # --- the home page ------------------------------------------------------------------------
 
-    def event_classes(self) -> set[Term]:
-        """agkg:Event and its subclasses, from the ontology."""
-        found: set[Term] = {AGKG.Event}
-        changed = True
-        while changed:
-            changed = False
-            for subject in list(self.site.ontology.out):
-                if subject not in found and any(
-                    c in found for c in self.site.ontology.objects(subject, RDFS.subClassOf)
-                ):
-                    found.add(subject)
-                    changed = True
-        return found
-
-    def event_date(self, node: Term) -> TimeValue | None:
-        for statement in self.best(self.data.objects(node, self.wb.claim.eventDate)):
-            time = self.time_of(self.data.first(statement, self.wb.statement_value.eventDate))
-            if time is not None:
-                return time
-        return None
-
     def home_page(
         self,
         title: str,
@@ -824,14 +817,6 @@ class Models:
             if quotes:
                 groups.append((self.link(node), len(quotes)))
         groups.sort(key=lambda g: (-g[1], g[0].text.lower()))
-        event_classes = self.event_classes()
-        events = []
-        for node in entities:
-            if any(k in event_classes for k in data.objects(node, RDF.type)):
-                time = self.event_date(node)
-                if time is not None:
-                    events.append(EventEntry(self.link(node), self.time_shown(time), time.earliest))
-        events.sort(key=lambda e: (e.sort_key, e.event.text), reverse=True)
         counts = [
             ("armed groups", sum(1 for n in entities if AGKG.ArmedGroup in data.objects(n, RDF.type))),
             ("entities", len(entities)),
@@ -845,7 +830,6 @@ class Models:
             counts=counts,
             sources=source_entries,
             groups=groups[:10],
-            events=events[:10],
             by_type=[(name, sorted(by_type[name], key=lambda s: s.text.lower())) for name in sorted(by_type)],
             dataset_iri=self.site.iris.dataset.value,
             licence=licence,

@@ -54,6 +54,16 @@ WHOLE_SIZE = (760.0, 600.0)
 NODE_RADIUS = 9.0
 CENTRE_RADIUS = 14.0
 LABEL_CHARS = 22  # a node's label wraps after this many characters
+EDGE_CHARS = 26  # an edge's label wraps between relation names after this many characters
+# Estimated text extents (system-ui at the drawing's sizes; a little generous, so labels that
+# pass the collision check do not touch in a browser): width of a character, height of a line.
+# The sizes are network.html's fonts (13 for edges, 14 for names, 16 bold for the centre),
+# large enough to stay readable when a phone shows the drawing at 40rem (network.html's CSS).
+EDGE_CHAR_WIDTH, EDGE_LINE = 7.0, 15.0
+NODE_CHAR_WIDTH, CENTRE_CHAR_WIDTH, NODE_LINE = 7.8, 9.6, 15.0
+# Where along an edge its label may sit, best first: the middle, then alternately nearer
+# either end (each place is also tried beside the line: see _place_label).
+ALONG = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85)
 
 
 @dataclass(frozen=True)
@@ -94,15 +104,41 @@ class EdgeLine:
 @dataclass(frozen=True)
 class PlacedEdge:
     """An edge as drawn: the relations from one item to another (all facts, or all
-    allegations, dashed), its path, and where its words sit."""
+    allegations, dashed), its path, and where its words sit.
+
+    ``lines`` is the label as printed: each line a run of relation names (each in its kind's
+    colour, a name said once however many statements give it), separated by " · ".
+    """
 
     relations: tuple[Relation, ...]
     kind: str  # the first relation's kind, which gives the line its colour
     alleged: bool
     path: str  # SVG path data, from the subject's rim to the target's
-    lines: tuple[EdgeLine, ...]
+    lines: tuple[tuple[EdgeLine, ...], ...]
     text_x: float
-    text_y: float
+    text_y: float  # the first line's baseline
+    box: Box  # the room the label takes, which no other label, node or name overlaps
+
+    @property
+    def text(self) -> str:
+        """The label's words on one line, as a reader says them."""
+        return " · ".join(piece.text for line in self.lines for piece in line)
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned rectangle of the drawing, in SVG user units."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def overlap(self, other: Box) -> float:
+        """The area this box shares with ``other`` (0 when they only touch)."""
+        width = min(self.right, other.right) - max(self.left, other.left)
+        height = min(self.bottom, other.bottom) - max(self.top, other.top)
+        return width * height if width > 0 and height > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -307,13 +343,14 @@ class Network:
             # labels sit below a node in the lower half and above it in the upper half, so they
             # point away from the centre and do not cross the edges
             below = y >= height / 2 - 20 or iri == centre
-            label_y = y + r + 14 if below else y - r - 6 - 14 * (len(lines) - 1)
+            label_y = y + r + NODE_LINE if below else y - r - 6 - NODE_LINE * (len(lines) - 1)
             kind = "centre" if iri == centre else self.kind_of(iri)
             nodes.append(
                 PlacedNode(iri, label, lines, href(ox.NamedNode(iri)), _r(x), _r(y), r, kind, _r(label_y))
             )
         radius = {n.iri: n.r for n in nodes}
-        edges: list[PlacedEdge] = []
+        # what edge labels must keep clear of: the nodes and their names
+        taken = [box for node in nodes for box in _node_boxes(node, centre)]
         # the relations from one item to another share an edge, facts apart from allegations;
         # edges between the same two nodes bend apart so each stays readable
         bundles: dict[tuple[str, str, bool], list[Relation]] = defaultdict(list)
@@ -322,12 +359,15 @@ class Network:
         pairs: dict[frozenset[str], list[tuple[Relation, ...]]] = defaultdict(list)
         for ends in sorted(bundles):
             pairs[frozenset(ends[:2])].append(tuple(bundles[ends]))
-        for number, same in enumerate(pairs.values()):
-            # neighbouring pairs put their words at different distances along their edges
-            along = 0.45 if number % 2 else 0.68
+        drawn: list[tuple[tuple[Relation, ...], float]] = []
+        for same in pairs.values():
             for i, bundle in enumerate(same):
-                bend = (i - (len(same) - 1) / 2) * 56.0
-                edges.append(self._edge(bundle, positions, radius, bend, along))
+                drawn.append((bundle, (i - (len(same) - 1) / 2) * 56.0))
+        # the longest labels are placed first, while there is most room; then by relation, so
+        # the placement (like everything here) never depends on the order of a dict or a set
+        drawn.sort(key=lambda item: (-_label_area(_edge_lines(item[0])), _relation_key(item[0][0])))
+        curves = [_Curve.of(bundle, positions, radius, bend) for bundle, bend in drawn]
+        edges = [_place_label(curve, curves, taken, size) for curve in curves]
         edges.sort(key=lambda edge: _relation_key(edge.relations[0]))
         listed = tuple(
             ListedRelation(
@@ -342,14 +382,28 @@ class Network:
         )
         return NetworkView(key, title, description, width, height, tuple(nodes), tuple(edges), listed)
 
-    def _edge(
-        self,
+
+@dataclass(frozen=True)
+class _Curve:
+    """An edge's line before its label is placed: a quadratic curve from ``start`` through
+    ``control`` to ``end`` (a straight line when the control point is the middle), and the
+    unit normal its bend and its label's sideways offsets are measured along."""
+
+    bundle: tuple[Relation, ...]
+    start: tuple[float, float]
+    control: tuple[float, float]
+    end: tuple[float, float]
+    normal: tuple[float, float]
+    path: str
+
+    @classmethod
+    def of(
+        cls,
         bundle: tuple[Relation, ...],
         positions: dict[str, tuple[float, float]],
         radius: dict[str, float],
         bend: float,
-        along: float,
-    ) -> PlacedEdge:
+    ) -> _Curve:
         relation = bundle[0]
         (x1, y1), (x2, y2) = positions[relation.subject], positions[relation.target]
         length = math.hypot(x2 - x1, y2 - y1) or 1.0
@@ -364,16 +418,128 @@ class Network:
             nx, ny = -nx, -ny
             bend = -bend
         mx, my = (sx + ex) / 2 + nx * bend, (sy + ey) / 2 + ny * bend
-        tx, ty = sx + (ex - sx) * along + nx * bend, sy + (ey - sy) * along + ny * bend
+        # the control point that puts the curve's middle at (mx, my)
+        qx, qy = 2 * mx - (sx + ex) / 2, 2 * my - (sy + ey) / 2
         if bend:
-            # a quadratic curve whose control point puts its middle at (mx, my)
-            qx, qy = 2 * mx - (sx + ex) / 2, 2 * my - (sy + ey) / 2
             path = f"M{_f(sx)},{_f(sy)} Q{_f(qx)},{_f(qy)} {_f(ex)},{_f(ey)}"
         else:
             path = f"M{_f(sx)},{_f(sy)} L{_f(ex)},{_f(ey)}"
-        lines = tuple(EdgeLine(f"alleged: {r.label}" if r.alleged else r.label, r.kind) for r in bundle)
-        top = ty + 4 - 7 * (len(lines) - 1)
-        return PlacedEdge(bundle, relation.kind, relation.alleged, path, lines, _r(tx), _r(top))
+        return cls(bundle, (sx, sy), (qx, qy), (ex, ey), (nx, ny), path)
+
+    def point(self, t: float) -> tuple[float, float]:
+        (sx, sy), (qx, qy), (ex, ey) = self.start, self.control, self.end
+        return (
+            (1 - t) ** 2 * sx + 2 * (1 - t) * t * qx + t * t * ex,
+            (1 - t) ** 2 * sy + 2 * (1 - t) * t * qy + t * t * ey,
+        )
+
+    def samples(self) -> list[tuple[float, float]]:
+        """Points along the curve about every 8 units, to tell whether a label covers it."""
+        (sx, sy), (ex, ey) = self.start, self.end
+        count = max(int(math.hypot(ex - sx, ey - sy) / 8), 2)
+        return [self.point(i / count) for i in range(count + 1)]
+
+
+# What a placement of an edge's label costs, so that the cheapest is chosen: covering another
+# label, a node or a name costs most (per unit of area covered), a label standing away from its
+# edge costs (per unit of distance: words far from their line read as another edge's), and so
+# does covering other edges' lines (per point of them covered, every 8 units) or sitting away
+# from the middle of its edge.
+OVERLAP_COST = 20.0
+AWAY_COST = 1.5
+CROSSING_COST = 3.0
+OFF_MIDDLE_COST = 40.0  # per unit of t, the fraction of the edge's length
+
+
+def _place_label(
+    curve: _Curve, curves: list[_Curve], taken: list[Box], size: tuple[float, float]
+) -> PlacedEdge:
+    """``curve`` as an edge, its label at the cheapest of a fixed list of places along it (on
+    the line, just beside it, clear of it): overlapping no label placed before it, no node and
+    no name where there is room, near its line and the line's middle. ``taken`` grows by the
+    label's box. The places and their order are fixed, so the same drawing comes every time."""
+    relation = curve.bundle[0]
+    nx, ny = curve.normal
+    lines = _edge_lines(curve.bundle)
+    width = max(_line_chars(line) for line in lines) * EDGE_CHAR_WIDTH + 6
+    height = EDGE_LINE * len(lines) + 2
+    # beside the line: just off it (the box may still touch a steep line), or far enough
+    # sideways that the box clears it whatever its slope
+    clear = (abs(ny) * width + abs(nx) * height) / 2 + 3
+    near = min(height / 2 + 4, clear)
+    frame = Box(2.0, 2.0, size[0] - 2, size[1] - 2)
+    others = [point for other in curves if other is not curve for point in other.samples()]
+    best: tuple[float, Box] | None = None
+    for away in (0.0, near, -near, clear, -clear):
+        for t in ALONG:
+            px, py = curve.point(t)
+            cx, cy = px + nx * away, py + ny * away
+            box = Box(cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+            # the part of the label outside the drawing counts as overlap
+            covered = sum(box.overlap(other) for other in taken) + width * height - box.overlap(frame)
+            crossed = sum(1 for x, y in others if box.left < x < box.right and box.top < y < box.bottom)
+            cost = (
+                OVERLAP_COST * covered
+                + AWAY_COST * abs(away)
+                + CROSSING_COST * crossed
+                + OFF_MIDDLE_COST * abs(t - 0.5)
+            )
+            if best is None or cost < best[0]:
+                best = (cost, box)
+    assert best is not None
+    box = best[1]
+    taken.append(box)
+    baseline = box.top + 1 + EDGE_LINE - 3  # the first line's baseline, 3 units above its foot
+    return PlacedEdge(
+        curve.bundle,
+        relation.kind,
+        relation.alleged,
+        curve.path,
+        lines,
+        _r((box.left + box.right) / 2),
+        _r(baseline),
+        box,
+    )
+
+
+def _edge_lines(bundle: tuple[Relation, ...]) -> tuple[tuple[EdgeLine, ...], ...]:
+    """The label of an edge: each relation name once, in order, wrapped between names; an
+    allegation's label starts "alleged:" (once, not before every name)."""
+    pieces: list[EdgeLine] = []
+    said: set[str] = set()
+    for relation in bundle:
+        if relation.label not in said:
+            said.add(relation.label)
+            prefix = "alleged: " if relation.alleged and not pieces else ""
+            pieces.append(EdgeLine(prefix + relation.label, relation.kind))
+    lines: list[list[EdgeLine]] = []
+    for piece in pieces:
+        if lines and _line_chars(lines[-1]) + 3 + len(piece.text) <= EDGE_CHARS:
+            lines[-1].append(piece)
+        else:
+            lines.append([piece])
+    return tuple(tuple(line) for line in lines)
+
+
+def _line_chars(line: Iterable[EdgeLine]) -> int:
+    """How many characters a line of relation names prints, with its " · " separators."""
+    texts = [piece.text for piece in line]
+    return sum(len(text) for text in texts) + 3 * (len(texts) - 1)
+
+
+def _label_area(lines: tuple[tuple[EdgeLine, ...], ...]) -> float:
+    return max(_line_chars(line) for line in lines) * len(lines)
+
+
+def _node_boxes(node: PlacedNode, centre: str | None) -> tuple[Box, Box]:
+    """The room a node takes: its circle, and its name (drawn below or above it)."""
+    circle = Box(node.x - node.r - 2, node.y - node.r - 2, node.x + node.r + 2, node.y + node.r + 2)
+    char = CENTRE_CHAR_WIDTH if node.iri == centre else NODE_CHAR_WIDTH
+    half = max(len(line) for line in node.lines) * char / 2 + 2
+    name = Box(
+        node.x - half, node.label_y - 14, node.x + half, node.label_y + NODE_LINE * (len(node.lines) - 1) + 5
+    )
+    return circle, name
 
 
 def _relation_key(relation: Relation) -> tuple[int, str, str, str, bool]:
