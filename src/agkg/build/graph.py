@@ -10,9 +10,10 @@ Besides the quads, the build remembers which input lines produced each minted no
 
 from __future__ import annotations
 
+import io
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -72,34 +73,55 @@ class BuiltDataset:
     vocabulary: Vocabulary
     data: CuratedData
     provenance: Provenance
-    quads: list[ox.Quad]  # unique, sorted by their N-Quads form (triples() relies on it)
+    # The quads as canonical N-Quads lines, unique and sorted (UTF-8 sorts like the text): at a
+    # million quads about 170 MB, where a list of ox.Quad objects took over 1 GB, which is what
+    # kept a publish's peak memory near 2 GB (bench/RESULTS.md). Dumps are written from it.
+    nquads: bytes
     counts: BuildCounts
     origins: dict[str, list[Position]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     claim_keys: list[tuple[str, str]] = field(default_factory=list)  # per claim: statement, reference
-    _triples: list[ox.Triple] | None = field(default=None, repr=False, compare=False)
+    _ntriples: bytes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def quads(self) -> list[ox.Quad]:
+        """The quads as objects, parsed afresh (for small datasets and tools: a million of them
+        take a gigabyte)."""
+        return list(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS))
 
     def release_triples(self) -> None:
-        """Drop the cached union (``triples()`` computes it again when next asked)."""
-        self._triples = None
+        """Drop the cached union (``ntriples()`` computes it again when next asked)."""
+        self._ntriples = None
+
+    def ntriples(self) -> bytes:
+        """The union of all graphs as N-Triples, each triple once, sorted (computed once).
+
+        The lines are sorted by "s p o g", so equal triples are adjacent and already in the
+        order of their "s p o" form; the graph name, an IRI, is a line's last term."""
+        if self._ntriples is None:
+            out = io.BytesIO()
+            previous = b""
+            for line in io.BytesIO(self.nquads):
+                form = line[: line.rindex(b" <")]
+                if form != previous:
+                    out.write(form)
+                    out.write(b" .\n")
+                    previous = form
+            self._ntriples = out.getvalue()
+        return self._ntriples
 
     def triples(self) -> list[ox.Triple]:
-        """The union of all graphs, each triple once, sorted (computed once; a fresh list)."""
-        if self._triples is None:
-            # the quads are sorted by "s p o g", so equal triples are adjacent and already in
-            # the order of their "s p o" form (see publishing.trig on why the orders agree)
-            triples: list[ox.Triple] = []
-            previous: ox.Triple | None = None
-            for q in self.quads:
-                triple = ox.Triple(q.subject, q.predicate, q.object)
-                if triple != previous:
-                    triples.append(triple)
-                    previous = triple
-            if len(set(triples)) != len(triples):  # not built by assemble(): sort the slow way
-                triples = sorted(set(triples), key=str)
-            self._triples = triples
-        return list(self._triples)
+        """The union of all graphs, each triple once, sorted (a fresh list of objects)."""
+        return list(ox.parse(self.ntriples(), format=ox.RdfFormat.N_TRIPLES))
+
+    def triple_count(self) -> int:
+        return self.ntriples().count(b"\n")
+
+
+def nquads_of(quads: Iterable[ox.Quad]) -> bytes:
+    """Quads as ``BuiltDataset.nquads``: canonical N-Quads lines, each once, sorted."""
+    return b"".join(sorted({f"{q} .\n".encode() for q in quads}))
 
 
 Progress = Callable[[str], None]
@@ -492,22 +514,25 @@ def build_counts(data: CuratedData, provenance: Provenance, quads: int) -> Build
 
 def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance) -> BuiltDataset:
     """Turn checked data and statement records into quads."""
-    quads = entities_graph_quads(iris, vocabulary, data, provenance) + properties_graph_quads(
-        iris, vocabulary
-    )
+    # each graph's quads become text as they are made: the objects of a million quads would
+    # take a gigabyte at once
+    lines = {f"{q} .\n".encode() for q in entities_graph_quads(iris, vocabulary, data, provenance)}
+    lines.update(f"{q} .\n".encode() for q in properties_graph_quads(iris, vocabulary))
     for content in source_contents(data, provenance).values():
-        quads.extend(source_graph_quads(iris, vocabulary, data, content))
-    unique = set(quads)
+        lines.update(f"{q} .\n".encode() for q in source_graph_quads(iris, vocabulary, data, content))
+    count = len(lines)
+    nquads = b"".join(sorted(lines))
+    del lines
     built = BuiltDataset(
         iris=iris,
         vocabulary=vocabulary,
         data=data,
         provenance=provenance,
-        quads=sorted(unique, key=str),
-        counts=build_counts(data, provenance, len(unique)),
+        nquads=nquads,
+        counts=build_counts(data, provenance, count),
         origins=dataset_origins(iris, vocabulary, data, provenance),
     )
-    built.counts.triples = len(built.triples())
+    built.counts.triples = built.triple_count()
     return built
 
 
