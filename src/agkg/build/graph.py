@@ -10,11 +10,15 @@ Besides the quads, the build remembers which input lines produced each minted no
 
 from __future__ import annotations
 
+import contextlib
 import io
+import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -111,9 +115,34 @@ class BuiltDataset:
             self._ntriples = out.getvalue()
         return self._ntriples
 
+    @contextmanager
+    def nquads_set_aside(self) -> Iterator[None]:
+        """Keep ``nquads`` in an anonymous temporary file for the duration (``nquads`` is empty
+        meanwhile), so that a memory-hungry step (the SHACL engine's copy of the union) does
+        not sit on top of it; read back afterwards. Where no temporary file can be written (a
+        full disk), the text simply stays in memory."""
+        with contextlib.ExitStack() as stack:
+            spill: IO[bytes] | None
+            try:
+                spill = stack.enter_context(tempfile.TemporaryFile(prefix="agkg-nquads-"))
+                spill.write(self.nquads)
+                spill.flush()
+            except OSError:
+                spill = None
+            if spill is None:
+                yield
+                return
+            self.nquads = b""
+            self._ntriples = None
+            try:
+                yield
+            finally:
+                spill.seek(0)
+                self.nquads = spill.read()
+
     def triples(self) -> list[ox.Triple]:
         """The union of all graphs, each triple once, sorted (a fresh list of objects)."""
-        return list(ox.parse(self.ntriples(), format=ox.RdfFormat.N_TRIPLES))
+        return [q.triple for q in ox.parse(self.ntriples(), format=ox.RdfFormat.N_TRIPLES)]
 
     def triple_count(self) -> int:
         return self.ntriples().count(b"\n")

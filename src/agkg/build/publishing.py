@@ -404,7 +404,11 @@ def void_description(
     if ntriples is None:
         ntriples = built.ntriples()
     return void_from_counts(
-        built.iris, built.counts.entities, union_counts(ntriples), nquads_graph_sizes(built.nquads), dump_names
+        built.iris,
+        built.counts.entities,
+        union_counts(ntriples),
+        nquads_graph_sizes(built.nquads),
+        dump_names,
     )
 
 
@@ -760,6 +764,10 @@ def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
     def void() -> bytes:
         return turtle(void_description(built, DUMP_FILES, built.ntriples()), prefixes)
 
+    def trig() -> bytes:
+        built.release_triples()  # the union's text is made again for dataset.nt: a second
+        return _sorted_trig(built.nquads, prefixes)  # instead of both copies held at once
+
     return {
         "dataset.ttl": lambda: _bytes(
             ox.serialize(
@@ -768,7 +776,7 @@ def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
                 prefixes=prefixes,
             )
         ),
-        "dataset.trig": lambda: _sorted_trig(built.nquads, prefixes),
+        "dataset.trig": trig,
         "dataset.nt": built.ntriples,
         "dataset.nq": lambda: built.nquads,
         "dataset.jsonld": lambda: compact_jsonld_from_ntriples(built.ntriples(), prefixes),
@@ -777,15 +785,17 @@ def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
 
 
 def _sorted_trig(nquads: bytes, prefixes: dict[str, str]) -> bytes:
-    """``trig`` of sorted unique N-Quads lines: grouped by graph, keeping their order."""
+    """``trig`` of sorted unique N-Quads lines: grouped by graph, keeping their order. Each
+    graph's lines are let go once parsed, so the grouped copy shrinks as the output grows."""
     by_graph: dict[bytes, io.BytesIO] = defaultdict(io.BytesIO)
     for line in io.BytesIO(nquads):
         by_graph[line[line.rindex(b" <") + 1 : -3]].write(line)
-    ordered = b"".join(by_graph[name].getvalue() for name in sorted(by_graph))
-    del by_graph
-    return _bytes(
-        ox.serialize(ox.parse(ordered, format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.TRIG, prefixes=prefixes)
-    )
+
+    def grouped() -> Iterator[ox.Quad]:
+        for name in sorted(by_graph):
+            yield from ox.parse(by_graph.pop(name).getvalue(), format=ox.RdfFormat.N_QUADS)
+
+    return _bytes(ox.serialize(grouped(), format=ox.RdfFormat.TRIG, prefixes=prefixes))
 
 
 def _ontology_prefixes(prefixes: dict[str, str]) -> dict[str, str]:

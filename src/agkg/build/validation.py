@@ -18,6 +18,7 @@ import codecs
 import contextlib
 import ctypes
 import ctypes.util
+import io
 import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -193,12 +194,26 @@ class NTriplesData:
         return cls.from_ntriples(ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b"")
 
     @classmethod
-    def from_ntriples(cls, ntriples: bytes) -> NTriplesData:
-        """N-Triples text as ``of`` makes it (ASCII, with escapes)."""
-        text = ntriples.decode("utf-8")
-        if not text.isascii():
-            text = text.encode("ascii", errors=_NTRIPLES_ESCAPES).decode("ascii")
-        return cls(text)
+    def from_ntriples(cls, *parts: bytes) -> NTriplesData:
+        """N-Triples text (the concatenation of ``parts``) as ``of`` makes it: ASCII, with
+        escapes. Escaped in slices of whole lines, so that a non-ASCII character does not make
+        the whole text a two- or four-byte-per-character str on its way."""
+        out = io.BytesIO()
+        for part in parts:
+            start = 0
+            while start < len(part):
+                end = part.find(b"\n", start + _SLICE_BYTES)
+                end = len(part) if end < 0 else end + 1
+                chunk = part[start:end]
+                if not chunk.isascii():
+                    chunk = chunk.decode("utf-8").encode("ascii", errors=_NTRIPLES_ESCAPES)
+                out.write(chunk)
+                start = end
+        with out.getbuffer() as view:
+            return cls(str(view, "ascii"))
+
+
+_SLICE_BYTES = 1 << 20
 
 
 def _escape_run(error: UnicodeError) -> tuple[str, int]:
@@ -324,13 +339,17 @@ def validate_dataset(built: BuiltDataset, shapes: rdflib.Graph, engine: str = "t
     engine freed is handed back to the system afterwards (bench/RESULTS.md, memory).
     """
     schema = ox.serialize(schema_triples(built.vocabulary.triples), format=ox.RdfFormat.N_TRIPLES) or b""
-    data = NTriplesData.from_ntriples(built.ntriples() + schema)
+    union = built.ntriples()
     built.release_triples()
-    try:
-        return validate_graph(data, shapes, engine, built.origins)
-    finally:
-        del data
-        release_free_memory()
+    with built.nquads_set_aside():
+        data = NTriplesData.from_ntriples(union, schema)
+        del union
+        release_free_memory()  # what the engine allocates next can reuse the pages let go
+        try:
+            return validate_graph(data, shapes, engine, built.origins)
+        finally:
+            del data
+            release_free_memory()
 
 
 def release_free_memory() -> None:
