@@ -11,6 +11,7 @@ Besides the quads, the build remembers which input lines produced each minted no
 from __future__ import annotations
 
 import contextlib
+import heapq
 import io
 import tempfile
 import time
@@ -87,6 +88,7 @@ class BuiltDataset:
     timings: dict[str, float] = field(default_factory=dict)
     claim_keys: list[tuple[str, str]] = field(default_factory=list)  # per claim: statement, reference
     _ntriples: bytes | None = field(default=None, repr=False, compare=False)
+    _aside: bool = field(default=False, repr=False, compare=False)  # nquads in a temporary file
 
     @property
     def quads(self) -> list[ox.Quad]:
@@ -104,6 +106,8 @@ class BuiltDataset:
         The lines are sorted by "s p o g", so equal triples are adjacent and already in the
         order of their "s p o" form; the graph name, an IRI, is a line's last term."""
         if self._ntriples is None:
+            if self._aside:
+                raise RuntimeError("the union's text was released while the N-Quads are set aside")
             out = io.BytesIO()
             previous = b""
             for line in io.BytesIO(self.nquads):
@@ -118,7 +122,7 @@ class BuiltDataset:
     @contextmanager
     def nquads_set_aside(self) -> Iterator[None]:
         """Keep ``nquads`` in an anonymous temporary file for the duration (``nquads`` is empty
-        meanwhile), so that a memory-hungry step (the SHACL engine's copy of the union) does
+        meanwhile; ``ntriples()`` answers only if it was made before), so that a memory-hungry step (the SHACL engine's copy of the union) does
         not sit on top of it; read back afterwards. Where no temporary file can be written (a
         full disk), the text simply stays in memory."""
         with contextlib.ExitStack() as stack:
@@ -132,13 +136,12 @@ class BuiltDataset:
             if spill is None:
                 yield
                 return
-            self.nquads = b""
-            self._ntriples = None
+            self.nquads, self._aside = b"", True
             try:
                 yield
             finally:
                 spill.seek(0)
-                self.nquads = spill.read()
+                self.nquads, self._aside = spill.read(), False
 
     def triples(self) -> list[ox.Triple]:
         """The union of all graphs, each triple once, sorted (a fresh list of objects)."""
@@ -543,15 +546,30 @@ def build_counts(data: CuratedData, provenance: Provenance, quads: int) -> Build
 
 def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance) -> BuiltDataset:
     """Turn checked data and statement records into quads."""
-    # each graph's quads become text as they are made: the objects of a million quads would
-    # take a gigabyte at once
-    lines = {f"{q} .\n".encode() for q in entities_graph_quads(iris, vocabulary, data, provenance)}
-    lines.update(f"{q} .\n".encode() for q in properties_graph_quads(iris, vocabulary))
-    for content in source_contents(data, provenance).values():
-        lines.update(f"{q} .\n".encode() for q in source_graph_quads(iris, vocabulary, data, content))
-    count = len(lines)
-    nquads = b"".join(sorted(lines))
-    del lines
+
+    # Each graph's quads become sorted text as they are made, and the graphs' texts are merged
+    # in order: the objects of a million quads would take a gigabyte at once, and a million
+    # small line objects alive together leave the heap fragmented for the stages after.
+    def text(quads: list[ox.Quad]) -> bytes:
+        return b"".join(sorted({f"{q} .\n".encode() for q in quads}))
+
+    graphs = [
+        text(entities_graph_quads(iris, vocabulary, data, provenance)),
+        text(properties_graph_quads(iris, vocabulary)),
+    ]
+    graphs.extend(
+        text(source_graph_quads(iris, vocabulary, data, content))
+        for content in source_contents(data, provenance).values()
+    )
+    merged = io.BytesIO()
+    count = 0
+    # graphs hold distinct quads and a line ends with its graph, so no line is in two texts
+    for line in heapq.merge(*map(io.BytesIO, graphs)):
+        merged.write(line)
+        count += 1
+    del graphs
+    nquads = merged.getvalue()
+    del merged
     built = BuiltDataset(
         iris=iris,
         vocabulary=vocabulary,

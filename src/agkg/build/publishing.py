@@ -764,6 +764,11 @@ def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
     def void() -> bytes:
         return turtle(void_description(built, DUMP_FILES, built.ntriples()), prefixes)
 
+    def jsonld() -> bytes:
+        union = built.ntriples()
+        with built.nquads_set_aside():  # JSON-LD's node index is the biggest of the dumps' work
+            return compact_jsonld_from_ntriples(union, prefixes)
+
     def trig() -> bytes:
         built.release_triples()  # the union's text is made again for dataset.nt: a second
         return _sorted_trig(built.nquads, prefixes)  # instead of both copies held at once
@@ -779,7 +784,7 @@ def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
         "dataset.trig": trig,
         "dataset.nt": built.ntriples,
         "dataset.nq": lambda: built.nquads,
-        "dataset.jsonld": lambda: compact_jsonld_from_ntriples(built.ntriples(), prefixes),
+        "dataset.jsonld": jsonld,
         "void.ttl": void,
     }
 
