@@ -20,7 +20,7 @@ from click.testing import Result
 from conftest import DATASET
 
 from agkg.build.dates import TimeValue
-from agkg.build.graph import BuiltDataset, build_dataset
+from agkg.build.graph import BuiltDataset, build_dataset, nquads_of
 from agkg.build.incremental import PublishBuild, build_and_validate, dirty_nodes, remember, validation_region
 from agkg.build.provenance import StatementRecord
 from agkg.build.publishing import write_dumps
@@ -371,7 +371,7 @@ def _faults(built: BuiltDataset) -> dict[str, tuple[list[ox.Quad], list[ox.Quad]
 
 def _with_quads(built: BuiltDataset, removed: list[ox.Quad], added: list[ox.Quad]) -> BuiltDataset:
     quads = (set(built.quads) - set(removed)) | set(added)
-    return dataclass_replace(built, quads=sorted(quads, key=str), _triples=None)
+    return dataclass_replace(built, nquads=nquads_of(quads), _ntriples=None)
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,16 @@ Besides the quads, the build remembers which input lines produced each minted no
 
 from __future__ import annotations
 
+import contextlib
+import heapq
+import io
+import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -72,34 +78,82 @@ class BuiltDataset:
     vocabulary: Vocabulary
     data: CuratedData
     provenance: Provenance
-    quads: list[ox.Quad]  # unique, sorted by their N-Quads form (triples() relies on it)
+    # The quads as canonical N-Quads lines, unique and sorted (UTF-8 sorts like the text): at a
+    # million quads about 170 MB, where a list of ox.Quad objects took over 1 GB, which is what
+    # kept a publish's peak memory near 2 GB (bench/RESULTS.md). Dumps are written from it.
+    nquads: bytes
     counts: BuildCounts
     origins: dict[str, list[Position]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     claim_keys: list[tuple[str, str]] = field(default_factory=list)  # per claim: statement, reference
-    _triples: list[ox.Triple] | None = field(default=None, repr=False, compare=False)
+    _ntriples: bytes | None = field(default=None, repr=False, compare=False)
+    _aside: bool = field(default=False, repr=False, compare=False)  # nquads in a temporary file
+
+    @property
+    def quads(self) -> list[ox.Quad]:
+        """The quads as objects, parsed afresh (for small datasets and tools: a million of them
+        take a gigabyte)."""
+        return list(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS))
 
     def release_triples(self) -> None:
-        """Drop the cached union (``triples()`` computes it again when next asked)."""
-        self._triples = None
+        """Drop the cached union (``ntriples()`` computes it again when next asked)."""
+        self._ntriples = None
+
+    def ntriples(self) -> bytes:
+        """The union of all graphs as N-Triples, each triple once, sorted (computed once).
+
+        The lines are sorted by "s p o g", so equal triples are adjacent and already in the
+        order of their "s p o" form; the graph name, an IRI, is a line's last term."""
+        if self._ntriples is None:
+            if self._aside:
+                raise RuntimeError("the union's text was released while the N-Quads are set aside")
+            out = io.BytesIO()
+            previous = b""
+            for line in io.BytesIO(self.nquads):
+                form = line[: line.rindex(b" <")]
+                if form != previous:
+                    out.write(form)
+                    out.write(b" .\n")
+                    previous = form
+            self._ntriples = out.getvalue()
+        return self._ntriples
+
+    @contextmanager
+    def nquads_set_aside(self) -> Iterator[None]:
+        """Keep ``nquads`` in an anonymous temporary file for the duration (``nquads`` is empty
+        meanwhile; ``ntriples()`` answers only if it was made before), so that a memory-hungry step (the SHACL engine's copy of the union) does
+        not sit on top of it; read back afterwards. Where no temporary file can be written (a
+        full disk), the text simply stays in memory."""
+        with contextlib.ExitStack() as stack:
+            spill: IO[bytes] | None
+            try:
+                spill = stack.enter_context(tempfile.TemporaryFile(prefix="agkg-nquads-"))
+                spill.write(self.nquads)
+                spill.flush()
+            except OSError:
+                spill = None
+            if spill is None:
+                yield
+                return
+            self.nquads, self._aside = b"", True
+            try:
+                yield
+            finally:
+                spill.seek(0)
+                self.nquads, self._aside = spill.read(), False
 
     def triples(self) -> list[ox.Triple]:
-        """The union of all graphs, each triple once, sorted (computed once; a fresh list)."""
-        if self._triples is None:
-            # the quads are sorted by "s p o g", so equal triples are adjacent and already in
-            # the order of their "s p o" form (see publishing.trig on why the orders agree)
-            triples: list[ox.Triple] = []
-            previous: ox.Triple | None = None
-            for q in self.quads:
-                triple = ox.Triple(q.subject, q.predicate, q.object)
-                if triple != previous:
-                    triples.append(triple)
-                    previous = triple
-            if len(set(triples)) != len(triples):  # not built by assemble(): sort the slow way
-                triples = sorted(set(triples), key=str)
-            self._triples = triples
-        return list(self._triples)
+        """The union of all graphs, each triple once, sorted (a fresh list of objects)."""
+        return [q.triple for q in ox.parse(self.ntriples(), format=ox.RdfFormat.N_TRIPLES)]
+
+    def triple_count(self) -> int:
+        return self.ntriples().count(b"\n")
+
+
+def nquads_of(quads: Iterable[ox.Quad]) -> bytes:
+    """Quads as ``BuiltDataset.nquads``: canonical N-Quads lines, each once, sorted."""
+    return b"".join(sorted({f"{q} .\n".encode() for q in quads}))
 
 
 Progress = Callable[[str], None]
@@ -492,22 +546,40 @@ def build_counts(data: CuratedData, provenance: Provenance, quads: int) -> Build
 
 def assemble(iris: Iris, vocabulary: Vocabulary, data: CuratedData, provenance: Provenance) -> BuiltDataset:
     """Turn checked data and statement records into quads."""
-    quads = entities_graph_quads(iris, vocabulary, data, provenance) + properties_graph_quads(
-        iris, vocabulary
+
+    # Each graph's quads become sorted text as they are made, and the graphs' texts are merged
+    # in order: the objects of a million quads would take a gigabyte at once, and a million
+    # small line objects alive together leave the heap fragmented for the stages after.
+    def text(quads: list[ox.Quad]) -> bytes:
+        return b"".join(sorted({f"{q} .\n".encode() for q in quads}))
+
+    graphs = [
+        text(entities_graph_quads(iris, vocabulary, data, provenance)),
+        text(properties_graph_quads(iris, vocabulary)),
+    ]
+    graphs.extend(
+        text(source_graph_quads(iris, vocabulary, data, content))
+        for content in source_contents(data, provenance).values()
     )
-    for content in source_contents(data, provenance).values():
-        quads.extend(source_graph_quads(iris, vocabulary, data, content))
-    unique = set(quads)
+    merged = io.BytesIO()
+    count = 0
+    # graphs hold distinct quads and a line ends with its graph, so no line is in two texts
+    for line in heapq.merge(*map(io.BytesIO, graphs)):
+        merged.write(line)
+        count += 1
+    del graphs
+    nquads = merged.getvalue()
+    del merged
     built = BuiltDataset(
         iris=iris,
         vocabulary=vocabulary,
         data=data,
         provenance=provenance,
-        quads=sorted(unique, key=str),
-        counts=build_counts(data, provenance, len(unique)),
+        nquads=nquads,
+        counts=build_counts(data, provenance, count),
         origins=dataset_origins(iris, vocabulary, data, provenance),
     )
-    built.counts.triples = len(built.triples())
+    built.counts.triples = built.triple_count()
     return built
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import hashlib
+import io
 import json
 import os
 import re
@@ -78,7 +79,7 @@ from agkg.build.publishing import (
     atomic_write,
     compact_jsonld_from_ntriples,
     dump_producers,
-    graph_sizes,
+    nquads_graph_sizes,
     turtle,
     union_counts,
     void_from_counts,
@@ -222,8 +223,8 @@ def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reaso
         entities=built.data.entities,
         source_digests=_digests(source_contents(built.data, built.provenance)),
         results=[replace(r, origins=()) for r in report.results],
-        subjects=_distinct_subjects(built.triples()),
-        graph_counts=graph_sizes(built.quads),
+        subjects=_distinct_subjects(built.ntriples()),
+        graph_counts=nquads_graph_sizes(built.nquads),
     )
     return PublishBuild(built, report, "full", reason, state, entries, timings)
 
@@ -237,14 +238,15 @@ def _claims_file_names(config: Config) -> dict[str, str]:
     return names
 
 
-def _distinct_subjects(triples: list[ox.Triple]) -> list[bytes]:
-    """The subjects of sorted triples, each once, in N-Triples form (UTF-8)."""
+def _distinct_subjects(ntriples: bytes) -> list[bytes]:
+    """The subjects of sorted N-Triples (no blank nodes), each once, in N-Triples form."""
     subjects: list[bytes] = []
-    previous: ox.NamedNode | ox.BlankNode | ox.Triple | None = None
-    for triple in triples:
-        if triple.subject != previous:
-            previous = triple.subject
-            subjects.append(str(previous).encode())
+    previous = b""
+    for line in io.BytesIO(ntriples):
+        subject = line[: line.index(b" ")]
+        if subject != previous:
+            previous = subject
+            subjects.append(subject)
     return subjects
 
 
@@ -374,7 +376,7 @@ def _incremental(
         vocabulary=vocabulary,
         data=data,
         provenance=provenance,
-        quads=[],
+        nquads=b"",
         counts=build_counts(data, provenance, len(lines)),
         origins=dataset_origins(iris, vocabulary, data, provenance),
         warnings=warnings + corpus_warnings(data, corpus) + shared_name_warnings(data.entities.values()),

@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import io
 import json
 import operator
 import os
@@ -401,9 +402,13 @@ def void_description(
     """A VoID description with counts per dataset, per named graph and per class; the union is
     counted from its N-Triples text, written here unless ``ntriples`` is given."""
     if ntriples is None:
-        ntriples = _bytes(ox.serialize(built.triples(), format=ox.RdfFormat.N_TRIPLES))
+        ntriples = built.ntriples()
     return void_from_counts(
-        built.iris, built.counts.entities, union_counts(ntriples), graph_sizes(built.quads), dump_names
+        built.iris,
+        built.counts.entities,
+        union_counts(ntriples),
+        nquads_graph_sizes(built.nquads),
+        dump_names,
     )
 
 
@@ -411,6 +416,12 @@ def graph_sizes(quads: Iterable[ox.Quad]) -> dict[str, int]:
     """Quads per named graph, by graph IRI in order (agkg puts every quad in a named graph)."""
     by_name = Counter(map(operator.attrgetter("graph_name"), quads))
     return dict(sorted((g.value, n) for g, n in by_name.items() if isinstance(g, ox.NamedNode)))
+
+
+def nquads_graph_sizes(nquads: bytes) -> dict[str, int]:
+    """``graph_sizes`` of N-Quads text whose every line ends with a graph IRI."""
+    by_name = Counter(line[line.rindex(b" <") + 2 : -4] for line in io.BytesIO(nquads))
+    return dict(sorted((g.decode(), n) for g, n in by_name.items()))
 
 
 def void_from_counts(
@@ -743,47 +754,53 @@ def render_dumps(
 def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
     """The producer of each ``dataset.*`` file's bytes, and of ``void.ttl``.
 
-    ``built.quads`` are unique and sorted by their N-Quads form and ``built.triples()`` is what
-    ``sorted_triples`` returns (no blank nodes), so pyoxigraph's writers give the canonical files
-    directly and TriG needs only a stable grouping by graph: no second sort by ``str``.
-    The N-Triples are written once: JSON-LD and the VoID counts are read from them, and after
-    them the union's million terms are let go (``release_triples``), which is what keeps a
-    million-triple publish under 2 GB.
+    ``built.nquads`` is the N-Quads file itself (unique canonical lines, sorted) and
+    ``built.ntriples()`` the N-Triples one; Turtle and TriG are pyoxigraph's writers fed from
+    that text as it is parsed, so no million term objects are held at once (bench/RESULTS.md,
+    memory). TriG needs only a stable grouping by graph: no second sort by ``str``.
     """
     prefixes = data_prefixes(built.iris.base)
-    written: list[bytes] = []
-
-    def ntriples() -> bytes:
-        if not written:
-            written.append(_bytes(ox.serialize(built.triples(), format=ox.RdfFormat.N_TRIPLES)))
-        return written[0]
-
-    def nquads() -> bytes:
-        built.release_triples()  # nothing from here on needs the union's terms
-        return _bytes(ox.serialize(built.quads, format=ox.RdfFormat.N_QUADS))
 
     def void() -> bytes:
-        return turtle(void_description(built, DUMP_FILES, ntriples()), prefixes)
+        return turtle(void_description(built, DUMP_FILES, built.ntriples()), prefixes)
+
+    def jsonld() -> bytes:
+        union = built.ntriples()
+        with built.nquads_set_aside():  # JSON-LD's node index is the biggest of the dumps' work
+            return compact_jsonld_from_ntriples(union, prefixes)
+
+    def trig() -> bytes:
+        built.release_triples()  # the union's text is made again for dataset.nt: a second
+        return _sorted_trig(built.nquads, prefixes)  # instead of both copies held at once
 
     return {
         "dataset.ttl": lambda: _bytes(
-            ox.serialize(built.triples(), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+            ox.serialize(
+                ox.parse(built.ntriples(), format=ox.RdfFormat.N_TRIPLES),
+                format=ox.RdfFormat.TURTLE,
+                prefixes=prefixes,
+            )
         ),
-        "dataset.trig": lambda: _sorted_trig(built.quads, prefixes),
-        "dataset.nt": ntriples,
-        "dataset.nq": nquads,
-        "dataset.jsonld": lambda: compact_jsonld_from_ntriples(ntriples(), prefixes),
+        "dataset.trig": trig,
+        "dataset.nt": built.ntriples,
+        "dataset.nq": lambda: built.nquads,
+        "dataset.jsonld": jsonld,
         "void.ttl": void,
     }
 
 
-def _sorted_trig(quads: list[ox.Quad], prefixes: dict[str, str]) -> bytes:
-    """``trig(quads)`` for quads already unique and sorted by str: group them, keeping order."""
-    by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Quad]] = defaultdict(list)
-    for quad in quads:
-        by_graph[quad.graph_name].append(quad)
-    ordered = [q for name in sorted(by_graph, key=str) for q in by_graph[name]]
-    return _bytes(ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=prefixes))
+def _sorted_trig(nquads: bytes, prefixes: dict[str, str]) -> bytes:
+    """``trig`` of sorted unique N-Quads lines: grouped by graph, keeping their order. Each
+    graph's lines are let go once parsed, so the grouped copy shrinks as the output grows."""
+    by_graph: dict[bytes, io.BytesIO] = defaultdict(io.BytesIO)
+    for line in io.BytesIO(nquads):
+        by_graph[line[line.rindex(b" <") + 1 : -3]].write(line)
+
+    def grouped() -> Iterator[ox.Quad]:
+        for name in sorted(by_graph):
+            yield from ox.parse(by_graph.pop(name).getvalue(), format=ox.RdfFormat.N_QUADS)
+
+    return _bytes(ox.serialize(grouped(), format=ox.RdfFormat.TRIG, prefixes=prefixes))
 
 
 def _ontology_prefixes(prefixes: dict[str, str]) -> dict[str, str]:
