@@ -175,11 +175,24 @@ class _Throttling(BaseHTTPRequestHandler):
             cls.most_active = max(cls.most_active, cls.active)
             cls.seen.append((time.monotonic(), self.headers.get("User-Agent", ""), self.command))
             first = len(cls.seen) == 1
+        finished = False
+
+        def finish() -> None:
+            # the request counts as active until just before its last bytes go out: once the
+            # client has them it may send the next one, which another thread can take before
+            # this one gets round to a finally block (two "at once" under load, never in fact)
+            nonlocal finished
+            if not finished:
+                finished = True
+                with cls.lock:
+                    cls.active -= 1
+
         try:
             if first:
                 self.send_response(429)
                 self.send_header("Retry-After", "1")
                 self.send_header("Content-Length", "0")
+                finish()
                 self.end_headers()
                 return
             length = int(self.headers.get("Content-Length") or 0)
@@ -197,10 +210,10 @@ class _Throttling(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/sparql-results+json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            finish()
             self.wfile.write(body)
         finally:
-            with cls.lock:
-                cls.active -= 1
+            finish()
 
     do_POST = do_GET
 
