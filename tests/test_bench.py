@@ -6,12 +6,11 @@ No timings are asserted here: benchmarks live in bench/ and report to bench/RESU
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from bench_modules import load_bench
 
 from agkg.build.graph import build_dataset
 from agkg.config import load_config
@@ -20,12 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench(name)
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,13 @@ written it at normal rank. Only a Fact drawn for the first time may now be ranke
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import defaultdict
 from pathlib import Path
 from types import ModuleType
 
 import pyoxigraph as ox
 import pytest
+from bench_modules import load_bench
 
 from agkg.build.graph import build_dataset
 from agkg.config import load_config
@@ -25,12 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def generate() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate_ranks", REPO / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("generate")
 
 
 def _ranks_by_fact(project: Path) -> dict[tuple[object, ...], set[str]]:

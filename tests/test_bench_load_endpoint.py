@@ -6,25 +6,19 @@ No timings here: the benchmark itself runs by hand and reports to bench/RESULTS.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import itertools
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from bench_modules import load_bench
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_load_endpoint", REPO / "bench" / "load_endpoint.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("load_endpoint")
 
 
 def test_plan_has_the_slow_queries_spread_and_distinct(bench: ModuleType) -> None:

@@ -7,13 +7,12 @@ what the text must equal, so that the dumps and validation cannot drift from the
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pyoxigraph as ox
 import pytest
+from bench_modules import load_bench
 
 from agkg.build import validation
 from agkg.build.graph import BuiltDataset, build_dataset
@@ -30,12 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _generate() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate_memory", REPO / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("generate")
 
 
 @pytest.fixture(scope="module")

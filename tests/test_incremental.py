@@ -4,10 +4,8 @@ cannot be sure (and then reports bad input exactly as a full build does)."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
-import sys
 from collections.abc import Callable
 from dataclasses import replace as dataclass_replace
 from pathlib import Path
@@ -16,6 +14,7 @@ from types import ModuleType
 import pyoxigraph as ox
 import pytest
 import rdflib
+from bench_modules import load_bench
 from click.testing import Result
 from conftest import DATASET
 
@@ -33,12 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate_inc", REPO / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it is executed
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("generate")
 
 
 @pytest.fixture(scope="module")

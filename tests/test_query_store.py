@@ -5,7 +5,6 @@ store with the old dumps."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import pty
 import select
@@ -18,6 +17,7 @@ from types import ModuleType
 
 import pyoxigraph as ox
 import pytest
+from bench_modules import load_bench
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
@@ -33,12 +33,7 @@ QUERIES = sorted((REPO / "queries").glob("*.rq"))
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate_store", REPO / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it is executed
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("generate")
 
 
 @pytest.fixture(scope="module")

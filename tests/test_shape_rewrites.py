@@ -4,14 +4,13 @@ results field for field (the shape suite compares the new text with pySHACL and 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pyoxigraph as ox
 import pytest
 import rdflib
+from bench_modules import load_bench
 from rdflib.namespace import SH
 
 from agkg.build.graph import build_dataset
@@ -52,12 +51,7 @@ OLD = {
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate_rewrites", REPO / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it is executed
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("generate")
 
 
 def with_old_rules(shapes: rdflib.Graph) -> rdflib.Graph:
