@@ -7,9 +7,7 @@ with Wikidata ids) and a claim from each source: small enough to walk every IRI 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import http.client
-import shutil
 import socket
 import threading
 import time
@@ -19,10 +17,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from click.testing import CliRunner
+from scaffold import scaffold_project
 
 from agkg.cli import cli
 
-REPO = Path(__file__).resolve().parents[1]
 BASE = "https://example.org/kg/"
 
 TEXTS = {
@@ -36,14 +34,7 @@ TEXTS = {
 def make_project(folder: Path, settings: str = "") -> Path:
     """Write the small project into ``folder`` (with its own corpus); ``settings`` are added to
     ``[agkg]`` in agkg.toml."""
-    for name in ("data/sources", "data/entities", "data/claims", "corpus"):
-        (folder / name).mkdir(parents=True, exist_ok=True)
-    for name in ("ontology", "shapes"):
-        shutil.copytree(REPO / name, folder / name, dirs_exist_ok=True)
-    digests = {}
-    for source, text in TEXTS.items():
-        (folder / "corpus" / f"{source}.txt").write_text(text, encoding="utf-8")
-        digests[source] = hashlib.sha256(text.encode()).hexdigest()
+    digests = scaffold_project(folder, TEXTS)
     (folder / "data/sources/sources.yaml").write_text(
         "sources:\n"
         "  - id: dated-2021\n    type: NewsArticle\n    headline: A dated article\n"

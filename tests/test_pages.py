@@ -8,15 +8,14 @@ checked against a real server on a loopback port.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from linked_project import REPO, publish, running_server
+from linked_project import publish, running_server
+from scaffold import scaffold_project
 
 from agkg.build.dates import parse_time_value
 from agkg.web.wording import date_words, qualifier_key, rank_words, time_words
@@ -149,14 +148,7 @@ claims:
 
 
 def make_pages_project(folder: Path) -> Path:
-    for name in ("data/sources", "data/entities", "data/claims", "corpus"):
-        (folder / name).mkdir(parents=True, exist_ok=True)
-    for name in ("ontology", "shapes"):
-        shutil.copytree(REPO / name, folder / name, dirs_exist_ok=True)
-    digests = {}
-    for source, text in TEXTS.items():
-        (folder / "corpus" / f"{source}.txt").write_text(text, encoding="utf-8")
-        digests[source] = hashlib.sha256(text.encode()).hexdigest()
+    digests = scaffold_project(folder, TEXTS)
     quoted = HOSTILE.replace("'", "''")
     (folder / "data/sources/sources.yaml").write_text(
         SOURCES.format(hostile=quoted, front=digests["front-report"], second=digests["second-look"]),
