@@ -221,3 +221,16 @@ def test_a_publication_that_cannot_keep_answers_still_answers(project: Path) -> 
     fresh = ask(project, POSTS, "--format", "csv", "--no-cache")
     assert ask(project, POSTS, "--format", "csv") == fresh
     assert ask(project, POSTS, "--format", "csv") == fresh
+
+
+def test_each_parameter_value_has_its_own_answer(project: Path) -> None:
+    # a parameter on a projected variable reaches the query as a substitution, not in its text
+    labels = "SELECT ?g ?label WHERE { ?g rdfs:label ?label } ORDER BY ?label"
+
+    def group_labels(group: str, *options: str) -> bytes:
+        return ask(project, labels, "--format", "csv", "--param", f"g=id:{group}", *options)
+
+    first, second = group_labels("group-0"), group_labels("group-1")
+    assert first != second and len(kept(project)) == 2
+    assert group_labels("group-0") == first == group_labels("group-0", "--no-cache")
+    assert group_labels("group-1") == second == group_labels("group-1", "--no-cache")
