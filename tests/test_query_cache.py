@@ -234,3 +234,13 @@ def test_each_parameter_value_has_its_own_answer(project: Path) -> None:
     assert first != second and len(kept(project)) == 2
     assert group_labels("group-0") == first == group_labels("group-0", "--no-cache")
     assert group_labels("group-1") == second == group_labels("group-1", "--no-cache")
+
+
+def test_a_query_that_fails_keeps_nothing(project: Path) -> None:
+    graph = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
+    result = CliRunner().invoke(cli, ["--project", str(project), "query", "--format", "csv", graph])
+    assert result.exit_code == 2 and "is a graph" in result.output
+    assert kept(project) == []
+    assert ask(project, graph, "--format", "ntriples") == ask(
+        project, graph, "--format", "ntriples", "--no-cache"
+    )
