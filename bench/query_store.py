@@ -1,6 +1,6 @@
 """Time ``agkg query`` on a published project: the first query after a publish and later ones,
-each as a fresh process, for every query in ``queries/``; and what the query store adds to a
-full and an incremental publish.
+each as a fresh process, for every query in ``queries/``, evaluated each time (``--no-cache``)
+and with the kept answers; and what the query store adds to a full and an incremental publish.
 
 Usage: ``python bench/query_store.py PROJECT [--runs 3] [--out results.json]`` on a project
 from ``bench/generate.py`` (it is published with ``--full``, then one claims file is edited
@@ -60,6 +60,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="later queries timed per query")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--published", action="store_true", help="the project is published: no full publish")
+    parser.add_argument(
+        "--no-edit", action="store_true", help="stop after the queries (no incremental publish)"
+    )
     options = parser.parse_args()
     project = options.project.resolve()
 
@@ -76,25 +79,46 @@ def main() -> None:
         }
     queries = {}
     for path in sorted((REPO / "queries").glob("*.rq")):
+        # evaluated each time (--no-cache: the engine's speed), then with the kept answers: the
+        # first run evaluates and keeps the answer, the later ones print it; all must agree
         command = ["query", "--file", str(path), "--format", "csv"]
-        first, _ = timed(command, project)
-        first_cpu = CPU[" ".join(command)]
-        later, later_cpu = [], []
-        for _ in range(options.runs):
-            later.append(timed(command, project)[0])
-            later_cpu.append(CPU[" ".join(command)])
-        queries[path.stem] = {
-            "first": first,
-            "later": statistics.median(later),
-            "first_cpu": first_cpu,
-            "later_cpu": statistics.median(later_cpu),
-        }
+        figures_of: dict[str, float] = {}
+        answers = set()
+        for mode, options_of_mode in (("engine", ["--no-cache"]), ("cache", [])):
+            first, answer = timed([*command, *options_of_mode], project)
+            answers.add(answer)
+            first_cpu = CPU[" ".join([*command, *options_of_mode])]
+            later, later_cpu = [], []
+            for _ in range(options.runs):
+                seconds, answer = timed([*command, *options_of_mode], project)
+                answers.add(answer)
+                later.append(seconds)
+                later_cpu.append(CPU[" ".join([*command, *options_of_mode])])
+            figures_of |= {
+                f"{mode}_first": first,
+                f"{mode}_first_cpu": first_cpu,
+                f"{mode}_later": statistics.median(later),
+                f"{mode}_later_cpu": statistics.median(later_cpu),
+            }
+        if len(answers) != 1:
+            raise SystemExit(f"{path.stem}: the kept answer differs from the evaluated one")
+        queries[path.stem] = figures_of
         print(
-            f"{path.stem:28} first {first:.3f} s (cpu {first_cpu:.3f})  "
-            f"later {statistics.median(later):.3f} s (cpu {statistics.median(later_cpu):.3f})",
+            f"| {path.stem} | "
+            + " | ".join(
+                f"{figures_of[f'{mode}_{run}_cpu']:.2f} | {figures_of[f'{mode}_{run}']:.2f}"
+                for mode in ("engine", "cache")
+                for run in ("first", "later")
+            )
+            + " |",
             flush=True,
         )
     figures["queries"] = queries
+    if options.no_edit:
+        print(json.dumps(figures, indent=1))
+        if options.out:
+            options.out.write_text(json.dumps(figures, indent=1) + "\n")
+        return
     drop_last_claim(project)
     incremental, output = timed(["publish"], project)
     figures["publish_incremental"] = incremental

@@ -651,6 +651,12 @@ def _patchable_publication(config: Config, target: Path) -> Path | None:
     help="Seconds to wait for a remote endpoint.",
 )
 @click.option("--allow-service", is_flag=True, help="Permit SERVICE calls in local queries.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="AGKG_NO_CACHE",
+    help="Evaluate the query even if this publication's answer to it is kept (env AGKG_NO_CACHE).",
+)
 @pass_settings
 def query_command(
     settings: Settings,
@@ -663,9 +669,22 @@ def query_command(
     endpoint: str | None,
     timeout: float,
     allow_service: bool,
+    no_cache: bool,
 ) -> None:
-    """Run a SPARQL query on the dataset (or --endpoint URL) and print the results."""
-    from agkg.sparql.query import open_dataset, read_query_file, render_table, run_query, write_answer
+    """Run a SPARQL query on the dataset (or --endpoint URL) and print the results.
+
+    Answers from the published store are kept with the publication (dist/query-store/results/)
+    and a later identical query (same text, parameters and format) is answered from there until
+    the next publish replaces them; --no-cache evaluates it afresh.
+    """
+    from agkg.sparql.query import (
+        open_dataset,
+        read_query_file,
+        render_table,
+        run_query,
+        uses_service,
+        write_answer,
+    )
     from agkg.sparql.querylib import (
         list_queries,
         load_named_query,
@@ -673,6 +692,7 @@ def query_command(
         prepare_local,
         prepare_remote,
     )
+    from agkg.sparql.resultcache import result_cache
     from agkg.vocab import data_prefixes
 
     library = settings.config.project_dir / "queries"
@@ -706,8 +726,22 @@ def query_command(
     text, substitutions = prepare_local(text, bindings)
     dataset = open_dataset(settings.config, settings.progress())
     settings.done()
+    cache = None
+    if not no_cache and not (allow_service and uses_service(text)):  # remote data is not kept
+        cache = result_cache(settings.config.out_dir, dataset.identity)
+    if cache is None:
+        write_answer(
+            run_query(dataset, text, allow_service, substitutions), output_format, out, settings.config.base
+        )
+        return
+    key = cache.key(text, substitutions, output_format)
+    kept = cache.get(key)
+    if kept is not None:
+        out.write(kept)
+        return
     result = run_query(dataset, text, allow_service, substitutions)
-    write_answer(result, output_format, out, settings.config.base)
+    with cache.recording(key, out) as stream:
+        write_answer(result, output_format, stream, settings.config.base)
 
 
 @cli.command("test")

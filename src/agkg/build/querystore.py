@@ -12,7 +12,9 @@ the changed graphs there. That is also what makes the read-only opens safe: Rock
 reading a database that another process writes undefined.
 
 The store holds what ``query.query_store_quads`` says: the named graphs, the ontology graph, and
-the union of both materialised as the default graph.
+the union of both materialised as the default graph. ``agkg query`` keeps its answers in
+``query-store/results/`` (``sparql/resultcache.py``): made anew here with every publish, so they
+leave with the publication they were computed from.
 """
 
 from __future__ import annotations

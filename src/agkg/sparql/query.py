@@ -29,6 +29,7 @@ from agkg.build.querystore import open_query_store
 from agkg.config import Config
 from agkg.errors import QueryError
 from agkg.sparql.label_service import rewrite_label_service
+from agkg.sparql.resultcache import publication_identity
 from agkg.vocab import Iris, data_prefixes
 
 if TYPE_CHECKING:
@@ -108,6 +109,9 @@ class DatasetStore:
     # where the store came from: "publication" (the published query store, opened read-only),
     # "cache" (the N-Quads cached under .agkg/) or "built" (built from the inputs just now)
     origin: str = "built"
+    # the publication's identity (``resultcache.publication_identity``) read before its store
+    # was opened: what its kept answers are keyed by; None unless origin is "publication"
+    identity: str | None = None
 
 
 def query_store_quads(
@@ -142,9 +146,12 @@ def open_dataset(config: Config, progress: Callable[[str], None] | None = None) 
     else rebuilt."""
     cache = config.cache_dir / "query"
     fingerprint = input_fingerprint(config)
+    identity = publication_identity(config.out_dir)  # before the open: see resultcache
     published = open_query_store(config.out_dir, fingerprint)
     if published is not None:
-        return DatasetStore(published, Iris(config.base), rebuilt=False, origin="publication")
+        return DatasetStore(
+            published, Iris(config.base), rebuilt=False, origin="publication", identity=identity
+        )
     marker, dump = cache / "fingerprint", cache / "dataset.nq"
     if marker.exists() and dump.exists() and marker.read_text().strip() == fingerprint:
         store = ox.Store()
