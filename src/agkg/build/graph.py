@@ -63,9 +63,10 @@ RANK_INDIVIDUALS = {
 TEXT_CHUNK = 16 << 20  # bytes of text read or handled at a time when streaming the dataset's text
 
 
-def text_chunks(text: bytes, size: int = TEXT_CHUNK) -> Iterator[bytes]:
-    """Lines of ``text`` in pieces of about ``size`` bytes (each a copy), each ending at a line
-    end (N-Triples and N-Quads never hold a raw line break inside a line)."""
+def text_chunks(text: bytes, size: int | None = None) -> Iterator[bytes]:
+    """Lines of ``text`` in pieces of about ``size`` bytes (``TEXT_CHUNK``; each a copy), each
+    ending at a line end (N-Triples and N-Quads never hold a raw line break inside a line)."""
+    size = size or TEXT_CHUNK
     start = 0
     while start < len(text):
         end = text.find(b"\n", start + size - 1) + 1 or len(text)
@@ -73,9 +74,11 @@ def text_chunks(text: bytes, size: int = TEXT_CHUNK) -> Iterator[bytes]:
         start = end
 
 
-def file_chunks(handle: IO[bytes], size: int = TEXT_CHUNK) -> Iterator[bytes]:
-    """A file's lines in pieces of about ``size`` bytes, each ending at a line end; read with
-    ``os.pread`` from the start, so several readers of one open file do not disturb each other."""
+def file_chunks(handle: IO[bytes], size: int | None = None) -> Iterator[bytes]:
+    """A file's lines in pieces of about ``size`` bytes (``TEXT_CHUNK``), each ending at a line
+    end; read with ``os.pread`` from the start, so several readers of one open file do not
+    disturb each other."""
+    size = size or TEXT_CHUNK
     descriptor = handle.fileno()
     offset, rest = 0, b""
     while block := os.pread(descriptor, size, offset):
@@ -132,7 +135,7 @@ class BuiltDataset:
         """``nquads``, read back from the file they were moved to if they were."""
         return self.nquads if self._nquads_file is None else b"".join(self.nquads_chunks())
 
-    def nquads_chunks(self, size: int = TEXT_CHUNK) -> Iterator[bytes]:
+    def nquads_chunks(self, size: int | None = None) -> Iterator[bytes]:
         """The N-Quads text in pieces of about ``size`` bytes, each ending at a line end: from
         memory, or from the file it was moved to (``keep_nquads_in``), read a piece at a time."""
         if self._nquads_file is not None:
@@ -149,7 +152,7 @@ class BuiltDataset:
         self._nquads_file = handle
         self.nquads = b""
 
-    def union_chunks(self, size: int = TEXT_CHUNK) -> Iterator[bytes]:
+    def union_chunks(self, size: int | None = None) -> Iterator[bytes]:
         """``ntriples()`` in pieces ending at line ends: the cached text if there is one, else
         made from ``nquads_chunks`` as they are read, and not kept."""
         if self._ntriples is not None:
