@@ -393,7 +393,9 @@ class _JsonldWriter:
         # keyed by the terms as the lines have them, so that known ones cost no slicing
         encoded = self.encoded = _CompactIris(self.compact, prefixes.values())  # by b"<iri> ."
         self.references = _Memo(lambda o: b'{"@id":' + encoded[o] + b"}")
-        self.typed = _Memo(lambda suffix: b'{"@type":' + encoded[suffix[2:] + b" ."] + b',"@value":')  # b"^^<iri>"
+        self.typed = _Memo(
+            lambda suffix: b'{"@type":' + encoded[suffix[2:] + b" ."] + b',"@value":'
+        )  # b"^^<iri>"
         self.keys = _Memo(self.key)
         self.properties: list[bytes] = []  # '"key":value' of the current node
         self.subject = self.predicate = self.value = b""
