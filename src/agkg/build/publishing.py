@@ -479,6 +479,9 @@ class _JsonldWriter:
             predicate = p
             value = current
         self.subject, self.predicate, self.value, self.more_values = subject, predicate, value, more_values
+        if len(encoded) + len(references) > _MEMO_LIMIT:  # one entry per object IRI otherwise
+            encoded.clear()
+            references.clear()
         return nodes
 
     def finish(self) -> list[bytes]:
@@ -493,6 +496,9 @@ class _JsonldWriter:
         node = _jsonld_node(self.subject, properties, self.encoded)
         self.subject = b""
         return [node]
+
+
+_MEMO_LIMIT = 50_000  # object IRIs whose JSON is remembered between batches
 
 
 def _jsonld_node(subject: bytes, properties: list[bytes], encoded: _CompactIris) -> bytes:
