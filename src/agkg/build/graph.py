@@ -16,6 +16,7 @@ import io
 import os
 import tempfile
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -149,8 +150,11 @@ class BuiltDataset:
         (the staged ``dataset.nq``). From then on ``nquads`` is empty, and the text is read back
         in pieces (``nquads_chunks``) or whole (``read_nquads``), so the dumps written after it
         do not sit on top of it (bench/RESULTS.md, memory)."""
+        if self._nquads_file is not None:
+            self._nquads_file.close()
         self._nquads_file = handle
         self.nquads = b""
+        weakref.finalize(self, handle.close)  # closed with the dataset, not left to the collector
 
     def union_chunks(self, size: int | None = None) -> Iterator[bytes]:
         """``ntriples()`` in pieces ending at line ends: the cached text if there is one, else

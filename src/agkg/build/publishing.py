@@ -185,10 +185,10 @@ def write_compact_jsonld(
     objects are counted the same way (bench/RESULTS.md, memory).
     """
     counter = _UnionCounter()
+    nodes = _SortedRuns(unique=False)
     start = out.tell()
     try:
         writer = _JsonldWriter(prefixes)
-        nodes = _SortedRuns(unique=False)
         for chunk in chunks():
             lines = chunk.split(b"\n")
             lines.pop()  # after the last newline
@@ -205,6 +205,9 @@ def write_compact_jsonld(
         return counter.counts()
     except _UnusualTriple:
         pass
+    finally:
+        nodes.close()
+        counter.close()
     out.seek(start)
     out.truncate()
     counter = _UnionCounter()
@@ -261,9 +264,13 @@ class _SortedRuns:
             for line in heapq.merge(*self.runs):
                 yield line[:-1]
         finally:
-            for run in self.runs:
-                run.close()
-            self.runs = []
+            self.close()
+
+    def close(self) -> None:
+        """Delete the temporary files (the strings not yet read are lost)."""
+        for run in self.runs:
+            run.close()
+        self.runs = []
 
     def distinct(self) -> int:
         """How many different strings were given (``unique`` runs)."""
@@ -296,6 +303,10 @@ class _UnionCounter:
             self.typed.update(compress(o, map(_RDF_TYPE_FORM.__eq__, p)))
         self.subjects.add(subjects)
         self.objects.add(objects)
+
+    def close(self) -> None:
+        self.subjects.close()
+        self.objects.close()
 
     def counts(self) -> UnionCounts:
         typed = self.typed
