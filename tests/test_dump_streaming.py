@@ -37,6 +37,12 @@ from agkg.config import load_config
 from agkg.vocab import RDF, data_prefixes
 
 
+@pytest.fixture(autouse=True)
+def small_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sorted runs of a few kilobytes, so that the small data here is spilled and merged."""
+    monkeypatch.setattr(publishing, "_RUN_BYTES", 3000)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuiltDataset:
     project = load_bench("generate").generate_project(

@@ -61,7 +61,7 @@ RANK_INDIVIDUALS = {
 }
 
 
-TEXT_CHUNK = 16 << 20  # bytes of text read or handled at a time when streaming the dataset's text
+TEXT_CHUNK = 4 << 20  # bytes of text read or handled at a time when streaming the dataset's text
 
 
 def text_chunks(text: bytes, size: int | None = None) -> Iterator[bytes]:

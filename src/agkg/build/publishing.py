@@ -231,32 +231,37 @@ def _jsonld_head(prefixes: dict[str, str]) -> bytes:
 
 
 class _SortedRuns:
-    """Byte strings (no line breaks) given in batches and read back sorted, holding about one
-    batch at a time: once another batch follows, each is sorted into a temporary file, and the
-    files are merged when read. ``unique`` keeps each string once per batch."""
+    """Byte strings (no line breaks) given in batches and read back sorted, holding about
+    ``_RUN_BYTES`` at a time: past that, what is held is sorted into a temporary file (a run),
+    and the runs are merged when read. ``unique`` keeps each string once per run."""
 
     def __init__(self, unique: bool) -> None:
         self.unique = unique
         self.held: list[bytes] = []
+        self.held_bytes = 0
         self.runs: list[IO[bytes]] = []
 
-    def add(self, values: Iterable[bytes]) -> None:
-        if self.held:
+    def add(self, values: list[bytes]) -> None:
+        self.held.extend(values)
+        self.held_bytes += sum(map(len, values)) + _OBJECT_BYTES * len(values)
+        if self.held_bytes >= _RUN_BYTES:
             self._spill()
-        self.held = sorted(set(values)) if self.unique else sorted(values)
+
+    def _sorted(self) -> list[bytes]:
+        return sorted(set(self.held)) if self.unique else sorted(self.held)
 
     def _spill(self) -> None:
         run = tempfile.TemporaryFile(prefix="agkg-run-")  # noqa: SIM115 (closed once merged)
-        run.write(b"\n".join(self.held))
+        run.write(b"\n".join(self._sorted()))
         run.write(b"\n")
         run.seek(0)
         self.runs.append(run)
-        self.held = []
+        self.held, self.held_bytes = [], 0
 
     def merged(self) -> Iterator[bytes]:
-        """The strings in order (each batch's once, if ``unique``); the runs are closed after."""
+        """The strings in order (each run's once, if ``unique``); the runs are closed after."""
         if not self.runs:
-            yield from self.held
+            yield from self._sorted()
             return
         if self.held:
             self._spill()
@@ -275,8 +280,12 @@ class _SortedRuns:
     def distinct(self) -> int:
         """How many different strings were given (``unique`` runs)."""
         if not self.runs:
-            return len(self.held)
+            return len(set(self.held))
         return sum(1 for _ in groupby(self.merged()))
+
+
+_RUN_BYTES = 16 << 20  # of strings held before they are sorted into a run
+_OBJECT_BYTES = 41  # what a bytes object costs besides its bytes (and its place in the list)
 
 
 class _UnionCounter:
@@ -1092,7 +1101,7 @@ def write_sorted_trig(chunks: Iterable[bytes], prefixes: dict[str, str], output:
         ox.serialize(grouped(), output=output, format=ox.RdfFormat.TRIG, prefixes=prefixes)
 
 
-_TRIG_HELD = 32 << 20
+_TRIG_HELD = 16 << 20
 
 
 def _ontology_prefixes(prefixes: dict[str, str]) -> dict[str, str]:
