@@ -1058,13 +1058,6 @@ class _DatasetFiles:
         return turtle(counts, self.prefixes)
 
 
-def _sorted_trig(nquads: bytes, prefixes: dict[str, str]) -> bytes:
-    """``trig`` of sorted unique N-Quads lines: grouped by graph, keeping their order."""
-    out = io.BytesIO()
-    write_sorted_trig(text_chunks(nquads), prefixes, out)
-    return out.getvalue()
-
-
 def write_sorted_trig(chunks: Iterable[bytes], prefixes: dict[str, str], output: Path | BinaryIO) -> None:
     """Write ``trig`` of sorted unique N-Quads lines, given in pieces ending at line ends, to
     ``output``: grouped by graph (in the order of their names), each graph's lines in their
