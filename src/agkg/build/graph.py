@@ -13,8 +13,10 @@ from __future__ import annotations
 import contextlib
 import heapq
 import io
+import os
 import tempfile
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -59,6 +61,38 @@ RANK_INDIVIDUALS = {
 }
 
 
+TEXT_CHUNK = 4 << 20  # bytes of text read or handled at a time when streaming the dataset's text
+
+
+def text_chunks(text: bytes, size: int | None = None) -> Iterator[bytes]:
+    """Lines of ``text`` in pieces of about ``size`` bytes (``TEXT_CHUNK``; each a copy), each
+    ending at a line end (N-Triples and N-Quads never hold a raw line break inside a line)."""
+    size = size or TEXT_CHUNK
+    start = 0
+    while start < len(text):
+        end = text.find(b"\n", start + size - 1) + 1 or len(text)
+        yield text[start:end]
+        start = end
+
+
+def file_chunks(handle: IO[bytes], size: int | None = None) -> Iterator[bytes]:
+    """A file's lines in pieces of about ``size`` bytes (``TEXT_CHUNK``), each ending at a line
+    end; read with ``os.pread`` from the start, so several readers of one open file do not
+    disturb each other."""
+    size = size or TEXT_CHUNK
+    descriptor = handle.fileno()
+    offset, rest = 0, b""
+    while block := os.pread(descriptor, size, offset):
+        offset += len(block)
+        block = rest + block
+        end = block.rfind(b"\n") + 1
+        rest = block[end:]
+        if end:
+            yield block[:end]
+    if rest:
+        yield rest
+
+
 @dataclass
 class BuildCounts:
     sources: int
@@ -89,12 +123,55 @@ class BuiltDataset:
     claim_keys: list[tuple[str, str]] = field(default_factory=list)  # per claim: statement, reference
     _ntriples: bytes | None = field(default=None, repr=False, compare=False)
     _aside: bool = field(default=False, repr=False, compare=False)  # nquads in a temporary file
+    # the file that holds ``nquads`` once they were written out (``keep_nquads_in``)
+    _nquads_file: IO[bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def quads(self) -> list[ox.Quad]:
         """The quads as objects, parsed afresh (for small datasets and tools: a million of them
         take a gigabyte)."""
-        return list(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS))
+        return list(ox.parse(self.read_nquads(), format=ox.RdfFormat.N_QUADS))
+
+    def read_nquads(self) -> bytes:
+        """``nquads``, read back from the file they were moved to if they were."""
+        return self.nquads if self._nquads_file is None else b"".join(self.nquads_chunks())
+
+    def nquads_chunks(self, size: int | None = None) -> Iterator[bytes]:
+        """The N-Quads text in pieces of about ``size`` bytes, each ending at a line end: from
+        memory, or from the file it was moved to (``keep_nquads_in``), read a piece at a time."""
+        if self._nquads_file is not None:
+            return file_chunks(self._nquads_file, size)
+        if self._aside:
+            raise RuntimeError("the N-Quads are set aside")
+        return text_chunks(self.nquads, size)
+
+    def keep_nquads_in(self, handle: IO[bytes]) -> None:
+        """Let go of the N-Quads text in memory: ``handle``, a file open for reading, holds it
+        (the staged ``dataset.nq``). From then on ``nquads`` is empty, and the text is read back
+        in pieces (``nquads_chunks``) or whole (``read_nquads``), so the dumps written after it
+        do not sit on top of it (bench/RESULTS.md, memory)."""
+        if self._nquads_file is not None:
+            self._nquads_file.close()
+        self._nquads_file = handle
+        self.nquads = b""
+        weakref.finalize(self, handle.close)  # closed with the dataset, not left to the collector
+
+    def union_chunks(self, size: int | None = None) -> Iterator[bytes]:
+        """``ntriples()`` in pieces ending at line ends: the cached text if there is one, else
+        made from ``nquads_chunks`` as they are read, and not kept."""
+        if self._ntriples is not None:
+            yield from text_chunks(self._ntriples, size)
+            return
+        previous = b""
+        for chunk in self.nquads_chunks(size):
+            out = io.BytesIO()
+            for line in io.BytesIO(chunk):
+                form = line[: line.rindex(b" <")]
+                if form != previous:
+                    out.write(form)
+                    out.write(b" .\n")
+                    previous = form
+            yield out.getvalue()
 
     def release_triples(self) -> None:
         """Drop the cached union (``ntriples()`` computes it again when next asked)."""
@@ -109,13 +186,8 @@ class BuiltDataset:
             if self._aside:
                 raise RuntimeError("the union's text was released while the N-Quads are set aside")
             out = io.BytesIO()
-            previous = b""
-            for line in io.BytesIO(self.nquads):
-                form = line[: line.rindex(b" <")]
-                if form != previous:
-                    out.write(form)
-                    out.write(b" .\n")
-                    previous = form
+            for chunk in self.union_chunks():
+                out.write(chunk)
             self._ntriples = out.getvalue()
         return self._ntriples
 

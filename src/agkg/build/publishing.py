@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import heapq
 import io
 import json
 import operator
@@ -26,13 +27,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import compress, islice, repeat
+from itertools import compress, groupby, islice, repeat
 from json.encoder import encode_basestring
 from pathlib import Path
+from typing import IO, BinaryIO
 
 import pyoxigraph as ox
 
-from agkg.build.graph import BuiltDataset, Iris
+from agkg.build.graph import BuiltDataset, Iris, file_chunks, text_chunks
 from agkg.build.locking import publisher_lock
 from agkg.build.querystore import QUERY_STORE as QUERY_STORE  # re-exported: callers import it from here
 from agkg.config import DEFAULTS, Config
@@ -162,16 +164,165 @@ def compact_jsonld_from_ntriples(ntriples: bytes, prefixes: dict[str, str]) -> b
     lines = ntriples.split(b"\n")
     lines.pop()  # after the last newline
     if any(map(operator.ge, lines, islice(lines, 1, None))):
-        lines = sorted(set(lines))
-    compact = _compactor(prefixes)
+        ntriples = b"".join(line + b"\n" for line in sorted(set(lines)))
+    del lines
+    out = io.BytesIO()
+    write_compact_jsonld(lambda: text_chunks(ntriples), prefixes, out)
+    return out.getvalue()
+
+
+def write_compact_jsonld(
+    chunks: Callable[[], Iterable[bytes]], prefixes: dict[str, str], out: BinaryIO
+) -> UnionCounts:
+    """Write ``compact_jsonld`` of sorted unique N-Triples lines to ``out``, and count what VoID
+    counts of them (``union_counts``), in one pass over the text.
+
+    ``chunks()`` gives the text in pieces ending at line ends (it is called again only for
+    data the fast writer leaves to the general one). Nothing is held for the whole text: each
+    node's JSON is made once its subject's run of lines ends, and nodes are sorted by @id in
+    bounded runs spilled to temporary files and merged (the lines' order is the order of
+    ``<iri>``, not of the IRI: ``<a/b>`` sorts before ``<a>``); the distinct subjects and
+    objects are counted the same way (bench/RESULTS.md, memory).
+    """
+    counter = _UnionCounter()
+    nodes = _SortedRuns(unique=False)
+    start = out.tell()
     try:
-        nodes = _jsonld_nodes(lines, compact, prefixes)
+        writer = _JsonldWriter(prefixes)
+        for chunk in chunks():
+            lines = chunk.split(b"\n")
+            lines.pop()  # after the last newline
+            counter.add(lines)
+            nodes.add(writer.add(lines))
+        nodes.add(writer.finish())
+        out.write(_jsonld_head(prefixes))
+        separator = b""
+        for node in nodes.merged():
+            out.write(separator)
+            out.write(node[node.index(b"\t") + 1 :])
+            separator = b",\n"
+        out.write(b"\n]}\n")
+        return counter.counts()
     except _UnusualTriple:
-        parsed = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
-        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in parsed)
-        nodes = [node.encode() for node in _jsonld_nodes_by_term(triples, compact)]
+        pass
+    finally:
+        nodes.close()
+        counter.close()
+    out.seek(start)
+    out.truncate()
+    counter = _UnionCounter()
+    text = io.BytesIO()
+    for chunk in chunks():
+        lines = chunk.split(b"\n")
+        lines.pop()
+        counter.add(lines)
+        text.write(chunk)
+    parsed = ox.parse(text.getvalue(), format=ox.RdfFormat.N_TRIPLES)
+    del text
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in parsed)
+    general = [node.encode() for node in _jsonld_nodes_by_term(triples, _compactor(prefixes))]
+    out.write(b"".join((_jsonld_head(prefixes), b",\n".join(general), b"\n]}\n")))
+    return counter.counts()
+
+
+def _jsonld_head(prefixes: dict[str, str]) -> bytes:
     context = json.dumps(dict(sorted(prefixes.items())), ensure_ascii=False, indent=1)
-    return b"".join((f'{{"@context": {context},\n"@graph": [\n'.encode(), b",\n".join(nodes), b"\n]}\n"))
+    return f'{{"@context": {context},\n"@graph": [\n'.encode()
+
+
+class _SortedRuns:
+    """Byte strings (no line breaks) given in batches and read back sorted, holding about
+    ``_RUN_BYTES`` at a time: past that, what is held is sorted into a temporary file (a run),
+    and the runs are merged when read. ``unique`` keeps each string once per run."""
+
+    def __init__(self, unique: bool) -> None:
+        self.unique = unique
+        self.held: list[bytes] = []
+        self.held_bytes = 0
+        self.runs: list[IO[bytes]] = []
+
+    def add(self, values: list[bytes]) -> None:
+        self.held.extend(values)
+        self.held_bytes += sum(map(len, values)) + _OBJECT_BYTES * len(values)
+        if self.held_bytes >= _RUN_BYTES:
+            self._spill()
+
+    def _sorted(self) -> list[bytes]:
+        return sorted(set(self.held)) if self.unique else sorted(self.held)
+
+    def _spill(self) -> None:
+        run = tempfile.TemporaryFile(prefix="agkg-run-")  # noqa: SIM115 (closed once merged)
+        run.write(b"\n".join(self._sorted()))
+        run.write(b"\n")
+        run.seek(0)
+        self.runs.append(run)
+        self.held, self.held_bytes = [], 0
+
+    def merged(self) -> Iterator[bytes]:
+        """The strings in order (each run's once, if ``unique``); the runs are closed after."""
+        if not self.runs:
+            yield from self._sorted()
+            return
+        if self.held:
+            self._spill()
+        try:
+            for line in heapq.merge(*self.runs):
+                yield line[:-1]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Delete the temporary files (the strings not yet read are lost)."""
+        for run in self.runs:
+            run.close()
+        self.runs = []
+
+    def distinct(self) -> int:
+        """How many different strings were given (``unique`` runs)."""
+        if not self.runs:
+            return len(set(self.held))
+        return sum(1 for _ in groupby(self.merged()))
+
+
+_RUN_BYTES = 16 << 20  # of strings held before they are sorted into a run
+_OBJECT_BYTES = 41  # what a bytes object costs besides its bytes (and its place in the list)
+
+
+class _UnionCounter:
+    """``union_counts`` of N-Triples lines given in batches (see ``write_compact_jsonld``)."""
+
+    def __init__(self) -> None:
+        self.triples = 0
+        self.subjects = _SortedRuns(unique=True)
+        self.objects = _SortedRuns(unique=True)
+        self.properties: set[bytes] = set()
+        self.typed: Counter[bytes] = Counter()
+
+    def add(self, lines: list[bytes]) -> None:
+        """Count a batch of lines (each without its line break)."""
+        self.triples += len(lines)
+        subjects: list[bytes] = []
+        objects: list[bytes] = []
+        for first in range(0, len(lines), _SLICE):
+            terms = map(bytes.split, lines[first : first + _SLICE], repeat(b" "), repeat(2))
+            s, p, o = zip(*terms, strict=True)
+            subjects.extend(s)
+            objects.extend(o)
+            self.properties.update(p)
+            self.typed.update(compress(o, map(_RDF_TYPE_FORM.__eq__, p)))
+        self.subjects.add(subjects)
+        self.objects.add(objects)
+
+    def close(self) -> None:
+        self.subjects.close()
+        self.objects.close()
+
+    def counts(self) -> UnionCounts:
+        typed = self.typed
+        classes = {o[1:-3].decode(): n for o, n in typed.items() if o[0] == _LESS_THAN and o[1] != _LESS_THAN}
+        return UnionCounts(
+            self.triples, self.subjects.distinct(), len(self.properties), self.objects.distinct(), classes
+        )
 
 
 class _UnusualTriple(Exception):
@@ -252,102 +403,131 @@ _TYPE_KEY = b'"@type":'
 _QUOTE, _LESS_THAN = ord('"'), ord("<")
 
 
-def _jsonld_nodes(lines: list[bytes], compact: Callable[[str], str], prefixes: dict[str, str]) -> list[bytes]:
-    """One JSON object per subject, sorted by @id, from sorted unique N-Triples lines."""
-    names: set[str] = set()
+class _JsonldWriter:
+    """The JSON objects of the nodes of sorted unique N-Triples lines given in batches, one per
+    subject, each as ``iri\\tjson`` (see ``write_compact_jsonld``)."""
 
-    def key(predicate: bytes) -> bytes:
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self.compact = _compactor(prefixes)
+        self.names: set[str] = set()
+        # keyed by the terms as the lines have them, so that known ones cost no slicing
+        encoded = self.encoded = _CompactIris(self.compact, prefixes.values())  # by b"<iri> ."
+        self.references = _Memo(lambda o: b'{"@id":' + encoded[o] + b"}")
+        self.typed = _Memo(
+            lambda suffix: b'{"@type":' + encoded[suffix[2:] + b" ."] + b',"@value":'
+        )  # b"^^<iri>"
+        self.keys = _Memo(self.key)
+        self.properties: list[bytes] = []  # '"key":value' of the current node
+        self.subject = self.predicate = self.value = b""
+        self.more_values: list[bytes] | None = None  # of the current run, when it has more than one
+        self.last = b""  # the last line seen
+
+    def key(self, predicate: bytes) -> bytes:
         """'"name":' for a predicate's values; the keys of a node are sorted as bytes (which
         is their order as names, "@type" first, when no name has a "!")."""
         if predicate == _TYPE_KEY:
             return predicate
         if predicate[0] != _LESS_THAN:
             raise _UnusualTriple(predicate)
-        name = compact(predicate[1:-1].decode())
+        name = self.compact(predicate[1:-1].decode())
         text = encode_basestring(name).encode() + b":"
-        if name in names or "!" in name or text <= _TYPE_KEY or len(text) != len(name.encode()) + 3:
+        if name in self.names or "!" in name or text <= _TYPE_KEY or len(text) != len(name.encode()) + 3:
             raise _UnusualTriple(predicate)
-        names.add(name)
+        self.names.add(name)
         return text
 
-    # keyed by the terms as the lines have them, so that known ones cost no slicing
-    encoded = _CompactIris(compact, prefixes.values())  # by b"<iri> ."
-    references = _Memo(lambda o: b'{"@id":' + encoded[o] + b"}")
-    typed = _Memo(lambda suffix: b'{"@type":' + encoded[suffix[2:] + b" ."] + b',"@value":')  # b"^^<iri>"
-    keys = _Memo(key)
+    def add(self, lines: list[bytes]) -> list[bytes]:
+        """Take the next lines; returns the nodes whose lines have all been seen."""
+        if not lines:
+            return []
+        if lines[0] <= self.last or any(map(operator.ge, lines, islice(lines, 1, None))):
+            raise _UnusualTriple(b"lines out of order")  # not from a file this module wrote
+        self.last = lines[-1]
+        encoded, references, typed, keys = self.encoded, self.references, self.typed, self.keys
+        nodes: list[bytes] = []
+        properties = self.properties
+        subject, predicate, value, more_values = self.subject, self.predicate, self.value, self.more_values
 
-    nodes: list[tuple[bytes, bytes]] = []
-    properties: list[bytes] = []  # '"key":value' of the current node
-    subject = predicate = b""
-    value = b""
-    more_values: list[bytes] | None = None  # of the current run, when it has more than one
-
-    for line in lines:
-        s, p, o = line.split(b" ", 2)
-        start = o[0]
-        if start == _LESS_THAN:
-            if p == _RDF_TYPE_FORM:
-                p = _TYPE_KEY
-                current = encoded[o]
-            else:
-                current = references[o]
-        elif start == _QUOTE:
-            close = o.rfind(b'"')
-            string = o[: close + 1]
-            if b"\\" in string and (b"\\u" in string or b"\\U" in string):
-                string = _literal_json(line)
-            suffix = o[close + 1 : -2]
-            if not suffix:
-                current = string
-            elif suffix[0] == 64:  # @language
-                if b"--" in suffix:
-                    raise _UnusualTriple(o)
-                current = b'{"@language":"' + suffix[1:] + b'","@value":' + string + b"}"
-            else:  # ^^<datatype>
-                current = typed[suffix] + string + b"}"
-        else:
-            raise _UnusualTriple(o)
-
-        if s != subject:
-            if subject:
-                if more_values is None:
-                    properties.append(keys[predicate] + value)
+        for line in lines:
+            s, p, o = line.split(b" ", 2)
+            start = o[0]
+            if start == _LESS_THAN:
+                if p == _RDF_TYPE_FORM:
+                    p = _TYPE_KEY
+                    current = encoded[o]
                 else:
-                    properties.append(keys[predicate] + b"[" + b",".join(more_values) + b"]")
-                    more_values = None
-                nodes.append(_jsonld_node(subject, properties, encoded))
-            if s[0] != _LESS_THAN:
-                raise _UnusualTriple(s)
-            subject = s
-        elif p == predicate:
-            if more_values is None:
-                more_values = [value, current]
+                    current = references[o]
+            elif start == _QUOTE:
+                close = o.rfind(b'"')
+                string = o[: close + 1]
+                if b"\\" in string and (b"\\u" in string or b"\\U" in string):
+                    string = _literal_json(line)
+                suffix = o[close + 1 : -2]
+                if not suffix:
+                    current = string
+                elif suffix[0] == 64:  # @language
+                    if b"--" in suffix:
+                        raise _UnusualTriple(o)
+                    current = b'{"@language":"' + suffix[1:] + b'","@value":' + string + b"}"
+                else:  # ^^<datatype>
+                    current = typed[suffix] + string + b"}"
             else:
-                more_values.append(current)
-            continue
-        elif more_values is None:
-            properties.append(keys[predicate] + value)
-        else:
-            properties.append(keys[predicate] + b"[" + b",".join(more_values) + b"]")
-            more_values = None
-        predicate = p
-        value = current
-    if subject:
+                raise _UnusualTriple(o)
+
+            if s != subject:
+                if subject:
+                    if more_values is None:
+                        properties.append(keys[predicate] + value)
+                    else:
+                        properties.append(keys[predicate] + b"[" + b",".join(more_values) + b"]")
+                        more_values = None
+                    nodes.append(_jsonld_node(subject, properties, encoded))
+                if s[0] != _LESS_THAN:
+                    raise _UnusualTriple(s)
+                subject = s
+            elif p == predicate:
+                if more_values is None:
+                    more_values = [value, current]
+                else:
+                    more_values.append(current)
+                continue
+            elif more_values is None:
+                properties.append(keys[predicate] + value)
+            else:
+                properties.append(keys[predicate] + b"[" + b",".join(more_values) + b"]")
+                more_values = None
+            predicate = p
+            value = current
+        self.subject, self.predicate, self.value, self.more_values = subject, predicate, value, more_values
+        if len(encoded) + len(references) > _MEMO_LIMIT:  # one entry per object IRI otherwise
+            encoded.clear()
+            references.clear()
+        return nodes
+
+    def finish(self) -> list[bytes]:
+        """The last node, once all lines were given."""
+        if not self.subject:
+            return []
+        properties, more_values = self.properties, self.more_values
         if more_values is None:
-            properties.append(keys[predicate] + value)
+            properties.append(self.keys[self.predicate] + self.value)
         else:
-            properties.append(keys[predicate] + b"[" + b",".join(more_values) + b"]")
-        nodes.append(_jsonld_node(subject, properties, encoded))
-    nodes.sort()
-    return [text for _, text in nodes]
+            properties.append(self.keys[self.predicate] + b"[" + b",".join(more_values) + b"]")
+        node = _jsonld_node(self.subject, properties, self.encoded)
+        self.subject = b""
+        return [node]
 
 
-def _jsonld_node(subject: bytes, properties: list[bytes], encoded: _CompactIris) -> tuple[bytes, bytes]:
-    """The IRI and the JSON text of a node with these '"key":value' (which it empties)."""
+_MEMO_LIMIT = 50_000  # object IRIs whose JSON is remembered between batches
+
+
+def _jsonld_node(subject: bytes, properties: list[bytes], encoded: _CompactIris) -> bytes:
+    """The IRI, a tab and the JSON text of a node with these '"key":value' (which it empties):
+    sorted as bytes, these sort by IRI (a tab is below every byte an IRI can hold)."""
     properties.sort()
     text = b'{"@id":' + encoded[subject + b" ."] + b"," + b",".join(properties) + b"}"
     properties.clear()
-    return subject[1:-1], text
+    return subject[1:-1] + b"\t" + text
 
 
 def _literal_json(line: bytes) -> bytes:
@@ -401,13 +581,11 @@ def void_description(
 ) -> list[ox.Triple]:
     """A VoID description with counts per dataset, per named graph and per class; the union is
     counted from its N-Triples text, written here unless ``ntriples`` is given."""
-    if ntriples is None:
-        ntriples = built.ntriples()
     return void_from_counts(
         built.iris,
         built.counts.entities,
-        union_counts(ntriples),
-        nquads_graph_sizes(built.nquads),
+        union_counts_of(built.union_chunks() if ntriples is None else text_chunks(ntriples)),
+        nquads_graph_sizes_of(built.nquads_chunks()),
         dump_names,
     )
 
@@ -420,7 +598,14 @@ def graph_sizes(quads: Iterable[ox.Quad]) -> dict[str, int]:
 
 def nquads_graph_sizes(nquads: bytes) -> dict[str, int]:
     """``graph_sizes`` of N-Quads text whose every line ends with a graph IRI."""
-    by_name = Counter(line[line.rindex(b" <") + 2 : -4] for line in io.BytesIO(nquads))
+    return nquads_graph_sizes_of(text_chunks(nquads))
+
+
+def nquads_graph_sizes_of(chunks: Iterable[bytes]) -> dict[str, int]:
+    """``nquads_graph_sizes`` of N-Quads text given in pieces ending at line ends."""
+    by_name: Counter[bytes] = Counter()
+    for chunk in chunks:
+        by_name.update(line[line.rindex(b" <") + 2 : -4] for line in io.BytesIO(chunk))
     return dict(sorted((g.decode(), n) for g, n in by_name.items()))
 
 
@@ -494,21 +679,18 @@ def union_counts(ntriples: bytes) -> UnionCounts:
     terms (an object keeps its " ." end): so the counts come from a few C-level passes over the
     lines, in slices so that only a slice's terms are held at a time.
     """
-    lines = ntriples.split(b"\n")
-    lines.pop()  # after the last newline
-    subjects: set[bytes] = set()
-    properties: set[bytes] = set()
-    objects: set[bytes] = set()
-    typed: Counter[bytes] = Counter()
-    for first in range(0, len(lines), _SLICE):
-        terms = map(bytes.split, lines[first : first + _SLICE], repeat(b" "), repeat(2))
-        s, p, o = zip(*terms, strict=True)
-        subjects.update(s)
-        properties.update(p)
-        objects.update(o)
-        typed.update(compress(o, map(_RDF_TYPE_FORM.__eq__, p)))
-    classes = {o[1:-3].decode(): n for o, n in typed.items() if o[0] == _LESS_THAN and o[1] != _LESS_THAN}
-    return UnionCounts(len(lines), len(subjects), len(properties), len(objects), classes)
+    return union_counts_of(text_chunks(ntriples))
+
+
+def union_counts_of(chunks: Iterable[bytes]) -> UnionCounts:
+    """``union_counts`` of N-Triples text given in pieces ending at line ends: the distinct
+    terms are counted in sorted runs (``_SortedRuns``), not in a set of them all."""
+    counter = _UnionCounter()
+    for chunk in chunks:
+        lines = chunk.split(b"\n")
+        lines.pop()  # after the last newline
+        counter.add(lines)
+    return counter.counts()
 
 
 _SLICE = 512  # few enough lists alive at once not to set off the garbage collector
@@ -524,13 +706,16 @@ def dump_producers(
     """Every published file's name and the producer of its bytes, in publishing order.
 
     ``write_dumps`` runs them one at a time and writes each file before producing the next, so
-    only one file's bytes are ever held in memory. ``replacements`` are producers made another
-    way (an incremental build's, see ``incremental.py``), by file name.
+    only one file's bytes are ever held in memory; the dataset's own files are written by
+    ``FileWriter``s straight into the staging folder, so not even those. ``replacements`` are
+    producers made another way (an incremental build's, see ``incremental.py``), by file name.
+    ``dataset.nq`` and ``dataset.nt`` come first (``PUBLISHING_ORDER``): the others are made
+    from them, read back in pieces.
 
     The VoID counts come from the dataset's producers; the VoID and DCAT metadata around them
     (``catalogue_description``: publisher, licence, dates, distributions with their sizes, the
     links to Wikidata) from what the files before ``void.ttl`` turned out to hold, noted as
-    each is produced, so nothing is read twice.
+    each is produced.
     """
     prefixes = data_prefixes(built.iris.base)
     producers: dict[str, Callable[[], bytes]] = {
@@ -542,8 +727,21 @@ def dump_producers(
     facts = DumpFacts(sizes={})
 
     def noted(name: str) -> Callable[[], bytes]:
+        producer = producers[name]
+        if isinstance(producer, FileWriter):
+            writer = producer
+
+            def write(path: Path) -> None:
+                writer.write(path)
+                facts.sizes[name] = path.stat().st_size
+                if name == "dataset.nt":
+                    with path.open("rb") as written:
+                        facts.read_ntriples_chunks(file_chunks(written), built.iris.base)
+
+            return FileWriter(write)
+
         def produce() -> bytes:
-            content = producers[name]()
+            content = producer()
             facts.sizes[name] = len(content)
             if name == "dataset.nt":
                 facts.read_ntriples(content, built.iris.base)
@@ -552,7 +750,7 @@ def dump_producers(
         return produce
 
     def void() -> bytes:
-        for name in DUMP_FILES:  # produced already when run in order, as write_dumps does
+        for name in PUBLISHING_ORDER:  # produced already when run in order, as write_dumps does
             if name.startswith("dataset.") and name not in facts.sizes:
                 noted(name)()
         counts = [  # the licence is the catalogue's
@@ -563,7 +761,37 @@ def dump_producers(
         described = catalogue_description(built.iris, catalogue or Catalogue(), facts, counts)
         return turtle(counts + described, void_prefixes(built.iris.base))
 
-    return [(name, void if name == "void.ttl" else noted(name)) for name in DUMP_FILES]
+    return [(name, void if name == "void.ttl" else noted(name)) for name in PUBLISHING_ORDER]
+
+
+# dataset.nq first and dataset.nt next: the other dataset files are made from them
+PUBLISHING_ORDER = (
+    "dataset.nq",
+    "dataset.nt",
+    "dataset.ttl",
+    "dataset.trig",
+    "dataset.jsonld",
+    "ontology.ttl",
+    "shapes.ttl",
+    "void.ttl",
+)
+
+
+@dataclass(frozen=True)
+class FileWriter:
+    """A producer that can write its file itself at the path it is given, rather than return
+    its bytes: the dataset's files, a few hundred megabytes each at a million triples, are
+    streamed to disk instead of held next to everything else (bench/RESULTS.md, memory).
+    ``write_dumps`` calls ``write``; called like any producer, it returns the bytes (written
+    to a temporary folder and read back)."""
+
+    write: Callable[[Path], None]
+
+    def __call__(self) -> bytes:
+        with tempfile.TemporaryDirectory(prefix="agkg-dump-") as folder:
+            path = Path(folder) / "dump"
+            self.write(path)
+            return path.read_bytes()
 
 
 @dataclass(frozen=True)
@@ -593,22 +821,29 @@ class DumpFacts:
 
     def read_ntriples(self, ntriples: bytes, base: str) -> None:
         """Note the facts from the union's sorted N-Triples (C-level scans, no terms made)."""
+        self.read_ntriples_chunks([ntriples], base)
+
+    def read_ntriples_chunks(self, chunks: Iterable[bytes], base: str) -> None:
+        """``read_ntriples`` of the text given in pieces ending at line ends."""
         dates = []
-        for predicate in _SOURCE_DATES:  # a literal prefix each: re scans for it at C speed
-            prefix = re.escape(f'> <{predicate.value}> "'.encode())
-            dates += [
-                m.group(1).decode() for m in re.finditer(prefix + rb"([0-9]{4}(?:-[0-9]{2}){0,2})", ntriples)
-            ]
-        self.latest_date = max(dates) if dates else None
         link = f"> <{OWL.sameAs.value}> <{WD.iri}Q".encode()
-        self.wikidata_links = ntriples.count(link)
-        examples = []
-        for kind in ("id/", "source/"):
-            start = f"<{base}{kind}".encode()
-            at = 0 if ntriples.startswith(start) else ntriples.find(b"\n" + start) + 1
-            if at > 0 or ntriples.startswith(start):  # the first subject of that kind
-                examples.append(ntriples[at + 1 : ntriples.index(b">", at)].decode())
-        self.examples = tuple(examples)
+        links = 0
+        kinds = ("id/", "source/")
+        found: dict[str, str] = {}
+        for ntriples in chunks:
+            for predicate in _SOURCE_DATES:  # a literal prefix each: re scans for it at C speed
+                prefix = re.escape(f'> <{predicate.value}> "'.encode())
+                pattern = prefix + rb"([0-9]{4}(?:-[0-9]{2}){0,2})"
+                dates += [m.group(1).decode() for m in re.finditer(pattern, ntriples)]
+            links += ntriples.count(link)
+            for kind in kinds:
+                start = f"<{base}{kind}".encode()
+                at = 0 if ntriples.startswith(start) else ntriples.find(b"\n" + start) + 1
+                if kind not in found and (at > 0 or ntriples.startswith(start)):  # its first subject
+                    found[kind] = ntriples[at + 1 : ntriples.index(b">", at)].decode()
+        self.latest_date = max(dates) if dates else None
+        self.wikidata_links = links
+        self.examples = tuple(found[kind] for kind in kinds if kind in found)
 
 
 _SOURCE_DATES = (SCHEMA.datePublished, AGKG.publishedNotBefore)
@@ -748,59 +983,118 @@ def render_dumps(
         files[name] = producer()
         if progress:
             progress(name)
-    return files
+    return {name: files[name] for name in DUMP_FILES}
 
 
 def dataset_writers(built: BuiltDataset) -> dict[str, Callable[[], bytes]]:
-    """The producer of each ``dataset.*`` file's bytes, and of ``void.ttl``.
+    """The writer of each ``dataset.*`` file, and the producer of ``void.ttl``'s bytes.
 
-    ``built.nquads`` is the N-Quads file itself (unique canonical lines, sorted) and
-    ``built.ntriples()`` the N-Triples one; Turtle and TriG are pyoxigraph's writers fed from
-    that text as it is parsed, so no million term objects are held at once (bench/RESULTS.md,
-    memory). TriG needs only a stable grouping by graph: no second sort by ``str``.
+    ``built.nquads`` is the N-Quads file itself (unique canonical lines, sorted): written out
+    first, it is then let go and read back from that file in pieces (``keep_nquads_in``). The
+    union's N-Triples are made from it as they are written; Turtle is pyoxigraph's writer fed
+    from them as they are parsed, TriG from the N-Quads grouped by graph, JSON-LD and the VoID
+    counts one pass over the N-Triples. So no file's whole text, and no million term objects,
+    are held at once (bench/RESULTS.md, memory). Run in ``PUBLISHING_ORDER``.
     """
-    prefixes = data_prefixes(built.iris.base)
-
-    def void() -> bytes:
-        return turtle(void_description(built, DUMP_FILES, built.ntriples()), prefixes)
-
-    def jsonld() -> bytes:
-        union = built.ntriples()
-        with built.nquads_set_aside():  # JSON-LD's node index is the biggest of the dumps' work
-            return compact_jsonld_from_ntriples(union, prefixes)
-
-    def trig() -> bytes:
-        built.release_triples()  # the union's text is made again for dataset.nt: a second
-        return _sorted_trig(built.nquads, prefixes)  # instead of both copies held at once
-
+    files = _DatasetFiles(built)
     return {
-        "dataset.ttl": lambda: _bytes(
-            ox.serialize(
-                ox.parse(built.ntriples(), format=ox.RdfFormat.N_TRIPLES),
-                format=ox.RdfFormat.TURTLE,
-                prefixes=prefixes,
-            )
-        ),
-        "dataset.trig": trig,
-        "dataset.nt": built.ntriples,
-        "dataset.nq": lambda: built.nquads,
-        "dataset.jsonld": jsonld,
-        "void.ttl": void,
+        "dataset.nq": FileWriter(files.write_nquads),
+        "dataset.nt": FileWriter(files.write_ntriples),
+        "dataset.ttl": FileWriter(files.write_turtle),
+        "dataset.trig": FileWriter(files.write_trig),
+        "dataset.jsonld": FileWriter(files.write_jsonld),
+        "void.ttl": files.void,
     }
 
 
-def _sorted_trig(nquads: bytes, prefixes: dict[str, str]) -> bytes:
-    """``trig`` of sorted unique N-Quads lines: grouped by graph, keeping their order. Each
-    graph's lines are let go once parsed, so the grouped copy shrinks as the output grows."""
-    by_graph: dict[bytes, io.BytesIO] = defaultdict(io.BytesIO)
-    for line in io.BytesIO(nquads):
-        by_graph[line[line.rindex(b" <") + 1 : -3]].write(line)
+class _DatasetFiles:
+    """The dataset's files, each written from the N-Quads or from the union's N-Triples as
+    written before it (``dataset_writers``)."""
 
-    def grouped() -> Iterator[ox.Quad]:
-        for name in sorted(by_graph):
-            yield from ox.parse(by_graph.pop(name).getvalue(), format=ox.RdfFormat.N_QUADS)
+    def __init__(self, built: BuiltDataset) -> None:
+        self.built = built
+        self.prefixes = data_prefixes(built.iris.base)
+        self.ntriples: Path | None = None  # dataset.nt, once written
+        self.union: UnionCounts | None = None  # counted while dataset.jsonld was written
 
-    return _bytes(ox.serialize(grouped(), format=ox.RdfFormat.TRIG, prefixes=prefixes))
+    def write_nquads(self, path: Path) -> None:
+        with path.open("wb") as out:
+            for chunk in self.built.nquads_chunks():
+                out.write(chunk)
+        self.built.keep_nquads_in(path.open("rb"))
+
+    def write_ntriples(self, path: Path) -> None:
+        with path.open("wb") as out:
+            for chunk in self.built.union_chunks():
+                out.write(chunk)
+        self.built.release_triples()  # it is in the file now
+        self.ntriples = path
+
+    def union_chunks(self) -> Iterator[bytes]:
+        """The union's N-Triples in pieces: from dataset.nt if it is written (and still there:
+        ``render_dumps`` writes each file in a folder of its own), else made afresh."""
+        if self.ntriples is not None:
+            with contextlib.suppress(FileNotFoundError), self.ntriples.open("rb") as handle:
+                yield from file_chunks(handle)
+                return
+        yield from self.built.union_chunks()
+
+    def write_turtle(self, path: Path) -> None:
+        triples = (q for chunk in self.union_chunks() for q in ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES))
+        ox.serialize(triples, output=path, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes)
+
+    def write_trig(self, path: Path) -> None:
+        write_sorted_trig(self.built.nquads_chunks(), self.prefixes, path)
+
+    def write_jsonld(self, path: Path) -> None:
+        with path.open("wb") as out:
+            self.union = write_compact_jsonld(self.union_chunks, self.prefixes, out)
+
+    def void(self) -> bytes:
+        built = self.built
+        union = self.union or union_counts_of(self.union_chunks())
+        sizes = nquads_graph_sizes_of(built.nquads_chunks())
+        counts = void_from_counts(built.iris, built.counts.entities, union, sizes, DUMP_FILES)
+        return turtle(counts, self.prefixes)
+
+
+def write_sorted_trig(chunks: Iterable[bytes], prefixes: dict[str, str], output: Path | BinaryIO) -> None:
+    """Write ``trig`` of sorted unique N-Quads lines, given in pieces ending at line ends, to
+    ``output``: grouped by graph (in the order of their names), each graph's lines in their
+    order. The lines are gathered per graph and, every ``_TRIG_HELD`` bytes, appended to a
+    temporary file as one segment per graph, so that about that much is held at a time."""
+    segments: dict[bytes, list[tuple[int, int]]] = defaultdict(list)
+    with tempfile.TemporaryFile(prefix="agkg-trig-") as spill:
+        held: dict[bytes, list[bytes]] = defaultdict(list)
+        size = 0
+
+        def flush() -> None:
+            for name, lines in held.items():
+                text = b"".join(lines)
+                segments[name].append((spill.tell(), len(text)))
+                spill.write(text)
+            held.clear()
+
+        for chunk in chunks:
+            for line in io.BytesIO(chunk):
+                held[line[line.rindex(b" <") + 1 : -3]].append(line)
+            size += len(chunk)
+            if size >= _TRIG_HELD:
+                flush()
+                size = 0
+        flush()
+        spill.flush()
+        descriptor = spill.fileno()
+
+        def grouped() -> Iterator[ox.Quad]:
+            for name in sorted(segments):
+                for offset, length in segments.pop(name):
+                    yield from ox.parse(os.pread(descriptor, length, offset), format=ox.RdfFormat.N_QUADS)
+
+        ox.serialize(grouped(), output=output, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+
+
+_TRIG_HELD = 16 << 20
 
 
 def _ontology_prefixes(prefixes: dict[str, str]) -> dict[str, str]:
@@ -853,7 +1147,9 @@ def write_dumps(
 
     ``files`` is either each file's bytes by name or (name, producer) pairs (``dump_producers``):
     each producer runs only when the file before it is written to the staging folder, so one
-    file's bytes at a time are held in memory; ``progress`` is told each name once it is written.
+    file's bytes at a time are held in memory (a ``FileWriter`` writes its file itself, and the
+    files written before it are there to read); ``progress`` is told each name once it is
+    written, and the freed heap is handed back to the system after each.
 
     The new publication is written into a sibling staging folder (same file system, so renames
     are atomic), every file fsynced, and then swapped with ``out_dir`` in one ``renameat2
@@ -887,6 +1183,8 @@ def _write_publication(
     extra: Callable[[Path], object] | None,
     progress: Callable[[str], None] | None,
 ) -> list[PublishedFile]:
+    from agkg.build.validation import release_free_memory  # not at import: rdflib is slow to load
+
     parent = target.parent
     staging: Path | None = None
     try:
@@ -901,10 +1199,15 @@ def _write_publication(
             else files
         )
         for name, producer in pairs:
-            content = producer()
-            atomic_write(staging / name, content)
-            written.append(PublishedFile(name, target / name, len(content)))
-            del content
+            if isinstance(producer, FileWriter):
+                size = _write_staged(staging / name, producer)
+            else:
+                content = producer()
+                atomic_write(staging / name, content)
+                size = len(content)
+                del content
+            written.append(PublishedFile(name, target / name, size))
+            release_free_memory()  # the next file's work starts from the heap this one left
             if progress:
                 progress(name)
         if target.is_dir():
@@ -925,6 +1228,16 @@ def _write_publication(
             shutil.rmtree(staging, ignore_errors=True)
     _fsync_folder(parent)
     return written
+
+
+def _write_staged(path: Path, writer: FileWriter) -> int:
+    """Run a ``FileWriter`` on a file of the staging folder and make it durable; its size.
+    (No temporary name: the staging folder is swapped in whole or not at all.)"""
+    writer.write(path)
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.chmod(path, 0o644)
+    return path.stat().st_size
 
 
 def _reason(error: OSError) -> str:

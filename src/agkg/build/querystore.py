@@ -33,7 +33,7 @@ from agkg.vocab import Iris
 QUERY_STORE = "query-store"  # the publication's on-disk query store, never carried
 DATABASE = "db"
 FINGERPRINT = "fingerprint"
-_CHUNK = 16 << 20  # bytes of N-Quads handed to one bulk load: progress steps, bounded memory
+_CHUNK = 4 << 20  # bytes of N-Quads handed to one bulk load: progress steps, bounded memory (16 MB: +50 MiB)
 
 
 @dataclass
