@@ -203,3 +203,59 @@ def test_a_changed_rule_is_told_apart(
     assert rewrite.mutation[0] in new
     changed = new.replace(*rewrite.mutation)
     assert keys(validate_graph(data[0], with_rules(shapes, {rewrite: changed})).results) != after
+
+
+# ------------------------------------------------------------------ the generated qualifier shapes
+
+STATEMENT_QUALIFIERS = rdflib.URIRef(SHAPES + "StatementQualifiers")
+AGKG_STATEMENT = rdflib.URIRef(AGKG + "Statement")
+
+
+def with_targets_on_each(
+    shapes: rdflib.Graph, target: rdflib.URIRef, value: rdflib.URIRef | None
+) -> rdflib.Graph:
+    """``shapes`` with the qualifier shapes targeted one by one (``target`` ``value``, or the
+    shape's own qualifier when ``value`` is None) instead of through StatementQualifiers."""
+    copy = rdflib.Graph()
+    for triple in shapes:
+        if triple[0] != STATEMENT_QUALIFIERS:
+            copy.add(triple)
+    for shape in shapes.objects(STATEMENT_QUALIFIERS, SH.property):
+        copy.add((shape, target, value if value is not None else shapes.value(shape, SH.path)))
+    return copy
+
+
+def with_qualifier_mistakes(triples: list[ox.Triple], base: str) -> list[ox.Triple]:
+    """Qualifiers of the wrong form on some statements, and one on a reference (which is not a
+    statement, so no qualifier shape looks at it)."""
+    approximate = ox.NamedNode(base + "prop/qualifier/approximate")
+    point_in_time = ox.NamedNode(base + "prop/qualifier/pointInTime")
+    statements = sorted({t.subject for t in triples if t.predicate == RANK}, key=str)
+    references = sorted(
+        {t.object for t in triples if t.predicate.value == "http://www.w3.org/ns/prov#wasDerivedFrom"},
+        key=str,
+    )
+    return [
+        *triples,
+        *(ox.Triple(s, approximate, ox.Literal("perhaps")) for s in statements[::50]),
+        *(ox.Triple(s, point_in_time, ox.Literal("last spring")) for s in statements[7::50]),
+        ox.Triple(references[0], approximate, ox.Literal("perhaps")),
+    ]
+
+
+def test_qualifier_shapes_through_one_node_shape_give_the_old_results(
+    data: tuple[NTriplesData, str], shapes: rdflib.Graph
+) -> None:
+    text = NTriplesData.of(
+        with_qualifier_mistakes(list(ox.parse(data[0].text.encode(), format=ox.RdfFormat.N_TRIPLES)), data[1])
+    )
+    assert len(set(shapes.objects(STATEMENT_QUALIFIERS, SH.property))) >= 10
+    after = keys(validate_graph(text, shapes).results)
+    before = keys(validate_graph(text, with_targets_on_each(shapes, SH.targetClass, AGKG_STATEMENT)).results)
+    assert after == before
+    found = {(shape, path) for _, path, shape, *_ in after}
+    assert (SHAPES + "ApproximateQualifierShape", data[1] + "prop/qualifier/approximate") in found
+    assert (SHAPES + "PointInTimeQualifierShape", data[1] + "prop/qualifier/pointInTime") in found
+    # targeting the subjects of each qualifier instead would look at the reference too
+    changed = keys(validate_graph(text, with_targets_on_each(shapes, SH.targetSubjectsOf, None)).results)
+    assert changed != after
