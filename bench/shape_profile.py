@@ -1,11 +1,12 @@
 """Per-shape validation cost on a generated project: which shapes grow faster than the data.
 
-    .venv/bin/python bench/shape_profile.py PROJECT [--only Name,Name] [--data FILE.nt]
+    .venv/bin/python bench/shape_profile.py PROJECT [--only Name,Name] [--all] [--data FILE.nt]
 
 Builds the project's dataset once (agkg's own build), writes the data graph the shapes see
 (union plus schema triples) as N-Triples, then times pyshacl-turbo once with no targets at all
 (the engine's parse and setup: the floor) and once per target-bearing shape with only that
-shape's targets kept. The generated claim shapes (agkg-claims.ttl) are timed as one group. One
+shape's targets kept. The generated claim shapes (agkg-claims.ttl) are timed as one group, and
+with ``--all`` every shape together (the whole validation in the engine). One
 JSON line per run: the shape, wall and CPU seconds, CPU seconds above the floor, and the number
 of results.
 """
@@ -63,6 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("project", type=Path)
     parser.add_argument("--only", default="", help="comma-separated shape local names")
+    parser.add_argument("--all", action="store_true", help="one more run with every shape's targets")
     parser.add_argument(
         "--data", type=Path, help="N-Triples file: read if it exists, else written (skips the build)"
     )
@@ -96,6 +98,8 @@ def main() -> None:
     runs.append(("(generated claim shapes)", generated))
     if wanted:
         runs = runs[:1] + [run for run in runs if run[0] in wanted]
+    if args.all:
+        runs.append(("(all shapes)", set(targeted) | generated))
     floor = 0.0
     for name, keep in runs:
         subset = only_targets(shapes, keep)
