@@ -33,6 +33,7 @@ from rdflib.namespace import SH as RSH
 
 from agkg.build.graph import BuiltDataset, truthy_origin
 from agkg.build.ontology import PropertySpec, Vocabulary
+from agkg.build.regions import PiecePlan, plan_pieces, schema_triples
 from agkg.errors import ConfigurationError, Position
 from agkg.vocab import AGKG, DEFAULT_BASE, OWL, RDF, RDFS, SKOS, XSD, data_prefixes
 
@@ -237,27 +238,6 @@ def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
     return graph
 
 
-_SCHEMA_PREDICATES = (RDFS.subClassOf, AGKG.statementProperty, AGKG.statementValueProperty)
-
-
-def schema_triples(ontology: Iterable[ox.Triple]) -> list[ox.Triple]:
-    """The part of the ontology the shapes need: class declarations, ``rdfs:subClassOf``, the
-    links from each claim property to its statement predicates, and the types of the ontology's
-    named individuals (values such as ``agkg:allegedly``, for ``sh:class``). Labels,
-    definitions and alignments would only slow every engine down."""
-    triples = list(ontology)
-    individuals = {t.subject for t in triples if t.predicate == RDF.type and t.object == OWL.NamedIndividual}
-    return sorted(
-        (
-            t
-            for t in triples
-            if t.predicate in _SCHEMA_PREDICATES
-            or (t.predicate == RDF.type and (t.object == OWL.Class or t.subject in individuals))
-        ),
-        key=str,
-    )
-
-
 def validation_triples(built: BuiltDataset) -> list[ox.Triple]:
     """The data graph the shapes see: the union of the dataset's graphs plus the ontology's
     schema triples. Both are unique and sorted already and they do not overlap (the data's
@@ -329,27 +309,115 @@ def validate_graph(
     )
 
 
-def validate_dataset(built: BuiltDataset, shapes: rdflib.Graph, engine: str = "turbo") -> ValidationReport:
+def validate_dataset(
+    built: BuiltDataset, shapes: rdflib.Graph, engine: str = "turbo", piece_triples: int | None = None
+) -> ValidationReport:
     """Validate the union of the dataset's graphs (plus the ontology) against ``shapes``.
 
     The data is the union's N-Triples text followed by the ontology's schema triples (what
-    ``validation_triples`` holds, as text: no million term objects are made). Memory: the
-    engine parses its own copy, so the dataset's cached union text is let go while it runs
-    (``ntriples()`` makes it again, under a second at a million triples), and the heap the
-    engine freed is handed back to the system afterwards (bench/RESULTS.md, memory).
+    ``validation_triples`` holds, as text: no million term objects are made), validated in
+    pieces of ``piece_triples`` (``validate_in_pieces``). Memory: the engine parses its own
+    copy, so the dataset's cached union text is let go while it runs (``ntriples()`` makes it
+    again, under a second at a million triples), and the heap the engine freed is handed back
+    to the system afterwards (bench/RESULTS.md, memory).
     """
     schema = ox.serialize(schema_triples(built.vocabulary.triples), format=ox.RdfFormat.N_TRIPLES) or b""
     union = built.ntriples()
     built.release_triples()
     with built.nquads_set_aside():
-        data = NTriplesData.from_ntriples(union, schema)
+        text = union + schema
         del union
-        release_free_memory()  # what the engine allocates next can reuse the pages let go
+        return validate_in_pieces(text, shapes, engine, built.origins, piece_triples)
+
+
+# How many triples of their own (their descriptions) the focus nodes of one piece have. The
+# engine's copy of a piece is about 600 bytes a triple, and a piece reads about three times
+# its own triples (its nodes' neighbours); each piece costs the engine's set-up (about 0.3 s
+# CPU for agkg's shapes). Chosen by measurement at 1M triples (bench/RESULTS.md, "Validation
+# in pieces"): a graph of at most this many triples is validated whole, exactly as before.
+PIECE_TRIPLES = 250_000
+
+
+def validate_in_pieces(
+    ntriples: bytes,
+    shapes: rdflib.Graph,
+    engine: str = "turbo",
+    origins: dict[str, list[Position]] | None = None,
+    piece_triples: int | None = None,
+) -> ValidationReport:
+    """Validate N-Triples (each subject's lines together) in bounded pieces, with the results
+    (and the report graph's results) of validating them whole.
+
+    The focus nodes are cut in sorted order into pieces of about ``piece_triples`` triples of
+    their own (``PIECE_TRIPLES`` by default); each piece is validated on the triples its
+    shapes read (agkg.build.regions) and only its own focus nodes' results are kept, so the
+    engine holds one piece's region at a time instead of the whole graph. Shapes with targets
+    the split does not know (``sh:target``, a literal ``sh:targetNode``), data with blank
+    nodes, or a result about a node no piece owns: the graph is validated whole.
+    """
+    size = PIECE_TRIPLES if piece_triples is None else piece_triples
+    targets = _piece_targets(shapes)
+    plan = plan_pieces(ntriples, size, *targets) if targets is not None else None
+    if plan is not None:
+        report = _validate_plan(plan, shapes, engine, origins or {})
+        if report is not None:
+            return report
+    data = NTriplesData.from_ntriples(ntriples)
+    del ntriples
+    release_free_memory()  # what the engine allocates next can reuse the pages let go
+    try:
+        return validate_graph(data, shapes, engine, origins)
+    finally:
+        del data
+        release_free_memory()
+
+
+def _piece_targets(shapes: rdflib.Graph) -> tuple[list[str], list[str]] | None:
+    """The ``sh:targetObjectsOf`` predicates and ``sh:targetNode`` IRIs of ``shapes``, or None
+    when some target cannot be placed in a piece."""
+    if (None, RSH.target, None) in shapes:
+        return None
+    nodes = list(shapes.objects(None, RSH.targetNode))
+    if not all(isinstance(node, rdflib.URIRef) for node in nodes):
+        return None
+    predicates = sorted({str(p) for p in shapes.objects(None, RSH.targetObjectsOf)})
+    return predicates, sorted(str(node) for node in nodes)
+
+
+def _validate_plan(
+    plan: PiecePlan, shapes: rdflib.Graph, engine: str, origins: dict[str, list[Position]]
+) -> ValidationReport | None:
+    """Each piece validated in turn, its own focus nodes' results gathered into one report
+    graph; None if a piece reports on a node no piece owns (the split missed a target)."""
+    merged = rdflib.Graph()
+    report_node = rdflib.BNode()
+    conforms = True
+    for piece in plan.pieces():
+        data = NTriplesData.from_ntriples(piece.ntriples)
+        release_free_memory()
         try:
-            return validate_graph(data, shapes, engine, built.origins)
+            graph = run_engine(data, shapes, engine)
         finally:
             del data
-            release_free_memory()
+        for result in list(graph.subjects(RDF_TYPE, RSH.ValidationResult)):
+            key = str(graph.value(result, RSH.focusNode))
+            if key in piece.focus:
+                merged += graph.cbd(result)
+                merged.add((report_node, RSH.result, result))
+                conforms = conforms and graph.value(result, RSH.resultSeverity) != RSH.Violation
+            elif not plan.known(key):
+                return None
+        del graph
+        release_free_memory()
+    merged.add((report_node, RDF_TYPE, RSH.ValidationReport))
+    merged.add((report_node, RSH.conforms, rdflib.Literal(conforms)))
+    results = read_results(merged, origins)
+    return ValidationReport(
+        conforms=not any(r.severity == "violation" for r in results),
+        results=results,
+        report_graph=merged,
+        engine=engine,
+    )
 
 
 def release_free_memory() -> None:
@@ -803,4 +871,5 @@ __all__ = [
     "render_report",
     "validate_dataset",
     "validate_graph",
+    "validate_in_pieces",
 ]
