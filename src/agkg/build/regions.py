@@ -159,6 +159,7 @@ def validation_region(dirty: set[str], built: BuiltDataset, lines: list[bytes]) 
 # an IRI object at the end of an N-Triples line, and a line stating a type
 _IRI_OBJECT = re.compile(rb"^[^ ]+ [^ ]+ (<[^>]*>) \.$", re.MULTILINE)
 _TYPE_LINE = re.compile(rb"^[^ ]+ " + re.escape(f"<{RDF.type.value}>".encode()) + rb" [^\n]*\n", re.MULTILINE)
+_TYPES_ONLY = 3  # the ring whose nodes give their types only
 
 
 @dataclass(frozen=True)
@@ -176,21 +177,20 @@ class Piece:
 
 @dataclass
 class PiecePlan:
-    """A graph's focus nodes cut into pieces: ``keys`` (sorted) are every node a shape can
-    target, ``cuts`` the index in ``keys`` where each piece starts. ``pieces()`` makes each
-    piece's region when it is asked for, so one region is held at a time."""
+    """What cutting a graph into pieces needs: ``keys`` (sorted) name every node a shape can
+    target, each with its N-Triples ``terms``; ``runs`` locate each subject's description in
+    ``text``; ``owners`` are the subjects linking to a node through a claim predicate, and
+    ``items`` all such subjects. ``pieces()`` makes the pieces one at a time."""
 
     text: bytes
+    piece_triples: int
     keys: list[str]
     terms: dict[str, list[bytes]]
-    cuts: list[int]
     runs: dict[bytes, tuple[int, int]]
     owners: dict[bytes, list[bytes]]
+    items: frozenset[bytes]
     global_text: bytes
     global_subjects: frozenset[bytes]
-
-    def __len__(self) -> int:
-        return len(self.cuts)
 
     def known(self, key: str) -> bool:
         """Whether ``key`` is a node some piece answers for."""
@@ -198,42 +198,65 @@ class PiecePlan:
         return index < len(self.keys) and self.keys[index] == key
 
     def pieces(self) -> Iterator[Piece]:
-        ends = [*self.cuts[1:], len(self.keys)]
-        for start, end in zip(self.cuts, ends, strict=True):
-            keys = self.keys[start:end]
-            yield Piece(frozenset(keys), self.region([t for k in keys for t in self.terms[k]]))
+        """The focus nodes in sorted order, cut as soon as the triples their shapes read
+        (the region) reach ``piece_triples``: the engine's input is bounded, whatever mix of
+        small nodes (selectors) and nodes with many neighbours (items) a piece holds."""
+        depth: dict[bytes, int] = {}
+        parts: list[bytes] = []
+        focus: list[str] = []
+        triples = 0
+        for key in self.keys:
+            for term in self.terms[key]:
+                triples += self._close(term, depth, parts)
+            focus.append(key)
+            if triples >= self.piece_triples:
+                yield Piece(frozenset(focus), self.global_text + b"".join(parts))
+                depth, parts, focus, triples = {}, [], [], 0
+        if focus:
+            yield Piece(frozenset(focus), self.global_text + b"".join(parts))
 
     def description(self, node: bytes) -> bytes:
         span = self.runs.get(node)
         return self.text[span[0] : span[1]] if span is not None else b""
 
-    def region(self, nodes: list[bytes]) -> bytes:
-        """The N-Triples the shapes read for ``nodes`` (the module's rule): their descriptions
-        and their owners', those of everything two links out, the types one link further,
-        and the schema and property entities."""
-        start: set[bytes] = set()
-        for node in nodes:
-            if node in self.runs:
-                start.add(node)
-            start.update(self.owners.get(node, ()))
-        parts = [self.global_text]
-        seen: set[bytes] = set()
-        frontier = start
-        for _ in range(3):  # the start nodes, then two links out
+    def _close(self, node: bytes, depth: dict[bytes, int], parts: list[bytes]) -> int:
+        """Add to ``parts`` what the shapes read for ``node`` and ``depth`` (each node's ring
+        in this piece so far) does not hold yet; the number of triples added.
+
+        Ring 0 is the node, ring 1 what it links to and the subjects that own it (an owner
+        through a claim predicate: the best-rank rules compare a statement with its siblings),
+        ring 2 what those link to: their descriptions; ring 3 (and any item reached by a link:
+        a statement's value, a source's author, whose statements no shape of the linker reads)
+        gives its types only. A node reached again on a nearer ring is expanded again."""
+        added = 0
+        owners = self.owners.get(node, ())
+        current: set[bytes] = {node}
+        typed: set[bytes] = set()
+        for ring in range(_TYPES_ONLY):
+            if ring == 1:
+                current.update(owners)
             following: set[bytes] = set()
-            for node in frontier:
-                if node in seen:
+            for each in current:
+                if ring and each in self.items and each not in owners:
+                    typed.add(each)
                     continue
-                seen.add(node)
-                run = self.description(node)
-                if node not in self.global_subjects:
-                    parts.append(run)
+                known = depth.get(each, _TYPES_ONLY + 1)
+                if known <= ring:
+                    continue
+                run = self.description(each)
+                if known >= _TYPES_ONLY and each not in self.global_subjects:
+                    parts.append(run)  # a node given by its types is now described in full
+                    added += run.count(b"\n")
+                depth[each] = ring
                 following.update(_IRI_OBJECT.findall(run))
-            frontier = following
-        for node in frontier - seen:  # the last ring: types only
-            if node not in self.global_subjects:
-                parts.extend(_TYPE_LINE.findall(self.description(node)))
-        return b"".join(parts)
+            current = following
+        for each in current | typed:
+            if each not in depth and each not in self.global_subjects:
+                lines = _TYPE_LINE.findall(self.description(each))
+                parts.extend(lines)
+                added += len(lines)
+                depth[each] = _TYPES_ONLY
+        return added
 
 
 def plan_pieces(
@@ -242,21 +265,21 @@ def plan_pieces(
     reverse_predicates: Iterable[str] = (),
     target_nodes: Iterable[str] = (),
 ) -> PiecePlan | None:
-    """Cut the focus nodes of ``ntriples`` into pieces of about ``piece_triples`` triples of
-    their own, in sorted order; None when the graph is at most one piece (or has blank nodes,
-    whose labels a piece's parse would not keep apart), to be validated whole.
+    """How to validate ``ntriples`` in pieces of about ``piece_triples`` triples (their
+    regions); None when the graph is at most one piece (or has blank nodes, whose labels a
+    piece's parse would not keep apart), to be validated whole.
 
     The nodes a shape can target are the subjects (class and subject-of targets), the objects
     of ``reverse_predicates`` (``sh:targetObjectsOf``; the claim predicates, the objects of
     ``wikibase:claim``, are added: the shapes read them backwards) and ``target_nodes``
-    (``sh:targetNode`` IRIs). Each such node belongs to one piece.
+    (``sh:targetNode`` IRIs). Each such node belongs to one piece. The text is indexed in one
+    pass over its lines; a subject whose lines are not together has the lines sorted first.
     """
     if ntriples.count(b"\n") <= piece_triples:
         return None
-    claim_line = re.compile(
-        rb"^[^ ]+ " + re.escape(f"<{WIKIBASE.claim.value}>".encode()) + rb" (<[^>]*>) \.$", re.M
-    )
-    reverse = {f"<{iri}>".encode() for iri in reverse_predicates} | set(claim_line.findall(ntriples))
+    claim = re.escape(f"<{WIKIBASE.claim.value}>".encode())
+    reverse = {f"<{iri}>".encode() for iri in reverse_predicates}
+    reverse.update(re.findall(rb"(?m)^[^ ]+ " + claim + rb" (<[^>]*>) \.$", ntriples))
     global_predicates = {f"<{p.value}>".encode() for p in GLOBAL_PREDICATES}
     runs: dict[bytes, tuple[int, int]] = {}
     owners: dict[bytes, list[bytes]] = defaultdict(list)
@@ -264,19 +287,14 @@ def plan_pieces(
     position = 0
     previous = b""
     run_start = 0
-    text = ntriples
-    for line in io.BytesIO(text):
+    for line in io.BytesIO(ntriples):
         subject, predicate, rest = line.split(b" ", 2)
         if subject != previous:
             if previous:
                 runs[previous] = (run_start, position)
             if subject in runs:  # not sorted: sort the lines once and start again
-                return plan_pieces(
-                    b"".join(sorted(set(ntriples.splitlines(keepends=True)))),
-                    piece_triples,
-                    reverse_predicates,
-                    target_nodes,
-                )
+                lines = sorted(set(ntriples.splitlines(keepends=True)))
+                return plan_pieces(b"".join(lines), piece_triples, reverse_predicates, target_nodes)
             if subject.startswith(b"_:"):
                 return None
             previous, run_start = subject, position
@@ -289,26 +307,21 @@ def plan_pieces(
         position += len(line)
     if previous:
         runs[previous] = (run_start, position)
-    weights: dict[str, int] = defaultdict(int)
     terms: dict[str, list[bytes]] = defaultdict(list)
     for node in {*runs, *owners, *(f"<{iri}>".encode() for iri in target_nodes)}:
-        key = node_key(node)
-        terms[key].append(node)
-        span = runs.get(node)
-        weights[key] += 1 + (text.count(b"\n", span[0], span[1]) if span else 0)
-    keys = sorted(terms)
-    cuts = []
-    filled = piece_triples
-    for index, key in enumerate(keys):
-        if filled >= piece_triples:
-            cuts.append(index)
-            filled = 0
-        filled += weights[key]
-    global_text = b"".join(text[runs[s][0] : runs[s][1]] for s in sorted(global_subjects))
+        terms[node_key(node)].append(node)
     for node_terms in terms.values():
         node_terms.sort()
     return PiecePlan(
-        text, keys, dict(terms), cuts, runs, dict(owners), global_text, frozenset(global_subjects)
+        text=ntriples,
+        piece_triples=piece_triples,
+        keys=sorted(terms),
+        terms=dict(terms),
+        runs=runs,
+        owners=dict(owners),
+        items=frozenset(subject for subjects in owners.values() for subject in subjects),
+        global_text=b"".join(ntriples[runs[s][0] : runs[s][1]] for s in sorted(global_subjects)),
+        global_subjects=frozenset(global_subjects),
     )
 
 
