@@ -90,9 +90,11 @@ def engine_inputs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sizes: list[int] = []
     run = validation.run_engine
 
-    def counted(data: NTriplesData, shapes: rdflib.Graph, engine: str = "turbo") -> rdflib.Graph:
+    def counted(
+        data: NTriplesData, shapes: rdflib.Graph, engine: str = "turbo", focus: list[str] | None = None
+    ) -> rdflib.Graph:
         sizes.append(data.text.count("\n"))
-        return run(data, shapes, engine)
+        return run(data, shapes, engine, focus)
 
     monkeypatch.setattr(validation, "run_engine", counted)
     return sizes

@@ -169,6 +169,7 @@ class Piece:
 
     focus: frozenset[str]
     ntriples: bytes
+    iris_only: bool = True  # every focus node an IRI
 
     @property
     def triples(self) -> int:
@@ -205,15 +206,17 @@ class PiecePlan:
         parts: list[bytes] = []
         focus: list[str] = []
         triples = 0
+        iris_only = True
         for key in self.keys:
             for term in self.terms[key]:
                 triples += self._close(term, depth, parts)
+                iris_only = iris_only and term.startswith(b"<")
             focus.append(key)
             if triples >= self.piece_triples:
-                yield Piece(frozenset(focus), self.global_text + b"".join(parts))
-                depth, parts, focus, triples = {}, [], [], 0
+                yield Piece(frozenset(focus), self.global_text + b"".join(parts), iris_only)
+                depth, parts, focus, triples, iris_only = {}, [], [], 0, True
         if focus:
-            yield Piece(frozenset(focus), self.global_text + b"".join(parts))
+            yield Piece(frozenset(focus), self.global_text + b"".join(parts), iris_only)
 
     def description(self, node: bytes) -> bytes:
         span = self.runs.get(node)
