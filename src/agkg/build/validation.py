@@ -327,21 +327,20 @@ def validate_dataset(
     to the system afterwards (bench/RESULTS.md, memory).
     """
     schema = ox.serialize(schema_triples(built.vocabulary.triples), format=ox.RdfFormat.N_TRIPLES) or b""
-    union = built.ntriples()
+    parts = [built.ntriples(), schema]
     built.release_triples()
     with built.nquads_set_aside():
-        text = union + schema
-        del union
-        return validate_in_pieces(text, shapes, engine, built.origins, piece_triples)
+        return _validate_text(parts, shapes, engine, built.origins, piece_triples)
 
 
-# How many triples of their own (their descriptions) the focus nodes of one piece have. The
-# engine's copy of a piece is about 600 bytes a triple, and a piece reads about three times
-# its own triples (its nodes' neighbours); each piece costs the engine's set-up (about 0.3 s
-# CPU for agkg's shapes). Chosen by measurement at 1M triples (bench/RESULTS.md, "Validation
-# in pieces"): a graph of at most this many triples is validated whole, exactly as before.
-PIECE_TRIPLES = 250_000
-FOCUS_ONLY = True
+# How many triples the region of one piece reaches before the piece is closed. Measured at 1M
+# (seed 11, bench/RESULTS.md "Validation in pieces"): pieces of 250k triples cost the engine
+# 2.6x the CPU of one whole run (the regions add up to 2.7x the graph: each holds its nodes'
+# neighbours) for a validation peak only 11% lower, and the publish's peak is not in
+# validation any more; so a graph of up to 2M triples is validated whole, exactly as before,
+# and a bigger one (10M: pyshacl-turbo's copy of the whole would be about 6 GB) in pieces
+# whose engine copy stays near 1.2 GB.
+PIECE_TRIPLES = 2_000_000
 
 
 def validate_in_pieces(
@@ -354,22 +353,43 @@ def validate_in_pieces(
     """Validate N-Triples (each subject's lines together) in bounded pieces, with the results
     (and the report graph's results) of validating them whole.
 
-    The focus nodes are cut in sorted order into pieces of about ``piece_triples`` triples of
-    their own (``PIECE_TRIPLES`` by default); each piece is validated on the triples its
-    shapes read (agkg.build.regions) and only its own focus nodes' results are kept, so the
-    engine holds one piece's region at a time instead of the whole graph. Shapes with targets
-    the split does not know (``sh:target``, a literal ``sh:targetNode``), data with blank
-    nodes, or a result about a node no piece owns: the graph is validated whole.
+    The focus nodes are taken in sorted order and a piece is closed once the triples their
+    shapes read (agkg.build.regions) reach ``piece_triples`` (``PIECE_TRIPLES`` by default);
+    each piece is validated on those triples for its own focus nodes only, so the engine
+    holds one piece's region at a time instead of the whole graph. A graph of at most one
+    piece is validated whole, as are shapes with targets the split does not know
+    (``sh:target``, a literal ``sh:targetNode``), data with blank nodes, and a graph where a
+    piece reports on a node no piece owns.
     """
+    return _validate_text([ntriples], shapes, engine, origins, piece_triples)
+
+
+def _validate_text(
+    parts: list[bytes],
+    shapes: rdflib.Graph,
+    engine: str,
+    origins: dict[str, list[Position]] | None,
+    piece_triples: int | None,
+) -> ValidationReport:
+    """``validate_in_pieces`` on the concatenation of ``parts``, which it empties: the text is
+    let go before the engine runs on the whole (the caller holds no other reference)."""
     size = PIECE_TRIPLES if piece_triples is None else piece_triples
     targets = _piece_targets(shapes)
-    plan = plan_pieces(ntriples, size, *targets) if targets is not None else None
-    if plan is not None:
-        report = _validate_plan(plan, shapes, engine, origins or {})
-        if report is not None:
-            return report
-    data = NTriplesData.from_ntriples(ntriples)
-    del ntriples
+    if targets is not None and sum(part.count(b"\n") for part in parts) > size:
+        text = b"".join(parts)
+        parts.clear()
+        plan = plan_pieces(text, size, *targets)
+        if plan is None:
+            parts.append(text)
+        del text
+        if plan is not None:
+            report = _validate_plan(plan, shapes, engine, origins or {})
+            if report is not None:
+                return report
+            parts.append(plan.text)
+            del plan
+    data = NTriplesData.from_ntriples(*parts)
+    parts.clear()
     release_free_memory()  # what the engine allocates next can reuse the pages let go
     try:
         return validate_graph(data, shapes, engine, origins)
@@ -402,7 +422,7 @@ def _validate_plan(
         data = NTriplesData.from_ntriples(piece.ntriples)
         release_free_memory()
         # only the piece's own nodes, when all are IRIs (the engines take no literal focus)
-        iris = sorted(piece.focus) if FOCUS_ONLY and piece.iris_only else None
+        iris = sorted(piece.focus) if piece.iris_only else None
         try:
             graph = run_engine(data, shapes, engine, iris)
         finally:
