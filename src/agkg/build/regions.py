@@ -16,8 +16,10 @@ it. agkg's shapes (shapes/*.ttl) read, from a focus node:
   from one predicate of a family to another.
 
 The incremental build (``validation_region``) and the validation of a full build in pieces
-(``plan_pieces``) use this one rule. A shape that reads further must extend it: the tests
-compare pieces and regions with whole validations (tests/test_validation_pieces.py,
+(``plan_pieces``) use this rule; the pieces take it a little tighter, as the shapes read it:
+the owning subject counts as one link out, and an item reached through a link (a statement's
+value) gives its types only. A shape that reads further must extend both: the tests compare
+pieces and regions with whole validations (tests/test_validation_pieces.py,
 tests/test_incremental.py).
 
 Both work on sorted N-Triples or N-Quads text, where a node's description is one run of lines
