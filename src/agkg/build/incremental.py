@@ -66,7 +66,6 @@ from agkg.build.graph import (
     corpus_warnings,
     dataset_origins,
     entities_graph_quads,
-    properties_graph_quads,
     read_corpus,
     source_contents,
     source_graph_quads,
@@ -86,19 +85,20 @@ from agkg.build.publishing import (
 )
 from agkg.build.querystore import StoreChanges
 from agkg.build.quotes import Anchor, check_claim_quote, missing_texts, source_text
+from agkg.build.regions import description_lines as _description
+from agkg.build.regions import union_forms, validation_region
 from agkg.build.validation import (
     NTriplesData,
     ValidationReport,
     ValidationResult,
     origins_of,
     result_order,
-    schema_triples,
     validate_dataset,
     validate_graph,
 )
 from agkg.config import Config
 from agkg.errors import InputError, Position
-from agkg.vocab import RDF, data_prefixes
+from agkg.vocab import data_prefixes
 
 CACHE_FORMAT = 4  # 4: JSON instead of pickle
 # More changed claims files than this share of all of them, and a full build is as quick.
@@ -441,20 +441,6 @@ def merge_sorted(lines: list[bytes], more: list[bytes]) -> list[bytes]:
     return merged
 
 
-def union_forms(lines: list[bytes]) -> list[bytes]:
-    """The union of sorted N-Quads lines' graphs: each triple's N-Triples form (without " ."),
-    once, in order (what ``BuiltDataset.triples`` gives, as text). The graph name is a line's
-    last term, an IRI, so it starts at the last " <"; equal triples are adjacent."""
-    forms: list[bytes] = []
-    previous = b""
-    for line in lines:
-        form = line[: line.rindex(b" <")]
-        if form != previous:
-            forms.append(form)
-            previous = form
-    return forms
-
-
 def _patched_dumps(
     cached: dict[str, bytes],
     lines: list[bytes],
@@ -549,17 +535,6 @@ def _serialized(
     return ox.serialize(terms, format=format, prefixes=prefixes) or b""
 
 
-def _description(lines: list[bytes], subject: bytes) -> list[bytes]:
-    """The sorted N-Quads lines whose subject is ``subject`` (N-Triples form): one run."""
-    head = subject + b" "
-    index = bisect.bisect_left(lines, head)
-    run = []
-    while index < len(lines) and lines[index].startswith(head):
-        run.append(lines[index])
-        index += 1
-    return run
-
-
 def _has_subject(lines: list[bytes], subject: bytes) -> bool:
     head = subject + b" "
     index = bisect.bisect_left(lines, head)
@@ -621,53 +596,6 @@ def dirty_nodes(changed_lines: Iterable[bytes], built: BuiltDataset) -> set[str]
         dirty.add(iris.entity(subject).value)
         dirty.update(iris.statement(k).value for k in by_subject.get(subject, ()))
     return dirty
-
-
-def validation_region(dirty: set[str], built: BuiltDataset, lines: list[bytes]) -> list[ox.Triple]:
-    """The triples the shapes read when validating the ``dirty`` nodes: the descriptions of
-    those nodes, of the subjects of dirty statements, and of everything two links out from
-    them (a statement's references and their sources; a subject's statements and their
-    values), the types of every node these name, and the ontology's schema triples.
-
-    ``lines`` are the dataset's N-Quads lines, sorted, so a node's description is one run.
-    """
-    statement_prefix = built.iris.statement("").value
-    statements = built.provenance.statements
-    start = set(dirty)
-    for node in dirty:
-        if node.startswith(statement_prefix):
-            record = statements.get(node[len(statement_prefix) :])
-            if record is not None:
-                start.add(built.iris.entity(record.subject).value)
-
-    def description(node: str) -> list[bytes]:
-        return _description(lines, f"<{node}>".encode())
-
-    def parsed(run: list[bytes]) -> list[ox.Quad]:
-        return list(ox.parse(b"".join(run), format=ox.RdfFormat.N_QUADS))
-
-    described: dict[str, list[ox.Quad]] = {}
-    frontier = start
-    for _ in range(3):  # the start nodes, then two links out
-        following: set[str] = set()
-        for node in frontier:
-            if node in described:
-                continue
-            quads = described[node] = parsed(description(node))
-            following.update(q.object.value for q in quads if isinstance(q.object, ox.NamedNode))
-        frontier = following - described.keys()
-    triples = {ox.Triple(q.subject, q.predicate, q.object) for quads in described.values() for q in quads}
-    for node in frontier:  # the last ring: types only
-        for quad in parsed(description(node)):
-            if quad.predicate == RDF.type:
-                triples.add(ox.Triple(quad.subject, quad.predicate, quad.object))
-    triples.update(schema_triples(built.vocabulary.triples))
-    # the property entities, whose links the SPARQL rules follow from one predicate to another
-    triples.update(
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in properties_graph_quads(built.iris, built.vocabulary)
-    )
-    return sorted(triples, key=str)
 
 
 # ------------------------------------------------------------------------- the cache
