@@ -14,7 +14,7 @@ offsets that are line starts (0, or just after a b"\\n"), ``len(text)`` included
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate
 from typing import overload
 
@@ -22,10 +22,17 @@ _NEWLINE = b"\n"
 _CHUNK = 1 << 24  # bytes split into lines at a time by ``line_starts``: bounded memory
 
 
-def bisect_text(text: bytes, key: bytes, lo: int = 0, hi: int | None = None) -> int:
+def bisect_text(
+    text: bytes,
+    key: bytes,
+    lo: int = 0,
+    hi: int | None = None,
+    by: Callable[[bytes], bytes] | None = None,
+) -> int:
     """The start of the first line of ``text[lo:hi]`` that is not less than ``key`` (``hi``,
     or ``len(text)``, if there is none): where ``key`` would go, as ``bisect_left`` on a list of
-    the lines. ``lo`` and ``hi`` must be line starts; about log2(bytes) steps, one line copied each.
+    the lines. ``lo`` and ``hi`` must be line starts; about log2(bytes) steps, one line copied
+    each. With ``by``, a line is compared as ``by(line)``, and the lines must be sorted so.
     """
     if hi is None:
         hi = len(text)
@@ -34,7 +41,8 @@ def bisect_text(text: bytes, key: bytes, lo: int = 0, hi: int | None = None) -> 
         # the line holding ``middle``: it starts at or after ``lo`` and ends at or before ``hi``
         start = text.rfind(_NEWLINE, lo, middle) + 1 or lo
         end = text.index(_NEWLINE, start) + 1
-        if text[start:end] < key:
+        line = text[start:end]
+        if (by(line) if by is not None else line) < key:
             lo = end
         else:
             hi = start
