@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import bisect
 
+import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agkg.build import splicing
+from agkg.build.incremental import _patched_blocks, _patched_jsonld, _turtle_blocks
+from agkg.build.publishing import compact_jsonld_from_ntriples
 from agkg.build.splicing import (
     Lines,
     bisect_text,
@@ -20,6 +22,7 @@ from agkg.build.splicing import (
     spans_ending,
     splice,
 )
+from agkg.vocab import RDF, data_prefixes
 
 # short lines over a small alphabet: many shared prefixes, equal heads and empty-ish lines
 _line = st.text(alphabet="ab <>.", max_size=6).map(lambda s: s.encode() + b"\n")
@@ -89,7 +92,9 @@ def test_spans_ending_on_known_lines() -> None:
 
 
 @given(_lines, _lines, st.data())
-def test_splice_is_removing_and_merging_lines(old: list[bytes], new: list[bytes], data: st.DataObject) -> None:
+def test_splice_is_removing_and_merging_lines(
+    old: list[bytes], new: list[bytes], data: st.DataObject
+) -> None:
     """Remove some lines and merge others in at the offsets ``bisect_text`` gives: the same
     as filtering and sorting the list."""
     gone = data.draw(st.sets(st.sampled_from(old))) if old else set()
@@ -112,13 +117,9 @@ def test_splice_on_known_text() -> None:
         splice(text, [(0, 4), (2, 6)], [])
 
 
-@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 1 << 24])
-@settings(max_examples=30)
-@given(lines=_lines)
-def test_line_starts_at_every_slice_size(chunk: int, lines: list[bytes]) -> None:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(splicing, "_CHUNK", chunk)
-        assert list(line_starts(b"".join(lines))) == _offsets(lines)
+@given(_lines)
+def test_line_starts_are_the_offsets_of_the_lines(lines: list[bytes]) -> None:
+    assert list(line_starts(b"".join(lines))) == _offsets(lines)
 
 
 @given(_lines, st.binary(max_size=7))
@@ -133,3 +134,72 @@ def test_lines_view_is_a_sequence_of_the_lines(lines: list[bytes], key: bytes) -
     assert bisect.bisect_left(view, key) == bisect.bisect_left(lines, key)
     with pytest.raises(IndexError):
         view[len(lines)]
+
+
+# --------------------------------------------------------------------------- the dumps' blocks
+# An incremental publish replaces the Turtle blocks and JSON-LD nodes of the subjects whose
+# triples changed in the last publish's text; here against writing the new triples afresh, with
+# subjects whose IRIs order differently as IRIs and as N-Triples ("<…/s1/x>" < "<…/s1>").
+
+_BASE = "https://example.org/"
+_PREFIXES = data_prefixes(_BASE)
+_SUBJECTS = [f"{_BASE}id/s{n}" for n in ("1", "12", "1/x", "1-2", "2", "10")] + [
+    f"{_BASE}statement/a",
+    "http://other.example/a:b",  # no compact form
+]
+_OBJECTS = [ox.NamedNode(s) for s in _SUBJECTS[:3]] + [
+    ox.Literal("x"),
+    ox.Literal('a \\ "quoted"\nline'),
+    ox.Literal("2", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+    ox.Literal("é", language="fr"),
+]
+_PREDICATES = [ox.NamedNode(f"{_BASE}prop/direct/P-{n}") for n in ("a", "b")] + [RDF.type]
+_triple = st.builds(
+    ox.Triple,
+    st.sampled_from([ox.NamedNode(s) for s in _SUBJECTS]),
+    st.sampled_from(_PREDICATES),
+    st.sampled_from(_OBJECTS),
+)
+_triples = st.sets(_triple, min_size=1, max_size=25)
+
+
+def _ntriples(triples: set[ox.Triple]) -> bytes:
+    return b"".join(sorted({f"{t} .\n".encode() for t in triples}))
+
+
+def _turtle(triples: set[ox.Triple]) -> bytes:
+    nt = _ntriples(triples)
+    return (
+        ox.serialize(
+            ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES
+        )
+        or b""
+    )
+
+
+def _changed_subjects(old: set[ox.Triple], new: set[ox.Triple]) -> tuple[list[bytes], list[bytes]]:
+    touched = sorted({f"{t.subject}".encode() for t in old ^ new})
+    present = [s for s in touched if any(f"{t.subject}".encode() == s for t in new)]
+    return touched, present
+
+
+@settings(max_examples=150, deadline=None)
+@given(_triples, _triples)
+def test_patched_turtle_is_the_new_triples_written_afresh(old: set[ox.Triple], new: set[ox.Triple]) -> None:
+    touched, present = _changed_subjects(old, new)
+    fresh_triples = [t for t in sorted(new, key=str) if f"{t.subject}".encode() in present]
+    fresh_triples = list(ox.parse(_ntriples(set(fresh_triples)), format=ox.RdfFormat.N_TRIPLES))
+    fresh = dict(zip(present, _turtle_blocks(fresh_triples, _PREFIXES, present), strict=True))  # type: ignore[arg-type]
+    patched = _patched_blocks(_turtle(old), _ntriples(old), touched, fresh, _PREFIXES)
+    assert patched == _turtle(new)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_triples, _triples)
+def test_patched_jsonld_is_the_new_triples_written_afresh(old: set[ox.Triple], new: set[ox.Triple]) -> None:
+    touched, present = _changed_subjects(old, new)
+    fresh_nt = _ntriples({t for t in new if f"{t.subject}".encode() in present})
+    patched = _patched_jsonld(
+        compact_jsonld_from_ntriples(_ntriples(old), _PREFIXES), fresh_nt, touched, present, _PREFIXES
+    )
+    assert patched == compact_jsonld_from_ntriples(_ntriples(new), _PREFIXES)
