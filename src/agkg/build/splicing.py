@@ -40,7 +40,7 @@ def bisect_text(
         middle = (lo + hi) // 2
         # the line holding ``middle``: it starts at or after ``lo`` and ends at or before ``hi``
         start = text.rfind(_NEWLINE, lo, middle) + 1 or lo
-        end = text.index(_NEWLINE, start)
+        end = text.index(_NEWLINE, start) + 1
         line = text[start:end]
         if (by(line) if by is not None else line) < key:
             lo = end
