@@ -1052,12 +1052,17 @@ def _typed(mapping: dict[str, object]) -> object:
 CACHED_DUMPS = ("dataset.nq", "dataset.nt", "dataset.ttl", "dataset.trig", "dataset.jsonld", "void.ttl")
 
 
+def _cached_name(name: str) -> str:
+    """The cached copy's name: every copy of a published file is a ``dataset.*`` file."""
+    return name if name.startswith("dataset.") else f"dataset.{name}"
+
+
 def read_cached_dumps(folder: Path, sha256: dict[str, str]) -> dict[str, bytes] | None:
     """The last publish's N-Quads, Turtle and TriG, if the cached copies are the ones it published."""
     files: dict[str, bytes] = {}
     for name in CACHED_DUMPS:
         try:
-            content = (folder / name).read_bytes()
+            content = (folder / _cached_name(name)).read_bytes()
         except OSError:
             return None
         if name not in sha256 or hashlib.sha256(content).hexdigest() != sha256[name]:
@@ -1093,7 +1098,7 @@ def remember(config: Config, build: PublishBuild, published: Path) -> None:
                 os.link(source, link)
             except OSError:
                 atomic_write(link, source.read_bytes())
-            os.replace(link, folder / name)
+            os.replace(link, folder / _cached_name(name))
         state = replace(build.state, dump_sha256=sha256)
         atomic_write(folder / STATE_FILE, encode_cached([CACHE_FORMAT, state]))
         with contextlib.suppress(FileNotFoundError):
