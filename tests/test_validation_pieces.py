@@ -219,6 +219,5 @@ def test_the_regions_module_is_what_the_incremental_build_uses() -> None:
     from agkg.build import incremental
 
     assert incremental.validation_region is regions.validation_region
-    assert incremental.union_forms is regions.union_forms
     assert validation.schema_triples is regions.schema_triples
     assert schema_triples(load_vocabulary(REPO / "ontology").triples)

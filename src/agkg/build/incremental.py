@@ -24,10 +24,8 @@ input: the full build then reports every problem exactly as it always does.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import hashlib
-import io
 import json
 import os
 import re
@@ -36,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 import rdflib
@@ -75,6 +74,7 @@ from agkg.build.provenance import ReferenceRecord, StatementRecord, claim_keys, 
 from agkg.build.publishing import (
     DUMP_FILES,
     Catalogue,
+    UnionCounts,
     atomic_write,
     compact_jsonld_from_ntriples,
     dump_producers,
@@ -85,8 +85,8 @@ from agkg.build.publishing import (
 )
 from agkg.build.querystore import StoreChanges
 from agkg.build.quotes import Anchor, check_claim_quote, missing_texts, source_text
-from agkg.build.regions import description_lines as _description
-from agkg.build.regions import union_forms, validation_region
+from agkg.build.regions import validation_region
+from agkg.build.splicing import Lines, bisect_text, has_line_starting, line_at, run_of, spans_ending, splice
 from agkg.build.validation import (
     NTriplesData,
     ValidationReport,
@@ -98,9 +98,9 @@ from agkg.build.validation import (
 )
 from agkg.config import Config
 from agkg.errors import InputError, Position
-from agkg.vocab import data_prefixes
+from agkg.vocab import RDF, VOID, data_prefixes
 
-CACHE_FORMAT = 4  # 4: JSON instead of pickle
+CACHE_FORMAT = 5  # 4: JSON instead of pickle; 5: the N-Triples and JSON-LD dumps too
 # More changed claims files than this share of all of them, and a full build is as quick.
 MAX_CHANGED_SHARE = 0.25
 
@@ -126,9 +126,11 @@ class PublishState:
     entities: dict[str, Entity]
     source_digests: dict[str, str]
     results: list[ValidationResult]  # without origins: they are recomputed from the new build
-    subjects: list[bytes]  # the union's distinct subjects, N-Triples form, sorted: Turtle's blocks
     graph_counts: dict[str, int]  # quads per named graph (IRI), sorted by name: TriG's blocks
     dump_sha256: dict[str, str] = field(default_factory=dict)  # of the cached dataset.* links
+    # shared_name_warnings of the entities, which only a full build can change (their files
+    # are in the fingerprint): worked out once, not at every incremental build
+    name_warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -223,8 +225,8 @@ def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reaso
         entities=built.data.entities,
         source_digests=_digests(source_contents(built.data, built.provenance)),
         results=[replace(r, origins=()) for r in report.results],
-        subjects=_distinct_subjects(built.union_chunks()),  # the union's text is not kept for this
         graph_counts=nquads_graph_sizes(built.nquads),
+        name_warnings=shared_name_warnings(built.data.entities.values()),
     )
     return PublishBuild(built, report, "full", reason, state, entries, timings)
 
@@ -236,20 +238,6 @@ def _claims_file_names(config: Config) -> dict[str, str]:
         shown = display_path(path, config.project_dir)
         names[shown] = entry_name(shown, path.read_bytes())
     return names
-
-
-def _distinct_subjects(chunks: Iterable[bytes]) -> list[bytes]:
-    """The subjects of sorted N-Triples (no blank nodes), given in pieces ending at line ends,
-    each once, in N-Triples form."""
-    subjects: list[bytes] = []
-    previous = b""
-    for chunk in chunks:
-        for line in io.BytesIO(chunk):
-            subject = line[: line.index(b" ")]
-            if subject != previous:
-                previous = subject
-                subjects.append(subject)
-    return subjects
 
 
 # ------------------------------------------------------------------------- incremental
@@ -341,37 +329,46 @@ def _incremental(
     cached = read_cached_dumps(folder, state.dump_sha256)
     if cached is None:
         return "the cached dumps are missing or changed"
-    # bytes throughout: UTF-8 sorts like the text, and a str with one character past Latin-1
-    # would take two or four bytes per character
-    previous = cached.pop("dataset.nq").splitlines(keepends=True)
+    # one text per dump, bytes throughout: UTF-8 sorts like the text, and lines are found by
+    # bisection on byte offsets and changed by splicing (build/splicing.py), never split up
+    previous = cached.pop("dataset.nq")
     rebuilt = [iris.source_graph(sid) for sid in affected]
     # the entities graph holds each item's statement count, which a changed claim can change
     entities_suffix = f" <{iris.entities_graph.value}> .\n".encode()
     entity_lines = sorted(
         {f"{q} .\n".encode() for q in entities_graph_quads(iris, vocabulary, data, provenance)}
     )
-    if [line for line in previous if line.endswith(entities_suffix)] != entity_lines:
+    entity_spans = spans_ending(previous, entities_suffix)
+    if b"".join(previous[a:b] for a, b in entity_spans) != b"".join(entity_lines):
         rebuilt.append(iris.entities_graph)
         new_lines = sorted(set(new_lines) | set(entity_lines))
-    suffixes = tuple(f" <{graph.value}> .\n".encode() for graph in rebuilt)
-    removed = [line for line in previous if line.endswith(suffixes)] if suffixes else []
-    lines = merge_sorted(
-        [line for line in previous if not line.endswith(suffixes)] if suffixes else previous, new_lines
+    spans = sorted(
+        span
+        for graph in rebuilt
+        for span in (
+            entity_spans
+            if graph == iris.entities_graph
+            else spans_ending(previous, f" <{graph.value}> .\n".encode())
+        )
+    )
+    removed = [previous[a:b] for a, b in spans]
+    # lines in both are kept where they are: only the difference is spliced
+    kept = set(removed).intersection(new_lines)
+    nquads = splice(
+        previous,
+        [span for span, line in zip(spans, removed, strict=True) if line not in kept],
+        [(bisect_text(previous, line), line) for line in new_lines if line not in kept],
     )
     del previous
-    forms = union_forms(lines)
     graph_counts = dict(state.graph_counts)
     for graph in rebuilt:
         graph_counts[graph.value] = 0
     for line in new_lines:
         graph_counts[line[line.rindex(b" <") + 2 : -4].decode()] += 1
-    touched = {line[: line.index(b" ")] for line in removed} | {
-        line[: line.index(b" ")] for line in new_lines
-    }
-    patched = _patched_dumps(cached, lines, forms, touched, rebuilt, state, iris, graph_counts)
+    patched = _patched_dumps(cached, nquads, removed, new_lines, kept, rebuilt, state, iris, graph_counts)
     if patched is None:
         return "the cached dumps do not split into the expected blocks"
-    dataset_files, subjects = patched
+    dataset_files, triples = patched
     del cached
     built = BuiltDataset(
         iris=iris,
@@ -379,17 +376,19 @@ def _incremental(
         data=data,
         provenance=provenance,
         nquads=b"",
-        counts=build_counts(data, provenance, len(lines)),
+        counts=build_counts(data, provenance, nquads.count(b"\n")),
         origins=dataset_origins(iris, vocabulary, data, provenance),
-        warnings=warnings + corpus_warnings(data, corpus) + shared_name_warnings(data.entities.values()),
+        warnings=warnings + corpus_warnings(data, corpus) + state.name_warnings,
         claim_keys=[key_of[id(c)] for c in data.claims],
     )
-    built.counts.triples = len(forms)
+    built.counts.triples = triples
     step("graph")
 
     changed_lines = set(removed).symmetric_difference(new_lines)
     dirty = dirty_nodes(changed_lines, built)
-    region = validation_region(dirty, built, lines)
+    # the region's few descriptions are looked up by bisection and indexing, which a view of
+    # the text's lines serves without a list of a million lines
+    region = validation_region(dirty, built, cast("list[bytes]", Lines(nquads)))
     partial = validate_graph(NTriplesData.of(region), shapes, "turbo", built.origins)
     kept_results = [
         replace(r, origins=origins_of(r.focus, r.value, built.origins, r.path))
@@ -406,8 +405,8 @@ def _incremental(
         entities=state.entities,
         source_digests=digests,
         results=[replace(r, origins=()) for r in results],
-        subjects=subjects,
         graph_counts=graph_counts,
+        name_warnings=state.name_warnings,
     )
     built.timings = timings
     reason = (
@@ -427,56 +426,70 @@ def _incremental(
     )
 
 
-def merge_sorted(lines: list[bytes], more: list[bytes]) -> list[bytes]:
-    """``lines`` and ``more`` (both sorted) as one sorted list; ``more`` is short, so each of its
-    lines is placed by bisection and the long runs between are copied as slices."""
-    merged: list[bytes] = []
-    start = 0
-    for line in more:
-        index = bisect.bisect_left(lines, line, start)
-        merged.extend(lines[start:index])
-        merged.append(line)
-        start = index
-    merged.extend(lines[start:])
-    return merged
-
-
 def _patched_dumps(
     cached: dict[str, bytes],
-    lines: list[bytes],
-    forms: list[bytes],
-    touched: set[bytes],
+    nquads: bytes,
+    removed: list[bytes],
+    added: list[bytes],
+    kept: set[bytes],
     rebuilt: list[ox.NamedNode],
     state: PublishState,
     iris: Iris,
     graph_counts: dict[str, int],
-) -> tuple[dict[str, Callable[[], bytes]], list[bytes]] | None:
-    """The dataset.* files of an incremental build, without making a term for every triple.
+) -> tuple[dict[str, Callable[[], bytes]], int] | None:
+    """The dataset.* files of an incremental build, and its number of distinct triples,
+    patched from the last publish's without making a term for every triple.
 
-    N-Quads are the merged lines; N-Triples the union's forms; JSON-LD and the VoID counts come
-    from that text as in a full build. Turtle is one block per subject and TriG one per graph
-    (in the order of their N-Triples forms, after the prefixes): the blocks of touched subjects
-    and rebuilt graphs are written afresh by pyoxigraph and the others kept from the last
-    publish. None if the cached files do not split as expected (the build is then full).
-    Each file is made when ``write_dumps`` asks for it, so one file's bytes are held at a time.
+    N-Quads are spliced already (``nquads``). N-Triples, the union, lose the triples of
+    ``removed`` lines no graph holds any more and gain those of ``added`` lines they lacked.
+    Turtle is one block per subject, JSON-LD one line per subject and TriG one block per graph:
+    the blocks of the subjects of changed lines and of the rebuilt graphs are written afresh,
+    as a full build writes them, and spliced in at their places in the last publish's text.
+    The VoID counts come from the new N-Triples as in a full build. None if a cached file does
+    not split as expected (the build is then full). Each file is made when ``write_dumps``
+    asks for it, so one file's bytes are held at a time (besides the texts patched from).
     """
     prefixes = data_prefixes(iris.base)
-    previous_subjects = state.subjects
-    gone = {s for s in touched if not _has_subject(lines, s)}
-    subjects = sorted((set(previous_subjects) - gone) | (touched - gone))
+    gone_lines = [line for line in removed if line not in kept]
+    new_lines = [line for line in added if line not in kept]
 
-    header, blocks = _blocks(cached["dataset.ttl"], b"\t")
-    if len(blocks) != len(previous_subjects):
+    def form(line: bytes) -> bytes:  # an N-Quads line's triple, as an N-Triples line
+        return line[: line.rindex(b" <")] + b" .\n"
+
+    old_nt = cached["dataset.nt"]
+    new_forms = {form(line) for line in new_lines}
+    # a removed line's triple stays in the union while another graph holds it: the N-Quads
+    # lines of one triple sort together, the graph name last
+    gone_forms = sorted(
+        f
+        for f in {form(line) for line in gone_lines} - new_forms
+        if not has_line_starting(nquads, f[:-3] + b" <")
+    )
+    came_forms = sorted(f for f in new_forms if not _has_line(old_nt, f))
+    gone_spans = []
+    for f in gone_forms:
+        at = bisect_text(old_nt, f)
+        if not old_nt.startswith(f, at):
+            return None
+        gone_spans.append((at, at + len(f)))
+    ntriples = splice(old_nt, gone_spans, [(bisect_text(old_nt, f), f) for f in came_forms])
+
+    touched = sorted({line[: line.index(b" ")] for line in (*gone_lines, *new_lines)})
+    present = [s for s in touched if has_line_starting(ntriples, s + b" ")]
+    fresh_nt = b"".join(ntriples[a:b] for a, b in (run_of(ntriples, s + b" ") for s in present))
+    fresh_triples = list(ox.parse(fresh_nt, format=ox.RdfFormat.N_TRIPLES))
+    turtle_text = _patched_blocks(
+        cached["dataset.ttl"],
+        old_nt,
+        touched,
+        dict(zip(present, _turtle_blocks(fresh_triples, prefixes, present), strict=True)),
+        prefixes,
+    )
+    if turtle_text is None:
         return None
-    fresh_subjects = sorted(touched - gone)
-    fresh_triples = [t for s in fresh_subjects for t in _triples_of(lines, s)]
-    fresh_header, fresh_blocks = _blocks(_serialized(fresh_triples, ox.RdfFormat.TURTLE, prefixes), b"\t")
-    if len(fresh_blocks) != len(fresh_subjects) or (fresh_blocks and fresh_header != header):
+    jsonld_text = _patched_jsonld(cached["dataset.jsonld"], fresh_nt, touched, present, prefixes)
+    if jsonld_text is None:
         return None
-    fresh = dict(zip(fresh_subjects, fresh_blocks, strict=True))
-    index = {s: i for i, s in enumerate(previous_subjects)}
-    turtle_blocks = [fresh[s] if s in fresh else blocks[index[s]] for s in subjects]
-    del blocks, index
 
     graphs = [f"<{g}>".encode() for g in graph_counts]
     trig_header, graph_blocks = _blocks(cached["dataset.trig"], b"\t}")
@@ -485,33 +498,239 @@ def _patched_dumps(
     for graph in rebuilt:
         name = f"<{graph.value}>".encode()
         suffix = b" " + name + b" .\n"
-        quads = list(ox.parse(b"".join(x for x in lines if x.endswith(suffix)), format=ox.RdfFormat.N_QUADS))
+        quads = list(ox.parse(b"".join(x for x in added if x.endswith(suffix)), format=ox.RdfFormat.N_QUADS))
         block_header, block = _blocks(_serialized(quads, ox.RdfFormat.TRIG, prefixes), b"\t}")
         if len(block) != 1 or block_header != trig_header:
             return None
         graph_blocks[graphs.index(name)] = block[0]
 
     entities = len(state.entities)
-    written: list[bytes] = []
-
-    def ntriples() -> bytes:
-        if not written:
-            written.append(b" .\n".join(forms) + b" .\n" if forms else b"")
-        return written[0]
+    old_present = {s for s in touched if has_line_starting(old_nt, s + b" ")}
+    counts = _patched_counts(
+        cached["void.ttl"], iris, old_nt, ntriples, gone_forms, came_forms, old_present, set(present)
+    )
 
     def void() -> bytes:
-        counts = union_counts(ntriples())
-        return turtle(void_from_counts(iris, entities, counts, graph_counts, DUMP_FILES), prefixes)
+        union = counts or union_counts(ntriples)
+        return turtle(void_from_counts(iris, entities, union, graph_counts, DUMP_FILES), prefixes)
 
     files: dict[str, Callable[[], bytes]] = {
-        "dataset.ttl": lambda: header + b"".join(turtle_blocks),
+        "dataset.ttl": lambda: turtle_text,
         "dataset.trig": lambda: trig_header + b"".join(graph_blocks),
-        "dataset.nt": ntriples,
-        "dataset.nq": lambda: b"".join(lines),
-        "dataset.jsonld": lambda: compact_jsonld_from_ntriples(ntriples(), prefixes),
+        "dataset.nt": lambda: ntriples,
+        "dataset.nq": lambda: nquads,
+        "dataset.jsonld": lambda: jsonld_text,
         "void.ttl": void,
     }
-    return files, subjects
+    return files, ntriples.count(b"\n")
+
+
+def _patched_counts(
+    void: bytes,
+    iris: Iris,
+    old_nt: bytes,
+    new_nt: bytes,
+    gone: list[bytes],
+    came: list[bytes],
+    old_subjects: set[bytes],
+    new_subjects: set[bytes],
+) -> UnionCounts | None:
+    """The VoID counts of ``new_nt``: those of the last publish (its ``void.ttl``) changed by
+    the triples ``gone`` from the union and ``came`` into it (N-Triples lines), instead of a
+    pass over a million lines (``union_counts``). A predicate or object of a changed triple
+    is counted if another triple still has it: a search of the text, at C speed. None if the
+    last counts cannot be read (``union_counts`` then counts afresh)."""
+    old = _void_counts(void, iris)
+    if old is None:
+        return None
+    subjects = old.subjects + len(new_subjects - old_subjects) - len(old_subjects - new_subjects)
+    terms = [line[:-3].split(b" ", 2) for line in (*gone, *came)]
+    properties = old.properties
+    for predicate in {p for _, p, _ in terms}:
+        properties += _has_predicate(new_nt, predicate) - _has_predicate(old_nt, predicate)
+    objects = old.objects
+    for obj in {o for _, _, o in terms}:
+        needle = b" " + obj + b" .\n"
+        objects += (needle in new_nt) - (needle in old_nt)
+    classes = dict(old.classes)
+    type_form = f"<{RDF.type.value}>".encode()
+    for lines, step in ((gone, -1), (came, 1)):
+        for line in lines:
+            _, predicate, obj = line[:-3].split(b" ", 2)
+            if predicate == type_form and obj.startswith(b"<") and not obj.startswith(b"<<"):
+                name = obj[1:-1].decode()
+                classes[name] = classes.get(name, 0) + step
+    classes = {name: n for name, n in classes.items() if n}
+    triples = new_nt.count(b"\n")
+    return UnionCounts(triples, subjects, properties, objects, classes)
+
+
+def _has_predicate(ntriples: bytes, predicate: bytes) -> bool:
+    """Whether a line of ``ntriples`` has ``predicate`` (N-Triples form) as its predicate: it
+    follows the subject's closing ">" and a space, and is followed by an object (an object is
+    followed by " ." instead)."""
+    needle = b"> " + predicate + b" "
+    at = ntriples.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        if ntriples[end : end + 2] != b".\n":
+            return True
+        at = ntriples.find(needle, end)
+    return False
+
+
+def _void_counts(void: bytes, iris: Iris) -> UnionCounts | None:
+    """The counts a published ``void.ttl`` gives (see ``publishing.void_from_counts``)."""
+    try:
+        triples = list(ox.parse(void, format=ox.RdfFormat.TURTLE))
+    except SyntaxError:
+        return None
+    numbers: dict[ox.NamedNode, int] = {}
+    partitions: set[str] = set()  # of the nodes, by N-Triples form
+    classes: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    for t in triples:
+        if t.subject == iris.dataset and isinstance(t.object, ox.Literal):
+            if t.predicate in _VOID_COUNTS:
+                numbers[t.predicate] = int(t.object.value)
+        elif t.subject == iris.dataset and t.predicate == VOID.classPartition:
+            partitions.add(str(t.object))
+        elif t.predicate == VOID.term("class") and isinstance(t.object, ox.NamedNode):
+            classes[str(t.subject)] = t.object.value
+        elif t.predicate == VOID.entities and isinstance(t.object, ox.Literal):
+            sizes[str(t.subject)] = int(t.object.value)
+    if len(numbers) != len(_VOID_COUNTS) or any(p not in classes or p not in sizes for p in partitions):
+        return None
+    return UnionCounts(
+        numbers[VOID.triples],
+        numbers[VOID.distinctSubjects],
+        numbers[VOID.properties],
+        numbers[VOID.distinctObjects],
+        {classes[p]: sizes[p] for p in partitions},
+    )
+
+
+_VOID_COUNTS = (VOID.triples, VOID.distinctSubjects, VOID.properties, VOID.distinctObjects)
+
+
+def _has_line(text: bytes, line: bytes) -> bool:
+    return text.startswith(line, bisect_text(text, line))
+
+
+def _turtle_blocks(triples: list[ox.Triple], prefixes: dict[str, str], subjects: list[bytes]) -> list[bytes]:
+    """The Turtle blocks of ``subjects`` (sorted, each with triples), as a full build writes them."""
+    _, blocks = _blocks(_serialized(triples, ox.RdfFormat.TURTLE, prefixes), b"\t")
+    if len(blocks) != len(subjects):
+        raise ValueError("a Turtle block per subject expected")
+    return blocks
+
+
+def _turtle_subjects(subjects: list[bytes], prefixes: dict[str, str]) -> dict[bytes, bytes]:
+    """How Turtle writes each subject (N-Triples form) at the start of its block."""
+    nodes = [ox.NamedNode(s[1:-1].decode()) for s in subjects]
+    text = _serialized([ox.Triple(n, RDF.type, n) for n in nodes], ox.RdfFormat.TURTLE, prefixes)
+    _, blocks = _blocks(text, b"\t")
+    return {s: block[: block.index(b" ")] for s, block in zip(subjects, blocks, strict=True)}
+
+
+_TURTLE_BLOCK_START = re.compile(b"\n(?=[^\t])")
+
+
+def _patched_blocks(
+    text: bytes, old_nt: bytes, touched: list[bytes], fresh: dict[bytes, bytes], prefixes: dict[str, str]
+) -> bytes | None:
+    """The last publish's Turtle ``text`` with the blocks of the ``touched`` subjects (sorted,
+    N-Triples form) replaced by their ``fresh`` ones, or removed if they have none, or put in
+    where they belong. A block starts with its subject as Turtle writes it at the start of a
+    line: no other line does (a block's other lines start with a tab, literals are on one
+    line). Blocks are in the order of the subjects' N-Triples forms, so the subjects are found
+    in one pass, each after the one before; a new subject goes before the block of the first
+    subject after it that the last publish had (``old_nt`` says which)."""
+    places: list[tuple[bytes, bytes, bool]] = []  # subject, the block to find, whether it is its own
+    for subject in touched:
+        at = bisect_text(old_nt, subject + b" ")
+        if old_nt.startswith(subject + b" ", at):
+            places.append((subject, subject, True))
+        else:
+            line = line_at(old_nt, at)
+            places.append((subject, line[: line.index(b" ")] if line else b"", False))
+    written = _turtle_subjects(sorted({found for _, found, _ in places if found}), prefixes)
+    body = 0
+    while text.startswith(b"@prefix", body):
+        body = text.index(b"\n", body) + 1
+    cursor = body
+    removed: list[tuple[int, int]] = []
+    inserted: list[tuple[int, bytes]] = []
+    for subject, found, own in places:
+        start = _block_start(text, written[found], cursor) if found else len(text)
+        if start < 0:
+            return None
+        if own:
+            following = _TURTLE_BLOCK_START.search(text, start)
+            removed.append((start, following.end() if following else len(text)))
+        if subject in fresh:
+            inserted.append((start, fresh[subject]))
+        cursor = start
+    return splice(text, removed, inserted)
+
+
+def _block_start(text: bytes, subject: bytes, start: int) -> int:
+    """Where the block of ``subject`` (as Turtle writes it) starts, at or after ``start``."""
+    head = subject + b" "
+    if text.startswith(head, start):
+        return start
+    at = text.find(b"\n" + head, start)
+    return at + 1 if at >= 0 else -1
+
+
+_GRAPH_START = b'"@graph": [\n'
+_GRAPH_END = b"\n]}\n"
+_NODE_START = b'{"@id":"'
+
+
+def _patched_jsonld(
+    text: bytes, fresh_nt: bytes, touched: list[bytes], present: list[bytes], prefixes: dict[str, str]
+) -> bytes | None:
+    """The last publish's JSON-LD with the nodes of the ``touched`` subjects replaced by those
+    ``fresh_nt`` (the N-Triples of the ``present`` ones) gives, removed, or put in where they
+    belong. A node is one line, and the nodes are sorted by IRI (not by N-Triples form: "<a/b>"
+    sorts before "<a>"), so a node is found by bisection on the IRIs its "@id" expands to."""
+    fresh = compact_jsonld_from_ntriples(fresh_nt, prefixes)
+    at, fresh_at = text.find(_GRAPH_START), fresh.find(_GRAPH_START)
+    if at < 0 or text[:at] != fresh[:fresh_at] or not text.endswith(_GRAPH_END):
+        return None
+    nodes = fresh[fresh_at + len(_GRAPH_START) : -len(_GRAPH_END)].split(b",\n") if present else []
+    iris = sorted(s[1:-1] for s in present)
+    if len(nodes) != len(iris):
+        return None
+    by_iri = dict(zip(iris, nodes, strict=True))
+    namespaces = {f"{name}:".encode(): namespace.encode() for name, namespace in prefixes.items()}
+
+    def iri_of(line: bytes) -> bytes:
+        compact = line[len(_NODE_START) : line.index(b'"', len(_NODE_START))]
+        colon = compact.find(b":") + 1
+        namespace = namespaces.get(compact[:colon]) if colon else None
+        return namespace + compact[colon:] if namespace is not None else compact
+
+    # every node line ends with ",\n" while patching, the last one's too
+    start = at + len(_GRAPH_START)
+    body = text[: len(text) - len(_GRAPH_END)] + b",\n"
+    if body == text[:start] + b",\n":
+        return None  # no nodes: nothing to patch
+    removed: list[tuple[int, int]] = []
+    inserted: list[tuple[int, bytes]] = []
+    for iri in sorted(s[1:-1] for s in touched):
+        place = bisect_text(body, iri, start, by=iri_of)
+        line = line_at(body, place)
+        if line and iri_of(line) == iri:
+            removed.append((place, place + len(line)))
+        if iri in by_iri:
+            inserted.append((place, by_iri[iri] + b",\n"))
+        start = place
+    patched = splice(body, removed, inserted)
+    if patched.endswith(_GRAPH_START + b",\n"):
+        return None  # no nodes left
+    return patched[:-2] + _GRAPH_END
 
 
 def _blocks(text: bytes, continuations: bytes) -> tuple[bytes, list[bytes]]:
@@ -533,18 +752,6 @@ def _serialized(
     terms: list[ox.Triple] | list[ox.Quad], format: ox.RdfFormat, prefixes: dict[str, str]
 ) -> bytes:
     return ox.serialize(terms, format=format, prefixes=prefixes) or b""
-
-
-def _has_subject(lines: list[bytes], subject: bytes) -> bool:
-    head = subject + b" "
-    index = bisect.bisect_left(lines, head)
-    return index < len(lines) and lines[index].startswith(head)
-
-
-def _triples_of(lines: list[bytes], subject: bytes) -> list[ox.Triple]:
-    """The union's triples about ``subject``, in order."""
-    text = b"".join(form + b" .\n" for form in union_forms(_description(lines, subject)))
-    return list(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
 
 
 def dirty_nodes(changed_lines: Iterable[bytes], built: BuiltDataset) -> set[str]:
@@ -768,7 +975,12 @@ def _typed(mapping: dict[str, object]) -> object:
     return cls(*values)
 
 
-CACHED_DUMPS = ("dataset.nq", "dataset.ttl", "dataset.trig")
+CACHED_DUMPS = ("dataset.nq", "dataset.nt", "dataset.ttl", "dataset.trig", "dataset.jsonld", "void.ttl")
+
+
+def _cached_name(name: str) -> str:
+    """The cached copy's name: every copy of a published file is a ``dataset.*`` file."""
+    return name if name.startswith("dataset.") else f"dataset.{name}"
 
 
 def read_cached_dumps(folder: Path, sha256: dict[str, str]) -> dict[str, bytes] | None:
@@ -776,7 +988,7 @@ def read_cached_dumps(folder: Path, sha256: dict[str, str]) -> dict[str, bytes] 
     files: dict[str, bytes] = {}
     for name in CACHED_DUMPS:
         try:
-            content = (folder / name).read_bytes()
+            content = (folder / _cached_name(name)).read_bytes()
         except OSError:
             return None
         if name not in sha256 or hashlib.sha256(content).hexdigest() != sha256[name]:
@@ -813,7 +1025,7 @@ def remember(config: Config, build: PublishBuild, published: Path) -> None:
                 os.link(source, link)
             except OSError:
                 atomic_write(link, source.read_bytes())
-            os.replace(link, folder / name)
+            os.replace(link, folder / _cached_name(name))
         state = replace(build.state, dump_sha256=sha256)
         atomic_write(folder / STATE_FILE, encode_cached([CACHE_FORMAT, state]))
         with contextlib.suppress(FileNotFoundError):
