@@ -19,8 +19,9 @@ import pytest
 from bench_modules import load_bench
 from test_publishing_speed_equivalence import AWKWARD_IRIS, PREFIXES, random_triples, reference_jsonld
 
-from agkg.build import graph, publishing
-from agkg.build.graph import BuiltDataset, build_dataset, file_chunks, text_chunks
+from agkg.build import chunking, publishing
+from agkg.build.chunking import file_chunks, text_chunks
+from agkg.build.graph import BuiltDataset, build_dataset
 from agkg.build.publishing import (
     DUMP_FILES,
     DumpFacts,
@@ -165,7 +166,7 @@ def test_dumps_in_small_pieces_are_the_same_bytes_and_let_go_of_the_nquads(
     assert {name: files[name] for name in expected} == expected
     assert list(files) == list(DUMP_FILES)
 
-    monkeypatch.setattr(graph, "TEXT_CHUNK", 1000)  # thousands of pieces, runs and segments
+    monkeypatch.setattr(chunking, "TEXT_CHUNK", 1000)  # thousands of pieces, runs and segments
     monkeypatch.setattr(publishing, "_TRIG_HELD", 5000)
     pieces = build_dataset(load_config(project))
     out = tmp_path_factory.mktemp("dist") / "dist"

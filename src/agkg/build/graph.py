@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import heapq
 import io
-import os
 import tempfile
 import time
 import weakref
@@ -25,6 +24,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from agkg.build.chunking import file_chunks, text_chunks
 from agkg.build.claims import CuratedData, EntityValue, LiteralValue, Source, Value, load_curated_data
 from agkg.build.entity_names import shared_name_warnings
 from agkg.build.ontology import Vocabulary, load_vocabulary
@@ -59,38 +59,6 @@ RANK_INDIVIDUALS = {
     "preferred": WIKIBASE.PreferredRank,
     "deprecated": WIKIBASE.DeprecatedRank,
 }
-
-
-TEXT_CHUNK = 4 << 20  # bytes of text read or handled at a time when streaming the dataset's text
-
-
-def text_chunks(text: bytes, size: int | None = None) -> Iterator[bytes]:
-    """Lines of ``text`` in pieces of about ``size`` bytes (``TEXT_CHUNK``; each a copy), each
-    ending at a line end (N-Triples and N-Quads never hold a raw line break inside a line)."""
-    size = size or TEXT_CHUNK
-    start = 0
-    while start < len(text):
-        end = text.find(b"\n", start + size - 1) + 1 or len(text)
-        yield text[start:end]
-        start = end
-
-
-def file_chunks(handle: IO[bytes], size: int | None = None) -> Iterator[bytes]:
-    """A file's lines in pieces of about ``size`` bytes (``TEXT_CHUNK``), each ending at a line
-    end; read with ``os.pread`` from the start, so several readers of one open file do not
-    disturb each other."""
-    size = size or TEXT_CHUNK
-    descriptor = handle.fileno()
-    offset, rest = 0, b""
-    while block := os.pread(descriptor, size, offset):
-        offset += len(block)
-        block = rest + block
-        end = block.rfind(b"\n") + 1
-        rest = block[end:]
-        if end:
-            yield block[:end]
-    if rest:
-        yield rest
 
 
 @dataclass

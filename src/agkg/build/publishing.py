@@ -34,7 +34,8 @@ from typing import IO, BinaryIO
 
 import pyoxigraph as ox
 
-from agkg.build.graph import BuiltDataset, Iris, file_chunks, text_chunks
+from agkg.build.chunking import file_chunks, text_chunks
+from agkg.build.graph import BuiltDataset, Iris
 from agkg.build.locking import publisher_lock
 from agkg.build.querystore import QUERY_STORE as QUERY_STORE  # re-exported: callers import it from here
 from agkg.config import DEFAULTS, Config

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from agkg.build.chunking import file_chunks
 from agkg.progress import CountedProgress
 from agkg.vocab import Iris
 
@@ -205,15 +206,6 @@ def _count_lines(path: Path) -> int:
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
-    """The file in pieces of about ``_CHUNK`` bytes, each ending at a line end (an N-Quads or
-    N-Triples line never holds a raw line break)."""
+    """The file in pieces of about ``_CHUNK`` bytes, each ending at a line end."""
     with path.open("rb") as handle:
-        rest = b""
-        while block := handle.read(_CHUNK):
-            block = rest + block
-            end = block.rfind(b"\n") + 1
-            rest = block[end:]
-            if end:
-                yield block[:end]
-        if rest:
-            yield rest
+        yield from file_chunks(handle, _CHUNK)
