@@ -56,6 +56,11 @@ def ask(project: Path, text: str, *options: str) -> bytes:
     return result.stdout_bytes
 
 
+def query_command(project: Path, text: str) -> list[str]:
+    """``agkg query`` asking ``text`` of ``project`` as CSV, in a process of its own."""
+    return [sys.executable, "-m", "agkg", "--project", str(project), "-q", "query", "--format", "csv", text]
+
+
 def kept(project: Path) -> list[Path]:
     folder = project / "dist" / QUERY_STORE / RESULTS
     return sorted(folder.glob("*.answer")) if folder.is_dir() else []
@@ -166,18 +171,7 @@ def test_a_killed_writer_leaves_no_answer_to_serve(project: Path) -> None:
 
 def test_concurrent_processes_agree(project: Path) -> None:
     fresh = ask(project, POSTS, "--format", "csv", "--no-cache")
-    command = [
-        sys.executable,
-        "-m",
-        "agkg",
-        "--project",
-        str(project),
-        "-q",
-        "query",
-        "--format",
-        "csv",
-        POSTS,
-    ]
+    command = query_command(project, POSTS)
     running = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
     answers = [process.communicate() for process in running]
     assert all(process.returncode == 0 for process in running), [err for _, err in answers]
@@ -188,18 +182,7 @@ def test_concurrent_processes_agree(project: Path) -> None:
 def test_queries_and_a_publish_at_once_give_the_old_or_the_new_answer(project: Path) -> None:
     old = ask(project, COUNT, "--format", "csv")
     drop_last_claim(project)
-    command = [
-        sys.executable,
-        "-m",
-        "agkg",
-        "--project",
-        str(project),
-        "-q",
-        "query",
-        "--format",
-        "csv",
-        COUNT,
-    ]
+    command = query_command(project, COUNT)
     publisher = subprocess.Popen(
         [sys.executable, "-m", "agkg", "--project", str(project), "-q", "publish"],
         stdout=subprocess.DEVNULL,
