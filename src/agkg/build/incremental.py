@@ -70,7 +70,13 @@ from agkg.build.graph import (
     source_graph_quads,
 )
 from agkg.build.ontology import load_vocabulary
-from agkg.build.provenance import ReferenceRecord, StatementRecord, claim_keys, derive_provenance
+from agkg.build.provenance import (
+    Provenance,
+    ReferenceRecord,
+    StatementRecord,
+    claim_keys,
+    derive_provenance,
+)
 from agkg.build.publishing import (
     DUMP_FILES,
     Catalogue,
@@ -135,6 +141,9 @@ class PublishState:
     # the sha256 of the inputs file (``INPUTS_FILE``) that holds the sources, entities and
     # name warnings: only a full build can change them, so only a full build writes them
     inputs_sha256: str = ""
+    # statements per subject: with the entities (fixed but by a full build), all the entities
+    # graph is made from, so it is rebuilt and compared only when these change
+    statement_counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -231,8 +240,18 @@ def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reaso
         results=[replace(r, origins=()) for r in report.results],
         graph_counts=nquads_graph_sizes(built.nquads),
         name_warnings=shared_name_warnings(built.data.entities.values()),
+        statement_counts=statement_counts(built.provenance),
     )
     return PublishBuild(built, report, "full", reason, state, entries, timings)
+
+
+def statement_counts(provenance: Provenance) -> dict[str, int]:
+    """How many statements each subject has, sorted by subject (the entities graph gives each
+    item its count, ``wikibase:statements``)."""
+    counts: dict[str, int] = defaultdict(int)
+    for record in provenance.statements.values():
+        counts[record.subject] += 1
+    return dict(sorted(counts.items()))
 
 
 def _claims_file_names(config: Config) -> dict[str, str]:
@@ -339,13 +358,16 @@ def _incremental(
     rebuilt = [iris.source_graph(sid) for sid in affected]
     # the entities graph holds each item's statement count, which a changed claim can change
     entities_suffix = f" <{iris.entities_graph.value}> .\n".encode()
-    entity_lines = sorted(
-        {f"{q} .\n".encode() for q in entities_graph_quads(iris, vocabulary, data, provenance)}
-    )
-    entity_spans = spans_ending(previous, entities_suffix)
-    if b"".join(previous[a:b] for a, b in entity_spans) != b"".join(entity_lines):
-        rebuilt.append(iris.entities_graph)
-        new_lines = sorted(set(new_lines) | set(entity_lines))
+    counts = statement_counts(provenance)
+    entity_spans: list[tuple[int, int]] = []
+    if counts != state.statement_counts:
+        entity_lines = sorted(
+            {f"{q} .\n".encode() for q in entities_graph_quads(iris, vocabulary, data, provenance)}
+        )
+        entity_spans = spans_ending(previous, entities_suffix)
+        if b"".join(previous[a:b] for a, b in entity_spans) != b"".join(entity_lines):
+            rebuilt.append(iris.entities_graph)
+            new_lines = sorted(set(new_lines) | set(entity_lines))
     spans = sorted(
         span
         for graph in rebuilt
@@ -412,6 +434,7 @@ def _incremental(
         graph_counts=graph_counts,
         name_warnings=state.name_warnings,
         inputs_sha256=state.inputs_sha256,
+        statement_counts=counts,
     )
     built.timings = timings
     reason = (
