@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import operator
 import os
 import re
 import time
@@ -882,11 +883,17 @@ def _digests(contents: dict[str, SourceContent]) -> dict[str, str]:
     return {sid: _content_digest(content) for sid, content in contents.items()}
 
 
+_DIGESTED_FIELDS: dict[type, Callable[[object], tuple[object, ...]]] = {
+    cls: operator.attrgetter(*(f.name for f in fields(cls) if f.name not in ("positions", "position")))
+    for cls in (Source, StatementRecord, ReferenceRecord)
+}
+
+
 def _content_digest(content: SourceContent) -> str:
     def without_positions(record: Source | StatementRecord | ReferenceRecord) -> tuple[object, ...]:
-        return tuple(
-            getattr(record, f.name) for f in fields(record) if f.name not in ("positions", "position")
-        )
+        # the field values but the positions, in field order: one C call per record (asking
+        # ``fields()`` for every one of 70,000 records at 1M cost half a second)
+        return _DIGESTED_FIELDS[type(record)](record)
 
     parts = (
         without_positions(content.source),
