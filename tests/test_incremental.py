@@ -292,6 +292,39 @@ def test_a_tampered_cache_falls_back_to_a_full_build(project: Path) -> None:
     assert build(project, use_cache=True).reason == "the publish cache cannot be read"
 
 
+def test_a_cached_dump_rewritten_in_place_forces_a_full_build(project: Path) -> None:
+    # the cached dumps are known by size, time, inode and device, not by a hash of their bytes:
+    # bytes changed in place, at the same size and inode, must still be noticed
+    publish_and_remember(project)
+    add_note_to_bundled(project)
+    cached = project / ".agkg" / "publish" / "dataset.ttl"
+    content = bytearray(cached.read_bytes())
+    content[-2:-1] = b"?"
+    with cached.open("r+b") as handle:
+        handle.write(bytes(content))
+    result = build(project, use_cache=True)
+    assert result.mode == "full"
+    assert result.reason == "the cached dumps are missing or changed"
+
+
+def test_only_a_full_build_writes_the_sources_and_entities(project: Path) -> None:
+    publish_and_remember(project)
+    inputs = project / ".agkg" / "publish" / "inputs.json"
+    written = inputs.read_bytes()
+    inputs.touch()  # as an older copy: a rewrite would change the time
+    stamp = inputs.stat().st_mtime_ns
+    add_note_to_bundled(project)
+    assert publish_and_remember(project).mode == "incremental"
+    assert inputs.stat().st_mtime_ns == stamp and inputs.read_bytes() == written
+    # the state written by the incremental build still finds them
+    again = build(project, use_cache=True)
+    assert again.mode == "incremental", again.reason
+    assert again.state.entities == build(project, use_cache=False).state.entities
+    # an inputs file that is not the one the state was written with is not used
+    inputs.write_bytes(written + b" ")
+    assert build(project, use_cache=True).reason == "the publish cache cannot be read"
+
+
 # --------------------------------------------------------------------------- the dependency rules
 # The edits above rarely change a validation result (valid input gives valid statements), so
 # here faults are put straight into the quads of a built dataset, each of a kind a shape

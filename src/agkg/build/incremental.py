@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import operator
 import os
 import re
 import time
@@ -70,7 +71,13 @@ from agkg.build.graph import (
     source_graph_quads,
 )
 from agkg.build.ontology import load_vocabulary
-from agkg.build.provenance import ReferenceRecord, StatementRecord, claim_keys, derive_provenance
+from agkg.build.provenance import (
+    Provenance,
+    ReferenceRecord,
+    StatementRecord,
+    claim_keys,
+    derive_provenance,
+)
 from agkg.build.publishing import (
     DUMP_FILES,
     Catalogue,
@@ -100,7 +107,7 @@ from agkg.config import Config
 from agkg.errors import InputError, Position
 from agkg.vocab import RDF, VOID, data_prefixes
 
-CACHE_FORMAT = 5  # 4: JSON instead of pickle; 5: the N-Triples and JSON-LD dumps too
+CACHE_FORMAT = 6  # 4: JSON instead of pickle; 5: the N-Triples and JSON-LD dumps too; 6: stamps
 # More changed claims files than this share of all of them, and a full build is as quick.
 MAX_CHANGED_SHARE = 0.25
 
@@ -127,10 +134,17 @@ class PublishState:
     source_digests: dict[str, str]
     results: list[ValidationResult]  # without origins: they are recomputed from the new build
     graph_counts: dict[str, int]  # quads per named graph (IRI), sorted by name: TriG's blocks
-    dump_sha256: dict[str, str] = field(default_factory=dict)  # of the cached dataset.* links
+    # of the cached dataset.* links: size, mtime (ns), inode and device (``dump_stamp``)
+    dump_stamps: dict[str, list[int]] = field(default_factory=dict)
     # shared_name_warnings of the entities, which only a full build can change (their files
     # are in the fingerprint): worked out once, not at every incremental build
     name_warnings: list[str] = field(default_factory=list)
+    # the sha256 of the inputs file (``INPUTS_FILE``) that holds the sources, entities and
+    # name warnings: only a full build can change them, so only a full build writes them
+    inputs_sha256: str = ""
+    # statements per subject: with the entities (fixed but by a full build), all the entities
+    # graph is made from, so it is rebuilt and compared only when these change
+    statement_counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -227,8 +241,18 @@ def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reaso
         results=[replace(r, origins=()) for r in report.results],
         graph_counts=nquads_graph_sizes(built.nquads),
         name_warnings=shared_name_warnings(built.data.entities.values()),
+        statement_counts=statement_counts(built.provenance),
     )
     return PublishBuild(built, report, "full", reason, state, entries, timings)
+
+
+def statement_counts(provenance: Provenance) -> dict[str, int]:
+    """How many statements each subject has, sorted by subject (the entities graph gives each
+    item its count, ``wikibase:statements``)."""
+    counts: dict[str, int] = defaultdict(int)
+    for record in provenance.statements.values():
+        counts[record.subject] += 1
+    return dict(sorted(counts.items()))
 
 
 def _claims_file_names(config: Config) -> dict[str, str]:
@@ -326,7 +350,7 @@ def _incremental(
             for q in source_graph_quads(iris, vocabulary, data, contents[sid])
         }
     )
-    cached = read_cached_dumps(folder, state.dump_sha256)
+    cached = read_cached_dumps(folder, state.dump_stamps)
     if cached is None:
         return "the cached dumps are missing or changed"
     # one text per dump, bytes throughout: UTF-8 sorts like the text, and lines are found by
@@ -335,13 +359,16 @@ def _incremental(
     rebuilt = [iris.source_graph(sid) for sid in affected]
     # the entities graph holds each item's statement count, which a changed claim can change
     entities_suffix = f" <{iris.entities_graph.value}> .\n".encode()
-    entity_lines = sorted(
-        {f"{q} .\n".encode() for q in entities_graph_quads(iris, vocabulary, data, provenance)}
-    )
-    entity_spans = spans_ending(previous, entities_suffix)
-    if b"".join(previous[a:b] for a, b in entity_spans) != b"".join(entity_lines):
-        rebuilt.append(iris.entities_graph)
-        new_lines = sorted(set(new_lines) | set(entity_lines))
+    counts = statement_counts(provenance)
+    entity_spans: list[tuple[int, int]] = []
+    if counts != state.statement_counts:
+        entity_lines = sorted(
+            {f"{q} .\n".encode() for q in entities_graph_quads(iris, vocabulary, data, provenance)}
+        )
+        entity_spans = spans_ending(previous, entities_suffix)
+        if b"".join(previous[a:b] for a, b in entity_spans) != b"".join(entity_lines):
+            rebuilt.append(iris.entities_graph)
+            new_lines = sorted(set(new_lines) | set(entity_lines))
     spans = sorted(
         span
         for graph in rebuilt
@@ -407,6 +434,8 @@ def _incremental(
         results=[replace(r, origins=()) for r in results],
         graph_counts=graph_counts,
         name_warnings=state.name_warnings,
+        inputs_sha256=state.inputs_sha256,
+        statement_counts=counts,
     )
     built.timings = timings
     reason = (
@@ -544,14 +573,23 @@ def _patched_counts(
     if old is None:
         return None
     subjects = old.subjects + len(new_subjects - old_subjects) - len(old_subjects - new_subjects)
-    terms = [line[:-3].split(b" ", 2) for line in (*gone, *came)]
+    # a term of a triple that came is in the new text, one of a triple gone in the old: only
+    # the other text is searched (a search for what is not there reads all 150 MB)
+    gone_terms = [line[:-3].split(b" ", 2) for line in gone]
+    came_terms = [line[:-3].split(b" ", 2) for line in came]
     properties = old.properties
-    for predicate in {p for _, p, _ in terms}:
-        properties += _has_predicate(new_nt, predicate) - _has_predicate(old_nt, predicate)
+    gone_predicates, came_predicates = {p for _, p, _ in gone_terms}, {p for _, p, _ in came_terms}
+    for predicate in gone_predicates | came_predicates:
+        now = predicate in came_predicates or _has_predicate(new_nt, predicate)
+        before = predicate in gone_predicates or _has_predicate(old_nt, predicate)
+        properties += now - before
     objects = old.objects
-    for obj in {o for _, _, o in terms}:
+    gone_objects, came_objects = {o for _, _, o in gone_terms}, {o for _, _, o in came_terms}
+    for obj in gone_objects | came_objects:
         needle = b" " + obj + b" .\n"
-        objects += (needle in new_nt) - (needle in old_nt)
+        now = obj in came_objects or needle in new_nt
+        before = obj in gone_objects or needle in old_nt
+        objects += now - before
     classes = dict(old.classes)
     type_form = f"<{RDF.type.value}>".encode()
     for lines, step in ((gone, -1), (came, 1)):
@@ -845,11 +883,17 @@ def _digests(contents: dict[str, SourceContent]) -> dict[str, str]:
     return {sid: _content_digest(content) for sid, content in contents.items()}
 
 
+_DIGESTED_FIELDS: dict[type, Callable[[object], tuple[object, ...]]] = {
+    cls: operator.attrgetter(*(f.name for f in fields(cls) if f.name not in ("positions", "position")))
+    for cls in (Source, StatementRecord, ReferenceRecord)
+}
+
+
 def _content_digest(content: SourceContent) -> str:
     def without_positions(record: Source | StatementRecord | ReferenceRecord) -> tuple[object, ...]:
-        return tuple(
-            getattr(record, f.name) for f in fields(record) if f.name not in ("positions", "position")
-        )
+        # the field values but the positions, in field order: one C call per record (asking
+        # ``fields()`` for every one of 70,000 records at 1M cost half a second)
+        return _DIGESTED_FIELDS[type(record)](record)
 
     parts = (
         without_positions(content.source),
@@ -860,14 +904,15 @@ def _content_digest(content: SourceContent) -> str:
 
 
 STATE_FILE = "state.json"
+INPUTS_FILE = "inputs.json"
 ENTRY_SUFFIX = ".json"
 
 
 def read_state(config: Config) -> PublishState | str | None:
     """The last publish's state; None if there is none, or why it cannot be used."""
-    path = cache_folder(config) / STATE_FILE
+    folder = cache_folder(config)
     try:
-        content = path.read_bytes()
+        content = (folder / STATE_FILE).read_bytes()
     except FileNotFoundError:
         return None
     except OSError:
@@ -877,7 +922,20 @@ def read_state(config: Config) -> PublishState | str | None:
         return "the publish cache cannot be read"
     if state[0] != CACHE_FORMAT:
         return "the publish cache is from another version of agkg"
-    return state[1]
+    try:
+        inputs_content = (folder / INPUTS_FILE).read_bytes()
+    except OSError:
+        return "the publish cache cannot be read"
+    # the inputs file the state was written with, not one of another publish
+    if hashlib.sha256(inputs_content).hexdigest() != state[1].inputs_sha256:
+        return "the publish cache cannot be read"
+    inputs = decode_cached(inputs_content)
+    if not (isinstance(inputs, list) and len(inputs) == 3):
+        return "the publish cache cannot be read"
+    sources, entities, name_warnings = inputs
+    if not (isinstance(sources, dict) and isinstance(entities, dict) and isinstance(name_warnings, list)):
+        return "the publish cache cannot be read"
+    return replace(state[1], sources=sources, entities=entities, name_warnings=name_warnings)
 
 
 def read_entry(folder: Path, name: str) -> ClaimsFileEntry | None:
@@ -983,15 +1041,29 @@ def _cached_name(name: str) -> str:
     return name if name.startswith("dataset.") else f"dataset.{name}"
 
 
-def read_cached_dumps(folder: Path, sha256: dict[str, str]) -> dict[str, bytes] | None:
-    """The last publish's N-Quads, Turtle and TriG, if the cached copies are the ones it published."""
+def dump_stamp(path: Path) -> list[int]:
+    """What identifies a cached dump's bytes without reading them: its size, modification time,
+    inode and device. A publish replaces its files, never rewrites them, so the hard link
+    keeps its stamp until something else writes to it, which changes the time (and mostly the
+    size or the inode); the query store's fingerprint trusts the same. Hashing the 530 MB of
+    dumps at 1M, once when they are cached and again when they are read, cost 2 s of CPU."""
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_dev]
+
+
+def read_cached_dumps(folder: Path, stamps: dict[str, list[int]]) -> dict[str, bytes] | None:
+    """The last publish's dumps, if the cached copies are the ones it published."""
     files: dict[str, bytes] = {}
     for name in CACHED_DUMPS:
+        path = folder / _cached_name(name)
         try:
-            content = (folder / _cached_name(name)).read_bytes()
+            if name not in stamps or dump_stamp(path) != stamps[name]:
+                return None
+            content = path.read_bytes()
+            # written to between the two looks: not the bytes the state describes
+            if dump_stamp(path) != stamps[name]:
+                return None
         except OSError:
-            return None
-        if name not in sha256 or hashlib.sha256(content).hexdigest() != sha256[name]:
             return None
         files[name] = content
     return files
@@ -1013,11 +1085,9 @@ def remember(config: Config, build: PublishBuild, published: Path) -> None:
         for stale in entries.iterdir():
             if stale.name not in wanted:
                 stale.unlink()
-        sha256: dict[str, str] = {}
+        stamps: dict[str, list[int]] = {}
         for name in CACHED_DUMPS:
             source = published / name
-            with source.open("rb") as handle:  # in pieces: dataset.nq is 228 MB at 1M
-                sha256[name] = hashlib.file_digest(handle, "sha256").hexdigest()
             link = folder / f".{name}.{os.getpid()}"
             with contextlib.suppress(FileNotFoundError):
                 link.unlink()
@@ -1026,7 +1096,21 @@ def remember(config: Config, build: PublishBuild, published: Path) -> None:
             except OSError:
                 atomic_write(link, source.read_bytes())
             os.replace(link, folder / _cached_name(name))
-        state = replace(build.state, dump_sha256=sha256)
+            stamps[name] = dump_stamp(folder / _cached_name(name))
+        inputs_sha256 = build.state.inputs_sha256
+        if build.mode == "full" or not inputs_sha256:
+            inputs = encode_cached([build.state.sources, build.state.entities, build.state.name_warnings])
+            atomic_write(folder / INPUTS_FILE, inputs, durable=False)
+            inputs_sha256 = hashlib.sha256(inputs).hexdigest()
+        state = replace(
+            build.state,
+            dump_stamps=stamps,
+            sources={},
+            entities={},
+            name_warnings=[],
+            inputs_sha256=inputs_sha256,
+        )
         atomic_write(folder / STATE_FILE, encode_cached([CACHE_FORMAT, state]))
-        with contextlib.suppress(FileNotFoundError):
-            (folder / "state.pickle").unlink()  # what agkg before cache format 4 wrote
+        for leftover in folder.glob("*.pickle"):  # what agkg before cache format 4 wrote
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
