@@ -35,7 +35,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import cast
 
 import pyoxigraph as ox
 import rdflib
@@ -415,7 +414,7 @@ def _incremental(
     dirty = dirty_nodes(changed_lines, built)
     # the region's few descriptions are looked up by bisection and indexing, which a view of
     # the text's lines serves without a list of a million lines
-    region = validation_region(dirty, built, cast("list[bytes]", Lines(nquads)))
+    region = validation_region(dirty, built, Lines(nquads))
     partial = validate_graph(NTriplesData.of(region), shapes, "turbo", built.origins)
     kept_results = [
         replace(r, origins=origins_of(r.focus, r.value, built.origins, r.path))

@@ -32,7 +32,7 @@ import bisect
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -84,21 +84,7 @@ GLOBAL_PREDICATES = (
 # ------------------------------------------------------------------------- sorted N-Quads
 
 
-def union_forms(lines: list[bytes]) -> list[bytes]:
-    """The union of sorted N-Quads lines' graphs: each triple's N-Triples form (without " ."),
-    once, in order (what ``BuiltDataset.triples`` gives, as text). The graph name is a line's
-    last term, an IRI, so it starts at the last " <"; equal triples are adjacent."""
-    forms: list[bytes] = []
-    previous = b""
-    for line in lines:
-        form = line[: line.rindex(b" <")]
-        if form != previous:
-            forms.append(form)
-            previous = form
-    return forms
-
-
-def description_lines(lines: list[bytes], subject: bytes) -> list[bytes]:
+def description_lines(lines: Sequence[bytes], subject: bytes) -> list[bytes]:
     """The sorted N-Quads lines whose subject is ``subject`` (N-Triples form): one run."""
     head = subject + b" "
     index = bisect.bisect_left(lines, head)
@@ -109,7 +95,7 @@ def description_lines(lines: list[bytes], subject: bytes) -> list[bytes]:
     return run
 
 
-def validation_region(dirty: set[str], built: BuiltDataset, lines: list[bytes]) -> list[ox.Triple]:
+def validation_region(dirty: set[str], built: BuiltDataset, lines: Sequence[bytes]) -> list[ox.Triple]:
     """The triples the shapes read when validating the ``dirty`` nodes: the descriptions of
     those nodes, of the subjects of dirty statements, and of everything two links out from
     them (a statement's references and their sources; a subject's statements and their
@@ -345,6 +331,5 @@ __all__ = [
     "description_lines",
     "plan_pieces",
     "schema_triples",
-    "union_forms",
     "validation_region",
 ]
