@@ -682,9 +682,9 @@ def query_command(
         read_query_file,
         render_table,
         run_query,
-        uses_service,
         write_answer,
     )
+    from agkg.sparql.querytext import uses_service
     from agkg.sparql.querylib import (
         list_queries,
         load_named_query,

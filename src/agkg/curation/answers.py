@@ -29,7 +29,8 @@ import pyoxigraph as ox
 from agkg.build.publishing import atomic_write
 from agkg.config import Config
 from agkg.errors import QueryError
-from agkg.sparql.query import DatasetStore, mask_non_code, run_query
+from agkg.sparql.query import DatasetStore, run_query
+from agkg.sparql.querytext import mask_non_code
 from agkg.sparql.querylib import NamedQuery, list_queries, load_named_query
 
 EXPECTED_FOLDER = "expected"

@@ -83,7 +83,7 @@ def rewrite_label_service(query: str, prefixes: Mapping[str, str]) -> str:
     ``prefixes`` are the ones the query may use without declaring them (the store's); ``bd:``
     is added, as WDQS predeclares it. A malformed label block raises QueryError.
     """
-    from agkg.sparql.query import mask_non_code
+    from agkg.sparql.querytext import mask_non_code
 
     masked = mask_non_code(query)
     starts = [m.start() for m in _SERVICE.finditer(masked)]

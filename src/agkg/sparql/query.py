@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,8 @@ from agkg.build.querystore import open_query_store
 from agkg.config import Config
 from agkg.errors import QueryError
 from agkg.sparql.label_service import rewrite_label_service
+from agkg.sparql.ordering import sorted_answer
+from agkg.sparql.querytext import uses_service
 from agkg.sparql.resultcache import publication_identity
 from agkg.vocab import Iris, data_prefixes
 
@@ -47,29 +48,6 @@ _GRAPH_FORMATS = {
     "ntriples": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
-
-# Strings, IRIs and comments, which may contain any word without it being a keyword.
-_NOT_CODE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-    re.DOTALL,
-)
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-
-
-def mask_non_code(query: str) -> str:
-    """The query with strings, IRIs and comments blanked out, keeping its length, so keywords
-    and braces can be found and offsets in the masked text are offsets in the query."""
-    return _NOT_CODE.sub(lambda m: " " * len(m.group(0)), query)
-
-
-def uses_service(query: str) -> bool:
-    """Does the query contain the SERVICE keyword (outside strings, IRIs and comments)?"""
-    return bool(_SERVICE.search(mask_non_code(query)))
 
 
 def input_fingerprint(config: Config) -> str:
@@ -183,13 +161,16 @@ def run_query(
     query = rewrite_label_service(query, data_prefixes(dataset.iris.base))
     if not allow_service and uses_service(query):
         raise QueryError("SERVICE calls are refused; pass --allow-service to permit them")
-    try:
+    prefixes = data_prefixes(dataset.iris.base)
+
+    def evaluate(text: str) -> QueryAnswer:
         return dataset.store.query(
-            query,
-            use_default_graph_as_union=False,
-            prefixes=data_prefixes(dataset.iris.base),
-            substitutions=substitutions,
+            text, use_default_graph_as_union=False, prefixes=prefixes, substitutions=substitutions
         )
+
+    try:
+        ordered = sorted_answer(evaluate, query)
+        return ordered if ordered is not None else evaluate(query)
     except SyntaxError as error:
         raise QueryError(f"malformed query: {error}") from error
     except OSError as error:

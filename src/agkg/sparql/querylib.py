@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from agkg.errors import QueryError
-from agkg.sparql.query import mask_non_code
+from agkg.sparql.querytext import mask_non_code
 
 Term = ox.NamedNode | ox.Literal
 Substitutions = dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]

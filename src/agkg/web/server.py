@@ -350,7 +350,7 @@ def create_app(
         return params, (queries[0] if queries else None)
 
     def refusal(query: str, params: dict[str, list[str]]) -> Response | None:
-        from agkg.sparql.query import uses_service
+        from agkg.sparql.querytext import uses_service
 
         if uses_service(query):
             return text(403, "SERVICE is refused: this endpoint answers from its own dataset only")
