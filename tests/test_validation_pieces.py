@@ -174,6 +174,54 @@ def test_a_full_build_at_most_one_piece_is_validated_whole_as_before(
     assert ordered(in_pieces) == ordered(report)
 
 
+def test_a_graph_whose_whole_run_would_not_fit_in_memory_is_validated_in_pieces(
+    built: BuiltDataset, shapes: rdflib.Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = validate_dataset(built, shapes)
+    triples = len(graph_text(built).splitlines())
+    monkeypatch.setattr(validation, "PIECE_TRIPLES", 40_000)
+    monkeypatch.setattr(
+        validation, "_available_memory", lambda: triples * validation.WHOLE_RUN_BYTES_PER_TRIPLE - 1
+    )
+    sizes = engine_inputs(monkeypatch)
+    in_pieces = validate_dataset(built, shapes)
+    assert len(sizes) > 2
+    assert max(sizes) < triples
+    assert ordered(in_pieces) == ordered(whole)
+
+
+def test_a_graph_whose_whole_run_fits_is_validated_whole_however_big(
+    built: BuiltDataset, shapes: rdflib.Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    triples = len(graph_text(built).splitlines())
+    monkeypatch.setattr(validation, "PIECE_TRIPLES", 40_000)
+    monkeypatch.setattr(
+        validation, "_available_memory", lambda: triples * validation.WHOLE_RUN_BYTES_PER_TRIPLE
+    )
+    sizes = engine_inputs(monkeypatch)
+    validate_dataset(built, shapes)
+    assert sizes == [triples]
+
+
+def test_where_memory_cannot_be_read_pieces_start_above_the_piece_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(validation, "_available_memory", lambda: None)
+    assert validation.whole_run_fits(validation.PIECE_TRIPLES)
+    assert not validation.whole_run_fits(validation.PIECE_TRIPLES + 1)
+
+
+def test_the_memory_available_counts_this_process_and_the_system() -> None:
+    available = validation._available_memory()
+    assert available is not None  # Linux
+    rss = int(
+        next(
+            line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmRSS:")
+        ).split()[1]
+    )
+    assert available > rss * 1024
+
+
 # ----------------------------------------------------------------------------- the shape suite
 
 

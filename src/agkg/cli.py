@@ -684,7 +684,6 @@ def query_command(
         run_query,
         write_answer,
     )
-    from agkg.sparql.querytext import uses_service
     from agkg.sparql.querylib import (
         list_queries,
         load_named_query,
@@ -692,6 +691,7 @@ def query_command(
         prepare_local,
         prepare_remote,
     )
+    from agkg.sparql.querytext import uses_service
     from agkg.sparql.resultcache import result_cache
     from agkg.vocab import data_prefixes
 

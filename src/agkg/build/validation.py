@@ -320,8 +320,8 @@ def validate_dataset(
     """Validate the union of the dataset's graphs (plus the ontology) against ``shapes``.
 
     The data is the union's N-Triples text followed by the ontology's schema triples (what
-    ``validation_triples`` holds, as text: no million term objects are made), validated in
-    pieces of ``piece_triples`` (``validate_in_pieces``). Memory: the engine parses its own
+    ``validation_triples`` holds, as text: no million term objects are made), validated whole
+    or in pieces (``validate_in_pieces``). Memory: the engine parses its own
     copy, so the dataset's cached union text is let go while it runs (``ntriples()`` makes it
     again, under a second at a million triples), and the heap the engine freed is handed back
     to the system afterwards (bench/RESULTS.md, memory).
@@ -333,14 +333,55 @@ def validate_dataset(
         return _validate_text(parts, shapes, engine, built.origins, piece_triples)
 
 
-# How many triples the region of one piece reaches before the piece is closed. Measured at 1M
-# (seed 11, bench/RESULTS.md "Validation in pieces"): pieces of 250k triples cost the engine
-# 2.6x the CPU of one whole run (the regions add up to 2.7x the graph: each holds its nodes'
-# neighbours) for a validation peak only 11% lower, and the publish's peak is not in
-# validation any more; so a graph of up to 2M triples is validated whole, exactly as before,
-# and a bigger one (10M: pyshacl-turbo's copy of the whole would be about 6 GB) in pieces
-# whose engine copy stays near 1.2 GB.
+# How many triples the region of one piece reaches before the piece is closed, when the graph
+# is validated in pieces. Measured at 1M (seed 11, bench/RESULTS.md "Validation in pieces"):
+# pieces of 250k triples cost the engine 2.6x the CPU of one whole run (the regions add up to
+# 2.7x the graph: each holds its nodes' neighbours); pieces of 2M keep the engine's copy near
+# 1.2 GB.
 PIECE_TRIPLES = 2_000_000
+
+# What one whole pyshacl-turbo run needs, as the publishing process's peak per triple validated:
+# 986 MiB at 1M (995,556 triples) and 9,071 MiB at 10M (9,950,000), both about 0.95 KiB
+# (bench/RESULTS.md, "10M"). A whole run is the faster one at every size measured (10M: 436 s
+# against over 2,047 s in pieces), so pieces are for a graph whose whole run would not fit.
+WHOLE_RUN_BYTES_PER_TRIPLE = 1_000
+
+
+def whole_run_fits(triples: int) -> bool:
+    """Whether validating ``triples`` in one engine run fits in the memory this process can
+    still have: what it holds now plus what the system has available (and no more than its
+    control group allows). Where that cannot be read (not Linux), a graph of up to
+    ``PIECE_TRIPLES`` is taken to fit."""
+    available = _available_memory()
+    if available is None:
+        return triples <= PIECE_TRIPLES
+    return triples * WHOLE_RUN_BYTES_PER_TRIPLE <= available
+
+
+def _available_memory() -> int | None:
+    """This process's resident memory plus the system's MemAvailable, capped by a cgroup v2
+    memory.max; None where /proc says nothing."""
+    try:
+        meminfo = Path("/proc/meminfo").read_text()
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    fields = {}
+    for line in (meminfo + status).splitlines():
+        name, _, value = line.partition(":")
+        if value.strip().endswith("kB"):
+            fields[name] = int(value.split()[0]) * 1024
+    if "MemAvailable" not in fields or "VmRSS" not in fields:
+        return None
+    available = fields["MemAvailable"] + fields["VmRSS"]
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        used = int(Path("/sys/fs/cgroup/memory.current").read_text())
+    except (OSError, ValueError):
+        return available
+    if limit.isdigit():
+        available = min(available, int(limit) - used + fields["VmRSS"])
+    return available
 
 
 def validate_in_pieces(
@@ -354,9 +395,11 @@ def validate_in_pieces(
     (and the report graph's results) of validating them whole.
 
     The focus nodes are taken in sorted order and a piece is closed once the triples their
-    shapes read (agkg.build.regions) reach ``piece_triples`` (``PIECE_TRIPLES`` by default);
-    each piece is validated on those triples for its own focus nodes only, so the engine
-    holds one piece's region at a time instead of the whole graph. A graph of at most one
+    shapes read (agkg.build.regions) reach ``piece_triples``; each piece is validated on those
+    triples and keeps its own focus nodes' results, so the engine holds one piece's region at
+    a time instead of the whole graph. Without ``piece_triples`` the graph is validated whole
+    when one run fits in memory (``whole_run_fits``: the faster way), else in pieces of
+    ``PIECE_TRIPLES``. A graph of at most one
     piece is validated whole, as are shapes with targets the split does not know
     (``sh:target``, a literal ``sh:targetNode``), data with blank nodes, and a graph where a
     piece reports on a node no piece owns.
@@ -373,9 +416,10 @@ def _validate_text(
 ) -> ValidationReport:
     """``validate_in_pieces`` on the concatenation of ``parts``, which it empties: the text is
     let go before the engine runs on the whole (the caller holds no other reference)."""
-    size = PIECE_TRIPLES if piece_triples is None else piece_triples
+    lines = sum(part.count(b"\n") for part in parts)
+    size = piece_triples or (lines if whole_run_fits(lines) else PIECE_TRIPLES)
     targets = _piece_targets(shapes)
-    if targets is not None and sum(part.count(b"\n") for part in parts) > size:
+    if targets is not None and lines > size:
         text = b"".join(parts)
         parts.clear()
         plan = plan_pieces(text, size, *targets)

@@ -30,8 +30,8 @@ from agkg.build.publishing import atomic_write
 from agkg.config import Config
 from agkg.errors import QueryError
 from agkg.sparql.query import DatasetStore, run_query
-from agkg.sparql.querytext import mask_non_code
 from agkg.sparql.querylib import NamedQuery, list_queries, load_named_query
+from agkg.sparql.querytext import mask_non_code
 
 EXPECTED_FOLDER = "expected"
 _ORDERED = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
