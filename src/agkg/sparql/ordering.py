@@ -104,19 +104,24 @@ def _term_key(cell: str) -> tuple[int, str, str, str] | None:
     return None
 
 
-class _Descending:
-    """A key that sorts the other way round, for ``DESC``."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, key: tuple[int, str, str, str]) -> None:
-        self.key = key
-
-    def __lt__(self, other: _Descending) -> bool:
-        return other.key < self.key
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Descending) and other.key == self.key
+def _ranks(cells: set[str]) -> dict[str, int] | None:
+    """Each cell's rank in SPARQL's order (equal terms written two ways share one), or None if
+    a cell holds a term of a kind this module does not order. Ranking the distinct cells once
+    lets the rows be sorted on small integers: an answer repeats its labels many times."""
+    keyed = []
+    for cell in cells:
+        key = _term_key(cell)
+        if key is None:
+            return None
+        keyed.append((key, cell))
+    keyed.sort()
+    ranks: dict[str, int] = {}
+    rank, previous = 0, None
+    for key, cell in keyed:
+        if key != previous:
+            rank, previous = rank + 1, key
+        ranks[cell] = rank
+    return ranks
 
 
 def sort_tsv(answer: bytes, select: OrderedSelect) -> bytes | None:
@@ -132,19 +137,16 @@ def sort_tsv(answer: bytes, select: OrderedSelect) -> bytes | None:
     rows = body.split("\n")
     if rows and rows[-1] == "":
         rows.pop()
-    known: dict[str, tuple[int, str, str, str] | None] = {}  # answers repeat their labels
-    decorated: list[tuple[object, ...]] = []
-    for row in rows:
-        cells = row.split("\t")
-        key: list[object] = []
-        for column, descending in columns:
-            cell = cells[column]
-            term = known[cell] if cell in known else known.setdefault(cell, _term_key(cell))
-            if term is None:
-                return None
-            key.append(_Descending(term) if descending else term)
-        key.append(row)
-        decorated.append(tuple(key))
+    table = [row.split("\t") for row in rows]
+    ranks = []  # per key column: each distinct cell's place among the column's cells
+    for column, descending in columns:
+        ranked = _ranks({cells[column] for cells in table})
+        if ranked is None:
+            return None
+        ranks.append((column, {cell: -rank for cell, rank in ranked.items()} if descending else ranked))
+    decorated = list(
+        zip(*([rank[cells[column]] for cells in table] for column, rank in ranks), rows, strict=True)
+    )
     decorated.sort()
     chosen = decorated[select.offset :]
     if select.limit is not None:
