@@ -19,14 +19,12 @@ from agkg.build import splicing
 from agkg.build.incremental import _patched_blocks, _patched_jsonld, _turtle_blocks
 from agkg.build.publishing import compact_jsonld_from_ntriples
 from agkg.build.splicing import (
-    Lines,
     Spliced,
     TextFile,
     bisect_text,
     count_lines,
     has_line_starting,
     line_at,
-    line_starts,
     run_of,
     spans_ending,
     splice,
@@ -125,25 +123,6 @@ def test_splice_on_known_text() -> None:
     assert splice(text, [], []) == text
     with pytest.raises(ValueError, match="overlapping"):
         splice(text, [(0, 4), (2, 6)], [])
-
-
-@given(_lines)
-def test_line_starts_are_the_offsets_of_the_lines(lines: list[bytes]) -> None:
-    assert list(line_starts(b"".join(lines))) == _offsets(lines)
-
-
-@given(_lines, st.binary(max_size=7))
-def test_lines_view_is_a_sequence_of_the_lines(lines: list[bytes], key: bytes) -> None:
-    view = Lines(b"".join(lines))
-    assert len(view) == len(lines)
-    assert list(view) == lines
-    assert [view[i] for i in range(len(lines))] == lines
-    assert view[1:3] == lines[1:3]
-    if lines:
-        assert view[-1] == lines[-1]
-    assert bisect.bisect_left(view, key) == bisect.bisect_left(lines, key)
-    with pytest.raises(IndexError):
-        view[len(lines)]
 
 
 # --------------------------------------------------------------------------- texts in files

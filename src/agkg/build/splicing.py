@@ -24,15 +24,11 @@ from __future__ import annotations
 import bisect
 import errno
 import os
-import re
-from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import overload
 
 _NEWLINE = b"\n"
-_LINE_END = re.compile(b"\n")
 
 # How much of a file a scan reads at a time: large enough that a scan of 2 GB is a hundred
 # reads, small enough to be nothing next to the build's own memory.
@@ -395,48 +391,3 @@ def _copy_range(text: TextFile, descriptor: int, start: int, end: int) -> None:
         if copied == 0:
             raise OSError(errno.EIO, "the file is shorter than it was")
         start += copied
-
-
-def line_starts(text: bytes) -> array[int]:
-    """The start of every line of ``text``, and ``len(text)`` last: a line index of 8 bytes a
-    line, found by the regular expression engine (no line is copied)."""
-    starts = array("q", [0])
-    starts.extend(map(re.Match.end, _LINE_END.finditer(text)))
-    return starts
-
-
-class Lines(Sequence[bytes]):
-    """The lines of ``text`` as a read-only sequence (for ``bisect`` and indexing), each
-    line a copy made when asked for; the line index is made at the first use."""
-
-    def __init__(self, text: bytes) -> None:
-        self.text = text
-        self._starts: array[int] | None = None
-
-    @property
-    def starts(self) -> array[int]:
-        if self._starts is None:
-            self._starts = line_starts(self.text)
-        return self._starts
-
-    def __len__(self) -> int:
-        return len(self.starts) - 1
-
-    @overload
-    def __getitem__(self, index: int) -> bytes: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[bytes]: ...
-
-    def __getitem__(self, index: int | slice) -> bytes | list[bytes]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        starts = self.starts
-        if index < 0:
-            index += len(starts) - 1
-        if not 0 <= index < len(starts) - 1:
-            raise IndexError("line index out of range")
-        return self.text[starts[index] : starts[index + 1]]
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self.text.splitlines(keepends=True))
