@@ -556,7 +556,9 @@ def _patched_dumps(
     entities = len(state.entities)
     old_present = {s for s in touched if has_line_starting(old_nt, s + b" ")}
     void_text = cached["void.ttl"][:]
-    triples = count_lines(old_nt) + len(came_forms) - len(gone_forms)
+    # the last union's size is in its VoID; counting the lines of its N-Triples is a scan
+    last = _void_counts(void_text, iris)
+    triples = (last.triples if last is not None else count_lines(old_nt)) + len(came_forms) - len(gone_forms)
 
     def void() -> bytes:
         counts = _patched_counts(
@@ -760,7 +762,7 @@ def _body_start(text: Text) -> int:
     """Where pyoxigraph's Turtle or TriG ``text`` starts after its prefix lines."""
     body = 0
     while text[body : body + 7] == b"@prefix":
-        body = text.find(b"\n", body) + 1
+        body = text.find(b"\n", body) + 1 or len(text)
     return body
 
 
