@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import replace as dataclass_replace
 from pathlib import Path
@@ -441,6 +442,44 @@ def test_publishing_again_without_edits_is_incremental_and_identical(synthetic: 
     again = assert_same_as_full(synthetic)
     assert again.reason.startswith("0 claims file(s) changed: 0 source graph(s) rebuilt")
     assert dumps(again, synthetic) == dumps(first, synthetic)
+
+
+def test_the_incremental_build_does_not_hold_the_last_dumps(synthetic: Path) -> None:
+    """While it patches the dumps (the graph stage) and while it writes them, an incremental
+    publish allocates far less than the last publication's dumps: it reads them from their
+    files where needed, in small windows here, and writes the new ones from the old files'
+    ranges and the changes. (It read them all into memory and made the new texts beside them,
+    which at 10M was the publish's peak, higher than a full build's.)"""
+    publish_and_remember(synthetic)
+    dumps_size = sum(p.stat().st_size for p in (synthetic / "dist").glob("dataset.*"))
+    remove_claims(synthetic)
+    config = load_config(synthetic)
+    shapes, shapes_triples = load_shapes(config.shapes_dir, check=False)
+    at_end: dict[str, tuple[int, int]] = {}  # traced memory (now, peak) at each stage's end
+
+    def trace(stage: str) -> None:
+        if stage == "provenance":  # the graph stage follows
+            tracemalloc.start()
+        elif tracemalloc.is_tracing():
+            at_end[stage] = tracemalloc.get_traced_memory()
+            tracemalloc.reset_peak()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("agkg.build.splicing.WINDOW", 1 << 16, raising=False)
+        patch.setattr("agkg.build.chunking.TEXT_CHUNK", 1 << 16)
+        try:
+            result = build_and_validate(config, shapes, trace)
+            trace("built")
+            write_dumps(result.dump_producers(shapes_triples), synthetic / "dist", progress=trace)
+        finally:
+            tracemalloc.stop()
+    assert result.mode == "incremental", result.reason
+    graph_now, graph_peak = at_end["graph"]
+    assert graph_peak - graph_now < dumps_size / 8, (at_end, dumps_size)
+    built_now, _ = at_end["built"]
+    writing_peak = max(peak for stage, (_, peak) in at_end.items() if stage.startswith("dataset."))
+    assert writing_peak - built_now < dumps_size / 8, (at_end, dumps_size)
+    assert_same_as_full(synthetic)
 
 
 def test_a_file_edited_during_a_full_build_is_read_again_next_time(synthetic: Path) -> None:

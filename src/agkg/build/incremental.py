@@ -30,6 +30,7 @@ import json
 import operator
 import os
 import re
+import shutil
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -80,19 +81,30 @@ from agkg.build.provenance import (
 from agkg.build.publishing import (
     DUMP_FILES,
     Catalogue,
+    FileWriter,
     UnionCounts,
     atomic_write,
     compact_jsonld_from_ntriples,
     dump_producers,
     nquads_graph_sizes,
     turtle,
-    union_counts,
+    union_counts_of,
     void_from_counts,
 )
 from agkg.build.querystore import StoreChanges
 from agkg.build.quotes import Anchor, check_claim_quote, missing_texts, source_text
 from agkg.build.regions import validation_region
-from agkg.build.splicing import Lines, bisect_text, has_line_starting, line_at, run_of, spans_ending, splice
+from agkg.build.splicing import (
+    Spliced,
+    Text,
+    TextFile,
+    bisect_text,
+    count_lines,
+    has_line_starting,
+    line_at,
+    lines_ending,
+    windows,
+)
 from agkg.build.validation import (
     NTriplesData,
     ValidationReport,
@@ -349,43 +361,44 @@ def _incremental(
             for q in source_graph_quads(iris, vocabulary, data, contents[sid])
         }
     )
-    cached = read_cached_dumps(folder, state.dump_stamps)
+    cached = open_cached_dumps(folder, state.dump_stamps)
     if cached is None:
         return "the cached dumps are missing or changed"
     # one text per dump, bytes throughout: UTF-8 sorts like the text, and lines are found by
-    # bisection on byte offsets and changed by splicing (build/splicing.py), never split up
+    # bisection on byte offsets and changed by splicing (build/splicing.py), never split up;
+    # the texts are the cached files, read where needed, never whole (at 10M they are 6 GB)
     previous = cached.pop("dataset.nq")
     rebuilt = [iris.source_graph(sid) for sid in affected]
     # the entities graph holds each item's statement count, which a changed claim can change
     entities_suffix = f" <{iris.entities_graph.value}> .\n".encode()
     counts = statement_counts(provenance)
-    entity_spans: list[tuple[int, int]] = []
+    entity_found: list[tuple[int, bytes]] = []
     if counts != state.statement_counts:
         entity_lines = sorted(
             {f"{q} .\n".encode() for q in entities_graph_quads(iris, vocabulary, data, provenance)}
         )
-        entity_spans = spans_ending(previous, entities_suffix)
-        if b"".join(previous[a:b] for a, b in entity_spans) != b"".join(entity_lines):
+        entity_found = lines_ending(previous, entities_suffix)
+        if [line for _, line in entity_found] != entity_lines:
             rebuilt.append(iris.entities_graph)
             new_lines = sorted(set(new_lines) | set(entity_lines))
-    spans = sorted(
-        span
+    found = sorted(
+        item
         for graph in rebuilt
-        for span in (
-            entity_spans
+        for item in (
+            entity_found
             if graph == iris.entities_graph
-            else spans_ending(previous, f" <{graph.value}> .\n".encode())
+            else lines_ending(previous, f" <{graph.value}> .\n".encode())
         )
     )
-    removed = [previous[a:b] for a, b in spans]
+    removed = [line for _, line in found]
     # lines in both are kept where they are: only the difference is spliced
     kept = set(removed).intersection(new_lines)
-    nquads = splice(
+    nquads = Spliced(
         previous,
-        [span for span, line in zip(spans, removed, strict=True) if line not in kept],
+        [(start, start + len(line)) for start, line in found if line not in kept],
         [(bisect_text(previous, line), line) for line in new_lines if line not in kept],
     )
-    del previous
+    del previous, found
     graph_counts = dict(state.graph_counts)
     for graph in rebuilt:
         graph_counts[graph.value] = 0
@@ -402,7 +415,7 @@ def _incremental(
         data=data,
         provenance=provenance,
         nquads=b"",
-        counts=build_counts(data, provenance, nquads.count(b"\n")),
+        counts=build_counts(data, provenance, sum(graph_counts.values())),
         origins=dataset_origins(iris, vocabulary, data, provenance),
         warnings=warnings + corpus_warnings(data, corpus) + state.name_warnings,
         claim_keys=[key_of[id(c)] for c in data.claims],
@@ -412,9 +425,9 @@ def _incremental(
 
     changed_lines = set(removed).symmetric_difference(new_lines)
     dirty = dirty_nodes(changed_lines, built)
-    # the region's few descriptions are looked up by bisection and indexing, which a view of
-    # the text's lines serves without a list of a million lines
-    region = validation_region(dirty, built, Lines(nquads))
+    # the region's few descriptions are looked up by bisection in the last N-Quads file and
+    # among the lines spliced in, without a list of a million lines
+    region = validation_region(dirty, built, nquads)
     partial = validate_graph(NTriplesData.of(region), shapes, "turbo", built.origins)
     kept_results = [
         replace(r, origins=origins_of(r.focus, r.value, built.origins, r.path))
@@ -455,8 +468,8 @@ def _incremental(
 
 
 def _patched_dumps(
-    cached: dict[str, bytes],
-    nquads: bytes,
+    cached: dict[str, TextFile],
+    nquads: Spliced,
     removed: list[bytes],
     added: list[bytes],
     kept: set[bytes],
@@ -474,8 +487,8 @@ def _patched_dumps(
     the blocks of the subjects of changed lines and of the rebuilt graphs are written afresh,
     as a full build writes them, and spliced in at their places in the last publish's text.
     The VoID counts come from the new N-Triples as in a full build. None if a cached file does
-    not split as expected (the build is then full). Each file is made when ``write_dumps``
-    asks for it, so one file's bytes are held at a time (besides the texts patched from).
+    not split as expected (the build is then full). Each file is written by ``write_dumps``
+    from the last publish's file and the changes (``Spliced.write``): no dump is held whole.
     """
     prefixes = data_prefixes(iris.base)
     gone_lines = [line for line in removed if line not in kept]
@@ -491,20 +504,21 @@ def _patched_dumps(
     gone_forms = sorted(
         f
         for f in {form(line) for line in gone_lines} - new_forms
-        if not has_line_starting(nquads, f[:-3] + b" <")
+        if not nquads.has_line_starting(f[:-3] + b" <")
     )
     came_forms = sorted(f for f in new_forms if not _has_line(old_nt, f))
     gone_spans = []
     for f in gone_forms:
         at = bisect_text(old_nt, f)
-        if not old_nt.startswith(f, at):
+        if line_at(old_nt, at) != f:
             return None
         gone_spans.append((at, at + len(f)))
-    ntriples = splice(old_nt, gone_spans, [(bisect_text(old_nt, f), f) for f in came_forms])
+    ntriples = Spliced(old_nt, gone_spans, [(bisect_text(old_nt, f), f) for f in came_forms])
 
     touched = sorted({line[: line.index(b" ")] for line in (*gone_lines, *new_lines)})
-    present = [s for s in touched if has_line_starting(ntriples, s + b" ")]
-    fresh_nt = b"".join(ntriples[a:b] for a, b in (run_of(ntriples, s + b" ") for s in present))
+    runs = {s: ntriples.lines_starting(s + b" ") for s in touched}
+    present = [s for s in touched if runs[s]]
+    fresh_nt = b"".join(line for s in present for line in runs[s])
     fresh_triples = list(ox.parse(fresh_nt, format=ox.RdfFormat.N_TRIPLES))
     turtle_text = _patched_blocks(
         cached["dataset.ttl"],
@@ -520,9 +534,13 @@ def _patched_dumps(
         return None
 
     graphs = [f"<{g}>".encode() for g in graph_counts]
-    trig_header, graph_blocks = _blocks(cached["dataset.trig"], b"\t}")
-    if len(graph_blocks) != len(graphs) or list(state.graph_counts) != list(graph_counts):
+    trig = cached["dataset.trig"]
+    block_starts = _block_starts(trig, b"\t}")
+    trig_header = trig[: block_starts[0]]
+    if len(block_starts) != len(graphs) + 1 or list(state.graph_counts) != list(graph_counts):
         return None
+    graph_spans: list[tuple[int, int]] = []
+    graph_blocks: list[tuple[int, bytes]] = []
     for graph in rebuilt:
         name = f"<{graph.value}>".encode()
         suffix = b" " + name + b" .\n"
@@ -530,34 +548,41 @@ def _patched_dumps(
         block_header, block = _blocks(_serialized(quads, ox.RdfFormat.TRIG, prefixes), b"\t}")
         if len(block) != 1 or block_header != trig_header:
             return None
-        graph_blocks[graphs.index(name)] = block[0]
+        index = graphs.index(name)
+        graph_spans.append((block_starts[index], block_starts[index + 1]))
+        graph_blocks.append((block_starts[index], block[0]))
+    trig_text = Spliced(trig, graph_spans, graph_blocks)
 
     entities = len(state.entities)
     old_present = {s for s in touched if has_line_starting(old_nt, s + b" ")}
-    counts = _patched_counts(
-        cached["void.ttl"], iris, old_nt, ntriples, gone_forms, came_forms, old_present, set(present)
-    )
+    void_text = cached["void.ttl"][:]
+    # the last union's size is in its VoID; counting the lines of its N-Triples is a scan
+    last = _void_counts(void_text, iris)
+    triples = (last.triples if last is not None else count_lines(old_nt)) + len(came_forms) - len(gone_forms)
 
     def void() -> bytes:
-        union = counts or union_counts(ntriples)
+        counts = _patched_counts(
+            void_text, iris, old_nt, ntriples, gone_forms, came_forms, old_present, set(present)
+        )
+        union = counts or union_counts_of(piece for _, piece in ntriples.chunks())
         return turtle(void_from_counts(iris, entities, union, graph_counts, DUMP_FILES), prefixes)
 
     files: dict[str, Callable[[], bytes]] = {
-        "dataset.ttl": lambda: turtle_text,
-        "dataset.trig": lambda: trig_header + b"".join(graph_blocks),
-        "dataset.nt": lambda: ntriples,
-        "dataset.nq": lambda: nquads,
-        "dataset.jsonld": lambda: jsonld_text,
+        "dataset.ttl": FileWriter(turtle_text.write),
+        "dataset.trig": FileWriter(trig_text.write),
+        "dataset.nt": FileWriter(ntriples.write),
+        "dataset.nq": FileWriter(nquads.write),
+        "dataset.jsonld": FileWriter(jsonld_text.write),
         "void.ttl": void,
     }
-    return files, ntriples.count(b"\n")
+    return files, triples
 
 
 def _patched_counts(
     void: bytes,
     iris: Iris,
-    old_nt: bytes,
-    new_nt: bytes,
+    old_nt: Text,
+    new_nt: Spliced,
     gone: list[bytes],
     came: list[bytes],
     old_subjects: set[bytes],
@@ -573,21 +598,31 @@ def _patched_counts(
         return None
     subjects = old.subjects + len(new_subjects - old_subjects) - len(old_subjects - new_subjects)
     # a term of a triple that came is in the new text, one of a triple gone in the old: only
-    # the other text is searched (a search for what is not there reads all 150 MB)
+    # the other text is searched (a search for what is not there reads all 150 MB), for all
+    # the terms in one pass over its windows
     gone_terms = [line[:-3].split(b" ", 2) for line in gone]
     came_terms = [line[:-3].split(b" ", 2) for line in came]
-    properties = old.properties
     gone_predicates, came_predicates = {p for _, p, _ in gone_terms}, {p for _, p, _ in came_terms}
+    gone_objects, came_objects = {o for _, _, o in gone_terms}, {o for _, _, o in came_terms}
+    now_found = _terms_in(
+        (piece for _, piece in new_nt.chunks()),
+        gone_predicates - came_predicates,
+        gone_objects - came_objects,
+    )
+    before_found = _terms_in(
+        (piece for _, piece in windows(old_nt)),
+        came_predicates - gone_predicates,
+        came_objects - gone_objects,
+    )
+    properties = old.properties
     for predicate in gone_predicates | came_predicates:
-        now = predicate in came_predicates or _has_predicate(new_nt, predicate)
-        before = predicate in gone_predicates or _has_predicate(old_nt, predicate)
+        now = predicate in came_predicates or predicate in now_found[0]
+        before = predicate in gone_predicates or predicate in before_found[0]
         properties += now - before
     objects = old.objects
-    gone_objects, came_objects = {o for _, _, o in gone_terms}, {o for _, _, o in came_terms}
     for obj in gone_objects | came_objects:
-        needle = b" " + obj + b" .\n"
-        now = obj in came_objects or needle in new_nt
-        before = obj in gone_objects or needle in old_nt
+        now = obj in came_objects or obj in now_found[1]
+        before = obj in gone_objects or obj in before_found[1]
         objects += now - before
     classes = dict(old.classes)
     type_form = f"<{RDF.type.value}>".encode()
@@ -598,8 +633,27 @@ def _patched_counts(
                 name = obj[1:-1].decode()
                 classes[name] = classes.get(name, 0) + step
     classes = {name: n for name, n in classes.items() if n}
-    triples = new_nt.count(b"\n")
+    triples = old.triples + len(came) - len(gone)
     return UnionCounts(triples, subjects, properties, objects, classes)
+
+
+def _terms_in(
+    pieces: Iterable[bytes], predicates: set[bytes], objects: set[bytes]
+) -> tuple[set[bytes], set[bytes]]:
+    """Which of ``predicates`` and ``objects`` (N-Triples forms) some line of the N-Triples
+    ``pieces`` (each of whole lines) has as its predicate or object: one pass, ending as soon
+    as all are found."""
+    found_predicates: set[bytes] = set()
+    found_objects: set[bytes] = set()
+    left_predicates, left_objects = set(predicates), set(objects)
+    for piece in pieces:
+        if not (left_predicates or left_objects):
+            break
+        found_predicates.update(p for p in left_predicates if _has_predicate(piece, p))
+        found_objects.update(o for o in left_objects if b" " + o + b" .\n" in piece)
+        left_predicates -= found_predicates
+        left_objects -= found_objects
+    return found_predicates, found_objects
 
 
 def _has_predicate(ntriples: bytes, predicate: bytes) -> bool:
@@ -650,8 +704,8 @@ def _void_counts(void: bytes, iris: Iris) -> UnionCounts | None:
 _VOID_COUNTS = (VOID.triples, VOID.distinctSubjects, VOID.properties, VOID.distinctObjects)
 
 
-def _has_line(text: bytes, line: bytes) -> bool:
-    return text.startswith(line, bisect_text(text, line))
+def _has_line(text: Text, line: bytes) -> bool:
+    return line_at(text, bisect_text(text, line)) == line
 
 
 def _turtle_blocks(triples: list[ox.Triple], prefixes: dict[str, str], subjects: list[bytes]) -> list[bytes]:
@@ -670,12 +724,9 @@ def _turtle_subjects(subjects: list[bytes], prefixes: dict[str, str]) -> dict[by
     return {s: block[: block.index(b" ")] for s, block in zip(subjects, blocks, strict=True)}
 
 
-_TURTLE_BLOCK_START = re.compile(b"\n(?=[^\t])")
-
-
 def _patched_blocks(
-    text: bytes, old_nt: bytes, touched: list[bytes], fresh: dict[bytes, bytes], prefixes: dict[str, str]
-) -> bytes | None:
+    text: Text, old_nt: Text, touched: list[bytes], fresh: dict[bytes, bytes], prefixes: dict[str, str]
+) -> Spliced | None:
     """The last publish's Turtle ``text`` with the blocks of the ``touched`` subjects (sorted,
     N-Triples form) replaced by their ``fresh`` ones, or removed if they have none, or put in
     where they belong. A block starts with its subject as Turtle writes it at the start of a
@@ -685,16 +736,13 @@ def _patched_blocks(
     subject after it that the last publish had (``old_nt`` says which)."""
     places: list[tuple[bytes, bytes, bool]] = []  # subject, the block to find, whether it is its own
     for subject in touched:
-        at = bisect_text(old_nt, subject + b" ")
-        if old_nt.startswith(subject + b" ", at):
+        line = line_at(old_nt, bisect_text(old_nt, subject + b" "))
+        if line.startswith(subject + b" "):
             places.append((subject, subject, True))
         else:
-            line = line_at(old_nt, at)
             places.append((subject, line[: line.index(b" ")] if line else b"", False))
     written = _turtle_subjects(sorted({found for _, found, _ in places if found}), prefixes)
-    body = 0
-    while text.startswith(b"@prefix", body):
-        body = text.index(b"\n", body) + 1
+    body = _body_start(text)
     cursor = body
     removed: list[tuple[int, int]] = []
     inserted: list[tuple[int, bytes]] = []
@@ -703,18 +751,37 @@ def _patched_blocks(
         if start < 0:
             return None
         if own:
-            following = _TURTLE_BLOCK_START.search(text, start)
-            removed.append((start, following.end() if following else len(text)))
+            removed.append((start, _next_block(text, start)))
         if subject in fresh:
             inserted.append((start, fresh[subject]))
         cursor = start
-    return splice(text, removed, inserted)
+    return Spliced(text, removed, inserted)
 
 
-def _block_start(text: bytes, subject: bytes, start: int) -> int:
+def _body_start(text: Text) -> int:
+    """Where pyoxigraph's Turtle or TriG ``text`` starts after its prefix lines."""
+    body = 0
+    while text[body : body + 7] == b"@prefix":
+        body = text.find(b"\n", body) + 1 or len(text)
+    return body
+
+
+def _next_block(text: Text, start: int) -> int:
+    """Where the Turtle block after the one at ``start`` starts (``len(text)`` if none): at
+    the next line that does not start with a tab."""
+    at = start
+    while True:
+        at = text.find(b"\n", at) + 1
+        if at == 0 or at >= len(text):
+            return len(text)
+        if text[at : at + 1] != b"\t":
+            return at
+
+
+def _block_start(text: Text, subject: bytes, start: int) -> int:
     """Where the block of ``subject`` (as Turtle writes it) starts, at or after ``start``."""
     head = subject + b" "
-    if text.startswith(head, start):
+    if text[start : start + len(head)] == head:
         return start
     at = text.find(b"\n" + head, start)
     return at + 1 if at >= 0 else -1
@@ -726,15 +793,15 @@ _NODE_START = b'{"@id":"'
 
 
 def _patched_jsonld(
-    text: bytes, fresh_nt: bytes, touched: list[bytes], present: list[bytes], prefixes: dict[str, str]
-) -> bytes | None:
+    text: Text, fresh_nt: bytes, touched: list[bytes], present: list[bytes], prefixes: dict[str, str]
+) -> Spliced | None:
     """The last publish's JSON-LD with the nodes of the ``touched`` subjects replaced by those
     ``fresh_nt`` (the N-Triples of the ``present`` ones) gives, removed, or put in where they
     belong. A node is one line, and the nodes are sorted by IRI (not by N-Triples form: "<a/b>"
     sorts before "<a>"), so a node is found by bisection on the IRIs its "@id" expands to."""
     fresh = compact_jsonld_from_ntriples(fresh_nt, prefixes)
     at, fresh_at = text.find(_GRAPH_START), fresh.find(_GRAPH_START)
-    if at < 0 or text[:at] != fresh[:fresh_at] or not text.endswith(_GRAPH_END):
+    if at < 0 or text[:at] != fresh[:fresh_at] or text[len(text) - len(_GRAPH_END) :] != _GRAPH_END:
         return None
     nodes = fresh[fresh_at + len(_GRAPH_START) : -len(_GRAPH_END)].split(b",\n") if present else []
     iris = sorted(s[1:-1] for s in present)
@@ -749,25 +816,44 @@ def _patched_jsonld(
         namespace = namespaces.get(compact[:colon]) if colon else None
         return namespace + compact[colon:] if namespace is not None else compact
 
-    # every node line ends with ",\n" while patching, the last one's too
     start = at + len(_GRAPH_START)
-    body = text[: len(text) - len(_GRAPH_END)] + b",\n"
-    if body == text[:start] + b",\n":
+    # the node lines: each ends with ",\n" but the last, which ends with "\n"; "]}\n" follows
+    end = len(text) - len(_GRAPH_END) + 1
+    if end <= start + 1:
         return None  # no nodes: nothing to patch
+    last = text.rfind(b"\n", start, end - 1) + 1 or start
     removed: list[tuple[int, int]] = []
     inserted: list[tuple[int, bytes]] = []
     for iri in sorted(s[1:-1] for s in touched):
-        place = bisect_text(body, iri, start, by=iri_of)
-        line = line_at(body, place)
+        place = bisect_text(text, iri, start, end, by=iri_of)
+        line = line_at(text, place) if place < end else b""
         if line and iri_of(line) == iri:
             removed.append((place, place + len(line)))
         if iri in by_iri:
             inserted.append((place, by_iri[iri] + b",\n"))
         start = place
-    patched = splice(body, removed, inserted)
-    if patched.endswith(_GRAPH_START + b",\n"):
+    # while patching, every node line ends with ",\n", the last one's too, and "]}\n" is cut
+    if (last, end) not in removed:
+        removed.append((end - 1, end))
+        inserted.append((end - 1, b",\n"))
+    removed.append((end, len(text)))
+    patched = Spliced(text, removed, inserted)
+    if len(patched) == at + len(_GRAPH_START):
         return None  # no nodes left
-    return patched[:-2] + _GRAPH_END
+    return patched.ending_replaced(b",\n", _GRAPH_END)
+
+
+def _block_starts(text: Text, continuations: bytes) -> list[int]:
+    """Where the blocks of pyoxigraph's Turtle or TriG ``text`` start (see ``_blocks``), and
+    ``len(text)`` last: found a window at a time, the text never held whole."""
+    body = _body_start(text)
+    if body == len(text):
+        return [body]
+    starts = [body]
+    block = re.compile(b"^[^" + re.escape(continuations) + b"]", re.MULTILINE)
+    for offset, piece in windows(text, body):
+        starts += [offset + m.start() for m in block.finditer(piece) if offset + m.start() > body]
+    return [*starts, len(text)]
 
 
 def _blocks(text: bytes, continuations: bytes) -> tuple[bytes, list[bytes]]:
@@ -1050,21 +1136,23 @@ def dump_stamp(path: Path) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_dev]
 
 
-def read_cached_dumps(folder: Path, stamps: dict[str, list[int]]) -> dict[str, bytes] | None:
-    """The last publish's dumps, if the cached copies are the ones it published."""
-    files: dict[str, bytes] = {}
+def open_cached_dumps(folder: Path, stamps: dict[str, list[int]]) -> dict[str, TextFile] | None:
+    """The last publish's dumps, opened to be read where needed (never read whole: at 10M they
+    are 6 GB), if the cached copies are the ones it published: each opened file's stamp, taken
+    from the open file, is the one the state describes, so it is read from those bytes."""
+    files: dict[str, TextFile] = {}
     for name in CACHED_DUMPS:
         path = folder / _cached_name(name)
         try:
             if name not in stamps or dump_stamp(path) != stamps[name]:
                 return None
-            content = path.read_bytes()
-            # written to between the two looks: not the bytes the state describes
-            if dump_stamp(path) != stamps[name]:
-                return None
+            opened = TextFile(path)
         except OSError:
             return None
-        files[name] = content
+        stat = opened.stat
+        if [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_dev] != stamps[name]:
+            return None
+        files[name] = opened
     return files
 
 
@@ -1093,7 +1181,7 @@ def remember(config: Config, build: PublishBuild, published: Path) -> None:
             try:
                 os.link(source, link)
             except OSError:
-                atomic_write(link, source.read_bytes())
+                shutil.copyfile(source, link)  # in pieces: a dump can be gigabytes
             os.replace(link, folder / _cached_name(name))
             stamps[name] = dump_stamp(folder / _cached_name(name))
         inputs_sha256 = build.state.inputs_sha256

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from agkg.build.graph import BuiltDataset, properties_graph_quads
+from agkg.build.splicing import Spliced
 from agkg.vocab import AGKG, OWL, RDF, RDFS, WIKIBASE
 
 # ------------------------------------------------------------------------- the schema
@@ -84,9 +85,11 @@ GLOBAL_PREDICATES = (
 # ------------------------------------------------------------------------- sorted N-Quads
 
 
-def description_lines(lines: Sequence[bytes], subject: bytes) -> list[bytes]:
+def description_lines(lines: Sequence[bytes] | Spliced, subject: bytes) -> list[bytes]:
     """The sorted N-Quads lines whose subject is ``subject`` (N-Triples form): one run."""
     head = subject + b" "
+    if isinstance(lines, Spliced):  # an incremental build's N-Quads, never made whole
+        return lines.lines_starting(head)
     index = bisect.bisect_left(lines, head)
     run = []
     while index < len(lines) and lines[index].startswith(head):
@@ -95,7 +98,9 @@ def description_lines(lines: Sequence[bytes], subject: bytes) -> list[bytes]:
     return run
 
 
-def validation_region(dirty: set[str], built: BuiltDataset, lines: Sequence[bytes]) -> list[ox.Triple]:
+def validation_region(
+    dirty: set[str], built: BuiltDataset, lines: Sequence[bytes] | Spliced
+) -> list[ox.Triple]:
     """The triples the shapes read when validating the ``dirty`` nodes: the descriptions of
     those nodes, of the subjects of dirty statements, and of everything two links out from
     them (a statement's references and their sources; a subject's statements and their
