@@ -280,3 +280,23 @@ def test_answering_from_the_published_store_does_not_import_the_build() -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.split() == []
+
+
+def test_the_fingerprint_reads_every_yaml_file_under_the_data_folder(tmp_path: Path) -> None:
+    from agkg.sparql.query import data_file_stats
+
+    for name in (
+        "b.yaml",
+        "a/z.yml",
+        "a/b/c.yaml",
+        "a.d/x.yaml",
+        "notes.txt",
+        "a/README.md",
+        ".hidden/h.yaml",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x: 1\n", encoding="utf-8")
+    found = [name for name, _ in data_file_stats(tmp_path)]
+    expected = [str(p.relative_to(tmp_path)) for p in sorted(tmp_path.glob("**/*.y*ml"))]
+    assert found == expected
+    assert set(found) == {"b.yaml", "a/z.yml", "a/b/c.yaml", "a.d/x.yaml", ".hidden/h.yaml"}
