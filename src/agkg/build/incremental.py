@@ -898,33 +898,33 @@ def dirty_nodes(changed_lines: Iterable[bytes], built: BuiltDataset) -> set[str]
         if isinstance(quad.object, ox.NamedNode):
             touched.add(quad.object.value)
     statements = built.provenance.statements
-    by_subject: dict[str, list[str]] = defaultdict(list)
-    citing: dict[str, list[str]] = defaultdict(list)
-    pointing: dict[str, list[str]] = defaultdict(list)
-    for record in statements.values():
-        by_subject[record.subject].append(record.key)
-        for reference in record.references:
-            citing[reference].append(record.key)
-        for better in record.better_supported_by:
-            pointing[better].append(record.key)
     dirty = set(touched)
     subjects: set[str] = set()
+    references: set[str] = set()  # keys of the changed references
+    betters: set[str] = set()  # keys of the changed statements, as betterSupportedBy targets
     for node in touched:
         if node.startswith(statement_prefix):
             key = node[len(statement_prefix) :]
             found = statements.get(key)
             if found is not None:
                 subjects.add(found.subject)
-            dirty.update(iris.statement(k).value for k in pointing.get(key, ()))
+            betters.add(key)
         elif node.startswith(reference_prefix):
             key = node[len(reference_prefix) :].split("#", 1)[0]
             dirty.add(iris.reference(key).value)
-            dirty.update(iris.statement(k).value for k in citing.get(key, ()))
+            references.add(key)
         elif node.startswith(entity_prefix):
             subjects.add(node[len(entity_prefix) :])
-    for subject in subjects:
-        dirty.add(iris.entity(subject).value)
-        dirty.update(iris.statement(k).value for k in by_subject.get(subject, ()))
+    # one pass over the statements for those that read a changed node (no index of them all:
+    # an edit touches a handful of nodes among a million triples' statements)
+    for record in statements.values():
+        if (
+            record.subject in subjects
+            or not references.isdisjoint(record.references)
+            or not betters.isdisjoint(record.better_supported_by)
+        ):
+            dirty.add(iris.statement(record.key).value)
+    dirty.update(iris.entity(subject).value for subject in subjects)
     return dirty
 
 
