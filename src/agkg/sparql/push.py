@@ -180,7 +180,7 @@ class GraphText:
 
 
 BLOCK = 1 << 20  # bytes read from a file at a time, for a request body or update batches
-HELD = 16 << 20  # bytes of dataset.nq lines gathered per graph before they go to the spill file
+HELD = 16 << 20  # bytes of a graph's lines gathered before they go to the spill file
 
 
 def _blocks(segments: Iterable[Segment]) -> Iterator[bytes]:
@@ -268,14 +268,13 @@ class PushReport:
 def load_published(out_dir: Path, iris: Iris) -> PublishedGraphs:
     """The graphs of a published dataset in ``out_dir`` (``agkg publish`` writes it).
 
-    Read as text, never as a whole in memory: the lines of ``dataset.nq`` (sorted, so one
-    graph's are spread over the file) are gathered per graph, ``HELD`` bytes at a time, into a
-    temporary spill file, one segment per graph each time; the union is ``dataset.nt``
-    (deduplicated already) with the ontology's triples it lacks. Only the ontology and the
-    shapes are parsed. Blank nodes, if a publication has some, are kept apart per graph in the
-    union (``union_graph``).
+    Never held as a whole, nor as term objects: ``dataset.trig`` is parsed as a stream, each
+    graph's triples written as N-Triples to a temporary spill file that requests are sent from;
+    the union is ``dataset.nt`` (the named graphs' triples, deduplicated) with the ontology's
+    triples it lacks. Only the ontology and the shapes are held in memory. Blank nodes, if a
+    publication has some, are kept apart per graph in the union (``union_graph``).
     """
-    needed = {name: out_dir / name for name in ("dataset.nq", "dataset.nt", "ontology.ttl", "shapes.ttl")}
+    needed = {name: out_dir / name for name in ("dataset.trig", "dataset.nt", "ontology.ttl", "shapes.ttl")}
     missing = [name for name, path in needed.items() if not path.is_file()]
     if missing:
         raise ConfigurationError(
@@ -288,8 +287,8 @@ def load_published(out_dir: Path, iris: Iris) -> PublishedGraphs:
             for graph, name in ((iris.ontology_graph, "ontology.ttl"), (iris.shapes_graph, "shapes.ttl"))
         }
         spill = files.enter_context(tempfile.TemporaryFile(prefix="agkg-push-"))  # noqa: SIM115 (closed by files)
-        texts = _split_nquads(needed["dataset.nq"], spill)
-        graphs: list[Payload] = sorted([*texts.values(), *fixed.values()], key=lambda g: g.name.value)
+        texts = _split_trig(needed["dataset.trig"], spill)
+        graphs: list[Payload] = sorted([*texts, *fixed.values()], key=lambda g: g.name.value)
         union = _published_union(graphs, files.enter_context(needed["dataset.nt"].open("rb")), spill, iris)
         spill.flush()
     except ConfigurationError:
@@ -321,65 +320,59 @@ def _line_has_blank(line: bytes) -> bool:
     return b"_:" in line and any(_has_blank(q) for q in ox.parse(line, format=ox.RdfFormat.N_TRIPLES))
 
 
-def _split_nquads(path: Path, spill: BinaryIO) -> dict[bytes, GraphText]:
-    """Each graph of an N-Quads file as N-Triples lines in ``spill``, by graph (``load_published``).
+def _split_trig(path: Path, spill: BinaryIO) -> list[GraphText]:
+    """Each graph of a TriG file (``agkg publish`` writes one block per graph) as N-Triples
+    lines in ``spill``: parsed as a stream, written out a graph at a time, or every ``HELD``
+    bytes within a graph, so about one graph's lines are held (and the set of them that keeps
+    each graph's triples unique, as push's sets of triples did)."""
+    segments: dict[ox.NamedNode, tuple[list[Segment], list[Segment]]] = {}
+    counts: dict[ox.NamedNode, int] = defaultdict(int)
+    current: ox.NamedNode | None = None
+    seen: set[str] = set()
+    plain: list[str] = []
+    blank: list[str] = []
+    held = 0
 
-    A line as ``agkg publish`` writes it (``<s> <p> o <g> .``) is cut as text; any other (other
-    spacing, escapes in the graph's IRI, no graph) is parsed, so a line outside a named graph
-    is an error, as it was when push read the TriG.
-    """
-    held: dict[tuple[bytes, bool], list[bytes]] = defaultdict(list)  # (graph, blank nodes): lines
-    segments: dict[tuple[bytes, bool], list[Segment]] = defaultdict(list)
-    counts: dict[bytes, int] = defaultdict(int)
-    with path.open("rb") as source:
-        while chunk := source.read(HELD):
-            chunk += source.readline()
-            for line in chunk.splitlines(keepends=True):
-                end = line.rfind(b" <")
-                tail = line[end:]
-                if (
-                    tail[-4:] == b"> .\n"
-                    and b'"' not in tail
-                    and b"\\" not in tail
-                    and end > line.find(b" ", line.find(b" ") + 1)
-                ):
-                    key, text = tail[1:-3], line[:end] + b" .\n"
-                else:
-                    parsed = _parse_quad_line(line, path)
-                    if parsed is None:
-                        continue
-                    key, text = parsed
-                held[key, _line_has_blank(text)].append(text)
-            for (key, has_blank), lines in held.items():
-                text = b"".join(lines)
-                segments[key, has_blank].append(Segment(spill, spill.tell(), len(text)))
+    def write_held() -> None:
+        nonlocal held
+        if current is None:
+            return
+        for lines, kept in zip((plain, blank), segments[current], strict=True):
+            if lines:
+                text = "".join(lines).encode("utf-8")
+                kept.append(Segment(spill, spill.tell(), len(text)))
                 spill.write(text)
-                counts[key] += len(lines)
-            held.clear()
-    return {
-        key: GraphText(
-            _graph_name(key),
-            count,
-            segments.get((key, False), []),
-            [segments[key, True]] if (key, True) in segments else [],
-        )
-        for key, count in counts.items()
-    }
+                counts[current] += len(lines)
+                lines.clear()
+        held = 0
 
-
-def _parse_quad_line(line: bytes, path: Path) -> tuple[bytes, bytes] | None:
-    """A line not cut as text: its graph's IRI and its triple as N-Triples (None if it has none)."""
-    quads = list(ox.parse(line, format=ox.RdfFormat.N_QUADS))
-    if not quads:
-        return None  # an empty line or a comment
-    quad = quads[0]
-    if not isinstance(quad.graph_name, ox.NamedNode):
-        raise ConfigurationError(f"{path}: triples outside a named graph")
-    return str(quad.graph_name).encode("utf-8"), f"{_triple(quad)} .\n".encode()
-
-
-def _graph_name(key: bytes) -> ox.NamedNode:
-    return ox.NamedNode(key[1:-1].decode("utf-8"))
+    for quad in ox.parse(path=path, format=ox.RdfFormat.TRIG):
+        graph = quad.graph_name
+        if graph != current:
+            if not isinstance(graph, ox.NamedNode):
+                raise ConfigurationError(f"{path}: triples outside a named graph")
+            write_held()
+            current = graph
+            seen = set()
+            if graph in segments:  # a graph in two blocks: its triples stay unique
+                spill.flush()
+                earlier = b"".join(_blocks([*segments[graph][0], *segments[graph][1]]))
+                seen.update(earlier.decode("utf-8").splitlines(keepends=True))
+            else:
+                segments[graph] = ([], [])
+        line = f"{quad.triple} .\n"
+        if line in seen:
+            continue
+        seen.add(line)
+        (blank if _has_blank(quad) else plain).append(line)
+        held += len(line)
+        if held >= HELD:
+            write_held()
+    write_held()
+    return [
+        GraphText(graph, counts[graph], plain_segments, [blank_segments] if blank_segments else [])
+        for graph, (plain_segments, blank_segments) in segments.items()
+    ]
 
 
 def _published_union(graphs: list[Payload], nt: BinaryIO, spill: BinaryIO, iris: Iris) -> GraphText:
