@@ -36,7 +36,10 @@ def write_publication(folder: Path, quads: list[ox.Quad], grouped: bool = True) 
     (folder / "dataset.nq").write_text("".join(lines), encoding="utf-8")
     union = sorted({f"{ox.Triple(q.subject, q.predicate, q.object)} .\n" for q in quads})
     (folder / "dataset.nt").write_text("".join(union), encoding="utf-8")
-    in_order = quads if grouped else sorted(quads, key=str)
+    if grouped:
+        in_order = sorted(quads, key=lambda q: (q.graph_name.value, str(q.triple)))
+    else:
+        in_order = sorted(quads, key=str)
     ox.serialize(in_order, output=folder / "dataset.trig", format=ox.RdfFormat.TRIG)
     (folder / "ontology.ttl").write_text(
         f"<{EX}Thing> a <http://www.w3.org/2002/07/owl#Class> .\n"
@@ -171,3 +174,14 @@ def test_a_triple_outside_a_named_graph_is_refused(tmp_path: Path) -> None:
         out.write(f"<{EX}s> <{EX}p> <{EX}o> .\n")
     with pytest.raises(ConfigurationError, match="triples outside a named graph"):
         load_published(folder, IRIS)
+
+
+def test_each_graphs_triples_are_counted_once(tmp_path: Path) -> None:
+    folder = write_publication(tmp_path / "dist", synthetic(2, 3, False))
+    graph = f"{IRIS.base}graph/source/s00"
+    with (folder / "dataset.trig").open("a", encoding="utf-8") as out:  # a second block, repeating
+        out.write(f"<{graph}> {{ <{EX}s9> <{EX}p> 9 . <{EX}s1> <{EX}p> 1 . <{EX}s1> <{EX}p> 1 . }}\n")
+    graphs = load_published(folder, IRIS)
+    counts = {g.name.value: g.count for g in graphs}
+    assert counts[graph] == 6 + 1 and len(set(next(g for g in graphs if g.name.value == graph).triples)) == 7
+    assert graphs.union.count == 3 + 3 * 2 + 3  # the union is dataset.nt's, and the ontology's

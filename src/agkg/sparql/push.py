@@ -321,14 +321,20 @@ def _line_has_blank(line: bytes) -> bool:
 
 
 def _split_trig(path: Path, spill: BinaryIO) -> list[GraphText]:
-    """Each graph of a TriG file (``agkg publish`` writes one block per graph) as N-Triples
-    lines in ``spill``: parsed as a stream, written out a graph at a time, or every ``HELD``
-    bytes within a graph, so about one graph's lines are held (and the set of them that keeps
-    each graph's triples unique, as push's sets of triples did)."""
+    """Each graph of a TriG file as N-Triples lines in ``spill``: parsed as a stream, written
+    out a graph at a time or every ``HELD`` bytes within one, so about ``HELD`` bytes are held.
+
+    Each graph's triples are kept unique, as push's sets of triples kept them. ``agkg publish``
+    writes one block per graph, its triples in the order of their N-Triples lines (those of
+    the sorted ``dataset.nq``), so a repeated line would follow its twin and only the last line
+    is compared; a graph out of that order, or in several blocks, is checked against a set of
+    its lines instead (about the size of the graph).
+    """
     segments: dict[ox.NamedNode, tuple[list[Segment], list[Segment]]] = {}
     counts: dict[ox.NamedNode, int] = defaultdict(int)
     current: ox.NamedNode | None = None
-    seen: set[str] = set()
+    previous = ""
+    seen: set[str] | None = None  # the current graph's lines, once they are out of order
     plain: list[str] = []
     blank: list[str] = []
     held = 0
@@ -346,24 +352,34 @@ def _split_trig(path: Path, spill: BinaryIO) -> list[GraphText]:
                 lines.clear()
         held = 0
 
+    def lines_so_far(graph: ox.NamedNode) -> set[str]:
+        write_held()
+        spill.flush()
+        text = b"".join(_blocks([*segments[graph][0], *segments[graph][1]]))
+        return set(text.decode("utf-8").splitlines(keepends=True))
+
     for quad in ox.parse(path=path, format=ox.RdfFormat.TRIG):
         graph = quad.graph_name
         if graph != current:
             if not isinstance(graph, ox.NamedNode):
                 raise ConfigurationError(f"{path}: triples outside a named graph")
             write_held()
-            current = graph
-            seen = set()
-            if graph in segments:  # a graph in two blocks: its triples stay unique
-                spill.flush()
-                earlier = b"".join(_blocks([*segments[graph][0], *segments[graph][1]]))
-                seen.update(earlier.decode("utf-8").splitlines(keepends=True))
+            current, previous, seen = graph, "", None
+            if graph in segments:  # a graph in a second block
+                seen = lines_so_far(graph)
             else:
                 segments[graph] = ([], [])
         line = f"{quad.triple} .\n"
-        if line in seen:
-            continue
-        seen.add(line)
+        if seen is None:
+            if line == previous:
+                continue
+            if line < previous:
+                seen = lines_so_far(graph)
+        if seen is not None:
+            if line in seen:
+                continue
+            seen.add(line)
+        previous = line
         (blank if _has_blank(quad) else plain).append(line)
         held += len(line)
         if held >= HELD:
