@@ -15,6 +15,10 @@ twice leaves the store as it was after the first push:
   the target. Blank nodes (the ontology and shapes have some) keep all their triples in one
   batch, because a blank node label means a different node in each request.
 
+The published files are read as text, never whole in memory nor as term objects
+(``load_published``): each graph's N-Triples go to a temporary file as ``dataset.trig`` is
+parsed, the union is ``dataset.nt``, and request bodies are read from disk in pieces.
+
 Afterwards one query counts the triples of every pushed graph; a count that differs from the
 published one is an error.
 
