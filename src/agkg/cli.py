@@ -876,9 +876,9 @@ def push_command(
     if not graph_store and not update_url:
         fail("give --graph-store URL, --update URL, or both")
     iris = Iris(settings.config.base)
-    graphs = load_published(dist or settings.config.out_dir, iris)
     target = PushTarget(endpoint, graph_store, update_url)
-    report = push_dataset(graphs, target, HttpClient(timeout), batch_size, settings.progress(), iris=iris)
+    with load_published(dist or settings.config.out_dir, iris) as graphs:
+        report = push_dataset(graphs, target, HttpClient(timeout), batch_size, settings.progress(), iris=iris)
     settings.done()
     for graph in report.graphs:
         click.echo(f"{graph.graph}  {graph.triples} triples  {graph.method}")

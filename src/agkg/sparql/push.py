@@ -15,6 +15,10 @@ twice leaves the store as it was after the first push:
   the target. Blank nodes (the ontology and shapes have some) keep all their triples in one
   batch, because a blank node label means a different node in each request.
 
+The published files are read as text, never whole in memory nor as term objects
+(``load_published``): each graph's N-Triples go to a temporary file as ``dataset.trig`` is
+parsed, the union is ``dataset.nt``, and request bodies are read from disk in pieces.
+
 Afterwards one query counts the triples of every pushed graph; a count that differs from the
 published one is an error.
 
@@ -35,12 +39,17 @@ Two more graphs make the store answer like a local query, and let a later push c
 from __future__ import annotations
 
 import contextlib
+import itertools
+import os
+import tempfile
 import time
 import urllib.parse
+import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, Protocol, overload
 
 import pyoxigraph as ox
 
@@ -57,12 +66,176 @@ DEFAULT_BATCH = 500
 TEMPLATE_BATCH = 500
 
 
+class Payload(Protocol):
+    """One named graph to push: its IRI, how many triples it has (unique), and its N-Triples
+    as one request body or as update batches."""
+
+    @property
+    def name(self) -> ox.NamedNode: ...
+
+    @property
+    def count(self) -> int: ...
+
+    @property
+    def triples(self) -> list[ox.Triple]: ...
+
+    def body(self) -> Body: ...
+
+    def update_batches(self, size: int) -> Iterator[Batch]: ...
+
+
+@dataclass(frozen=True)
+class Batch:
+    """N-Triples lines for one update request; ``blank`` when any has a blank node."""
+
+    text: str
+    blank: bool
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request body: its length in bytes, and its bytes in pieces, made afresh for each
+    sending (``remote.RequestBody``)."""
+
+    length: int
+    pieces: Callable[[], Iterator[bytes]]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.pieces()
+
+
 @dataclass(frozen=True)
 class GraphPayload:
-    """One named graph to push: its IRI and its triples (unique, in a stable order)."""
+    """One named graph to push, held in memory: its IRI and its triples (unique, in a stable order).
+
+    The ontology, the shapes and the manifest are pushed so: they are small, and the ontology
+    and shapes have blank nodes, whose triples the update batches keep together."""
 
     name: ox.NamedNode
     triples: list[ox.Triple]
+
+    @property
+    def count(self) -> int:
+        return len(self.triples)
+
+    def body(self) -> Body:
+        text = ntriples(self.triples).encode("utf-8")
+        return Body(len(text), lambda: iter((text,)))
+
+    def update_batches(self, size: int) -> Iterator[Batch]:
+        if any(_has_blank(t) for t in self.triples):
+            size = min(size, TEMPLATE_BATCH)
+        for part in batches(self.triples, size):
+            yield Batch(ntriples(part), any(_has_blank(t) for t in part))
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Bytes ``offset`` to ``offset + length`` of an open file: whole N-Triples lines."""
+
+    handle: BinaryIO
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class GraphText:
+    """One named graph to push whose N-Triples lie in files (the published ``dataset.nt``, or
+    the lines of ``dataset.nq`` gathered per graph): read in pieces as they are sent, so a
+    graph of any size costs about ``BLOCK`` bytes of memory (``load_published``).
+
+    ``plain`` holds lines without blank nodes; each group of ``blank`` the lines with blank
+    nodes of one published graph (their labels mean one node within it), parsed only to batch
+    updates, where the triples of a blank node must go in one request."""
+
+    name: ox.NamedNode
+    count: int
+    plain: list[Segment]
+    blank: list[list[Segment]] = field(default_factory=list)
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        """The triples, parsed: for small graphs only (and tests)."""
+        return [
+            _triple(q)
+            for segments in (self.plain, *self.blank)
+            for q in ox.parse(b"".join(_blocks(segments)), format=ox.RdfFormat.N_TRIPLES)
+        ]
+
+    def body(self) -> Body:
+        segments = [*self.plain, *(s for group in self.blank for s in group)]
+        return Body(sum(s.length for s in segments), lambda: _blocks(segments))
+
+    def update_batches(self, size: int) -> Iterator[Batch]:
+        lines: list[bytes] = []
+        for block in _blocks(self.plain):
+            for line in block.splitlines(keepends=True):
+                lines.append(line)
+                if len(lines) >= size:
+                    yield Batch(b"".join(lines).decode("utf-8"), False)
+                    lines = []
+        if lines:
+            yield Batch(b"".join(lines).decode("utf-8"), False)
+        for group in self.blank:
+            text = b"".join(_blocks(group))
+            triples = [_triple(q) for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)]
+            for part in batches(triples, min(size, TEMPLATE_BATCH)):
+                yield Batch(ntriples(part), any(_has_blank(t) for t in part))
+
+
+BLOCK = 1 << 20  # bytes read from a file at a time, for a request body or update batches
+HELD = 16 << 20  # bytes of a graph's lines gathered before they go to the spill file
+
+
+def _blocks(segments: Iterable[Segment]) -> Iterator[bytes]:
+    """The segments' bytes in pieces of about ``BLOCK``, each ending at a line end (``os.pread``:
+    several readers of one open file do not disturb each other)."""
+    for segment in segments:
+        descriptor = segment.handle.fileno()
+        offset, end, rest = segment.offset, segment.offset + segment.length, b""
+        while offset < end:
+            block = os.pread(descriptor, min(BLOCK, end - offset), offset)
+            if not block:
+                raise OSError(f"{segment.handle.name}: shorter than expected")
+            offset += len(block)
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            rest = block[cut:]
+            if cut:
+                yield block[:cut]
+        if rest:
+            yield rest
+
+
+class PublishedGraphs(Sequence[Payload]):
+    """The graphs of a publication, in the order of their names, and their union, with the
+    files they are read from (closed by ``close``, or when this is collected)."""
+
+    def __init__(self, graphs: list[Payload], union: GraphText, files: contextlib.ExitStack) -> None:
+        self.graphs = graphs
+        self.union = union
+        self._close = weakref.finalize(self, files.close)
+
+    @overload
+    def __getitem__(self, index: int) -> Payload: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Payload]: ...
+
+    def __getitem__(self, index: int | slice) -> Payload | Sequence[Payload]:
+        return self.graphs[index]
+
+    def __len__(self) -> int:
+        return len(self.graphs)
+
+    def close(self) -> None:
+        self._close()
+
+    def __enter__(self) -> PublishedGraphs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 @dataclass(frozen=True)
@@ -96,34 +269,183 @@ class PushReport:
         return sum(g.triples for g in self.graphs)
 
 
-def load_published(out_dir: Path, iris: Iris) -> list[GraphPayload]:
-    """The graphs of a published dataset in ``out_dir`` (``agkg publish`` writes it)."""
-    needed = {name: out_dir / name for name in ("dataset.trig", "ontology.ttl", "shapes.ttl")}
+def load_published(out_dir: Path, iris: Iris) -> PublishedGraphs:
+    """The graphs of a published dataset in ``out_dir`` (``agkg publish`` writes it).
+
+    Never held as a whole, nor as term objects: ``dataset.trig`` is parsed as a stream, each
+    graph's triples written as N-Triples to a temporary spill file that requests are sent from;
+    the union is ``dataset.nt`` (the named graphs' triples, deduplicated) with the ontology's
+    triples it lacks. Only the ontology and the shapes are held in memory. Blank nodes, if a
+    publication has some, are kept apart per graph in the union (``union_graph``).
+    """
+    needed = {name: out_dir / name for name in ("dataset.trig", "dataset.nt", "ontology.ttl", "shapes.ttl")}
     missing = [name for name, path in needed.items() if not path.is_file()]
     if missing:
         raise ConfigurationError(
             f"{out_dir}: no {', '.join(missing)}: run 'agkg publish' first (or pass --dist)"
         )
-    by_graph: dict[ox.NamedNode, set[ox.Triple]] = defaultdict(set)
+    files = contextlib.ExitStack()
     try:
-        for quad in ox.parse(path=needed["dataset.trig"], format=ox.RdfFormat.TRIG):
-            if not isinstance(quad.graph_name, ox.NamedNode):
-                raise ConfigurationError(f"{needed['dataset.trig']}: triples outside a named graph")
-            by_graph[quad.graph_name].add(ox.Triple(quad.subject, quad.predicate, quad.object))
-        for graph, name in ((iris.ontology_graph, "ontology.ttl"), (iris.shapes_graph, "shapes.ttl")):
-            by_graph[graph].update(
-                ox.Triple(q.subject, q.predicate, q.object)
-                for q in ox.parse(path=needed[name], format=ox.RdfFormat.TURTLE)
-            )
-    except (SyntaxError, OSError) as error:
+        fixed = {
+            graph: GraphPayload(graph, _parse_unique(needed[name], ox.RdfFormat.TURTLE))
+            for graph, name in ((iris.ontology_graph, "ontology.ttl"), (iris.shapes_graph, "shapes.ttl"))
+        }
+        spill = files.enter_context(tempfile.TemporaryFile(prefix="agkg-push-"))  # noqa: SIM115 (closed by files)
+        texts = _split_trig(needed["dataset.trig"], spill)
+        graphs: list[Payload] = sorted([*texts, *fixed.values()], key=lambda g: g.name.value)
+        union = _published_union(graphs, files.enter_context(needed["dataset.nt"].open("rb")), spill, iris)
+        spill.flush()
+    except ConfigurationError:
+        files.close()
+        raise
+    except (SyntaxError, OSError, ValueError) as error:
+        files.close()
         raise ConfigurationError(f"{out_dir}: cannot read the published dataset: {error}") from error
+    except BaseException:
+        files.close()
+        raise
+    return PublishedGraphs(graphs, union, files)
+
+
+def _parse_unique(path: Path, format: ox.RdfFormat) -> list[ox.Triple]:
+    return sorted({_triple(q) for q in ox.parse(path=path, format=format)}, key=str)
+
+
+def _triple(quad: ox.Quad | ox.Triple) -> ox.Triple:
+    return ox.Triple(quad.subject, quad.predicate, quad.object)
+
+
+def _has_blank(triple: ox.Triple | ox.Quad) -> bool:
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
+
+
+def _line_has_blank(line: bytes) -> bool:
+    """Whether an N-Triples line has a blank node: parsed only when ``_:`` is in it at all."""
+    return b"_:" in line and any(_has_blank(q) for q in ox.parse(line, format=ox.RdfFormat.N_TRIPLES))
+
+
+def _split_trig(path: Path, spill: BinaryIO) -> list[GraphText]:
+    """Each graph of a TriG file as N-Triples lines in ``spill``: parsed as a stream, written
+    out a graph at a time or every ``HELD`` bytes within one, so about ``HELD`` bytes are held.
+
+    Each graph's triples are kept unique, as push's sets of triples kept them. ``agkg publish``
+    writes one block per graph, its triples in the order of their N-Triples lines (those of
+    the sorted ``dataset.nq``), so a repeated line would follow its twin and only the last line
+    is compared; a graph out of that order, or in several blocks, is checked against a set of
+    its lines instead (about the size of the graph).
+    """
+    segments: dict[ox.NamedNode, tuple[list[Segment], list[Segment]]] = {}
+    counts: dict[ox.NamedNode, int] = defaultdict(int)
+    current: ox.NamedNode | None = None
+    previous = ""
+    seen: set[str] | None = None  # the current graph's lines, once they are out of order
+    plain: list[str] = []
+    blank: list[str] = []
+    held = 0
+
+    def write_held() -> None:
+        nonlocal held
+        if current is None:
+            return
+        for lines, kept in zip((plain, blank), segments[current], strict=True):
+            if lines:
+                text = "".join(lines).encode("utf-8")
+                kept.append(Segment(spill, spill.tell(), len(text)))
+                spill.write(text)
+                counts[current] += len(lines)
+                lines.clear()
+        held = 0
+
+    def lines_so_far(graph: ox.NamedNode) -> set[str]:
+        write_held()
+        spill.flush()
+        text = b"".join(_blocks([*segments[graph][0], *segments[graph][1]]))
+        return set(text.decode("utf-8").splitlines(keepends=True))
+
+    for quad in ox.parse(path=path, format=ox.RdfFormat.TRIG):
+        graph = quad.graph_name
+        if graph != current:
+            if not isinstance(graph, ox.NamedNode):
+                raise ConfigurationError(f"{path}: triples outside a named graph")
+            write_held()
+            current, previous, seen = graph, "", None
+            if graph in segments:  # a graph in a second block
+                seen = lines_so_far(graph)
+            else:
+                segments[graph] = ([], [])
+        line = f"{quad.triple} .\n"
+        if seen is None:
+            if line == previous:
+                continue
+            if line < previous:
+                seen = lines_so_far(graph)
+        if seen is not None:
+            if line in seen:
+                continue
+            seen.add(line)
+        previous = line
+        (blank if _has_blank(quad) else plain).append(line)
+        held += len(line)
+        if held >= HELD:
+            write_held()
+    write_held()
     return [
-        GraphPayload(graph, sorted(triples, key=str))
-        for graph, triples in sorted(by_graph.items(), key=lambda item: item[0].value)
+        GraphText(graph, counts[graph], plain_segments, [blank_segments] if blank_segments else [])
+        for graph, (plain_segments, blank_segments) in segments.items()
     ]
 
 
-def union_graph(graphs: list[GraphPayload], iris: Iris) -> GraphPayload:
+def _published_union(graphs: list[Payload], nt: BinaryIO, spill: BinaryIO, iris: Iris) -> GraphText:
+    """The union graph of a publication (``union_graph``'s triples), as text: ``dataset.nt`` is
+    the union of the dataset's named graphs, deduplicated; the ontology's triples it lacks are
+    added. Lines with blank nodes are left out of ``dataset.nt`` and taken from each graph
+    instead, their nodes renamed apart per graph as ``union_graph`` does."""
+    spill.flush()  # the graphs' lines with blank nodes are read back from it
+    ontology = {t for g in graphs if g.name == iris.ontology_graph for t in g.triples if not _has_blank(t)}
+    subjects = {str(t.subject).encode("utf-8") for t in ontology}
+    plain: list[Segment] = []
+    count = start = position = 0
+    for line in nt:
+        if _line_has_blank(line):
+            if position > start:
+                plain.append(Segment(nt, start, position - start))
+            start = position + len(line)
+        else:
+            count += 1
+            if line[: line.find(b" ")] in subjects:
+                ontology.difference_update(_triple(q) for q in ox.parse(line, format=ox.RdfFormat.N_TRIPLES))
+        position += len(line)
+    if position > start:
+        plain.append(Segment(nt, start, position - start))
+
+    def spilled(triples: list[ox.Triple]) -> Segment:
+        text = ntriples(triples).encode("utf-8")
+        segment = Segment(spill, spill.tell(), len(text))
+        spill.write(text)
+        return segment
+
+    extra = sorted(ontology, key=str)
+    plain.append(spilled(extra))
+    count += len(extra)
+    blank: list[list[Segment]] = []
+    for number, graph in enumerate(graphs):
+        if graph.name in (iris.shapes_graph, iris.union_graph, iris.push_manifest_graph):
+            continue
+        if isinstance(graph, GraphText):
+            kept = [
+                _triple(q)
+                for group in graph.blank
+                for q in ox.parse(b"".join(_blocks(group)), format=ox.RdfFormat.N_TRIPLES)
+            ]
+        else:
+            kept = [t for t in graph.triples if _has_blank(t)]
+        if kept:
+            blank.append([spilled(list(_blank_nodes_apart(kept, f"g{number}x")))])
+            count += len(kept)
+    return GraphText(iris.union_graph, count, plain, blank)
+
+
+def union_graph(graphs: Sequence[Payload], iris: Iris) -> GraphPayload:
     """The RDF merge of every graph but the shapes: what a local query's default graph holds.
 
     Blank nodes are kept apart per graph (RDF 1.1 Semantics, merge), so two graphs' ``_:b0``
@@ -136,7 +458,7 @@ def union_graph(graphs: list[GraphPayload], iris: Iris) -> GraphPayload:
     return GraphPayload(iris.union_graph, sorted(merged, key=str))
 
 
-def _blank_nodes_apart(triples: list[ox.Triple], tag: str) -> Iterator[ox.Triple]:
+def _blank_nodes_apart(triples: Iterable[ox.Triple], tag: str) -> Iterator[ox.Triple]:
     for t in triples:
         if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)):
             yield t  # the same object: the union of a million triples costs no copies of them
@@ -197,13 +519,18 @@ def batches(triples: list[ox.Triple], size: int) -> list[list[ox.Triple]]:
 
 
 def insert(graph: ox.NamedNode, triples: list[ox.Triple]) -> str:
-    """An update adding ``triples`` to ``graph``.
+    """An update adding ``triples`` to ``graph`` (``insert_text``)."""
+    return insert_text(graph, Batch(ntriples(triples), any(_has_blank(t) for t in triples)))
+
+
+def insert_text(graph: ox.NamedNode, batch: Batch) -> str:
+    """An update adding a batch of N-Triples lines to ``graph``.
 
     ``INSERT DATA`` when there are no blank nodes; otherwise ``INSERT {…} WHERE {}``, whose
     template may hold blank nodes (SPARQL 1.1 Update 3.1.3; Virtuoso refuses them in INSERT DATA).
     """
-    body = f"GRAPH {graph} {{\n{ntriples(triples)}}}"
-    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+    body = f"GRAPH {graph} {{\n{batch.text}}}"
+    if batch.blank:
         return f"INSERT {{ {body} }} WHERE {{}}"
     return f"INSERT DATA {{ {body} }}"
 
@@ -232,12 +559,12 @@ class Pusher:
         self.use_gsp = target.graph_store_url is not None
         self.fell_back = False
 
-    def push(self, graphs: list[GraphPayload], iris: Iris) -> PushReport:
+    def push(self, graphs: Sequence[Payload], iris: Iris) -> PushReport:
         """Replace each graph, add the union, remove what an earlier push left, record it all."""
         started = time.perf_counter()
         report = PushReport()
         earlier = self.manifest(iris)
-        union = union_graph(graphs, iris)
+        union: Payload = graphs.union if isinstance(graphs, PublishedGraphs) else union_graph(graphs, iris)
         payloads = [*graphs, union]
         names = [g.name for g in payloads]
         written = {g.value for g in names}
@@ -253,13 +580,13 @@ class Pusher:
                     sorted({*names, *(ox.NamedNode(g) for g in earlier.parts)}, key=lambda n: n.value),
                 )
             )
-        total, done = sum(len(g.triples) for g in payloads), 0
+        total, done = sum(g.count for g in payloads), 0
         for graph in payloads:
             if self.progress:
                 self.progress("push (triples)", done, total)
             method = self._push_graph(graph)
-            report.graphs.append(GraphResult(graph.name.value, len(graph.triples), -1, method))
-            done += len(graph.triples)
+            report.graphs.append(GraphResult(graph.name.value, graph.count, -1, method))
+            done += graph.count
         if self.progress:
             self.progress("push (triples)", done, total)
         protected = written | {iris.push_manifest_graph.value}
@@ -313,10 +640,10 @@ class Pusher:
                 )
         self.update(f"DROP SILENT GRAPH {graph}")
 
-    def _push_graph(self, graph: GraphPayload) -> str:
+    def _push_graph(self, graph: Payload) -> str:
         if self.use_gsp:
             assert self.target.graph_store_url is not None
-            body = ntriples(graph.triples).encode("utf-8")
+            body = graph.body()
             url = with_graph_parameter(self.target.graph_store_url, graph.name)
             answer = self.client.request(
                 "PUT", url, body, {"Content-Type": "application/n-triples; charset=utf-8"}
@@ -343,27 +670,23 @@ class Pusher:
         if not 200 <= answer.status < 300:
             raise RemoteError(f"{url}: HTTP {answer.status}: {server_message(answer.body)}")
 
-    def _replace_by_update(self, graph: GraphPayload) -> None:
+    def _replace_by_update(self, graph: Payload) -> None:
         name = str(graph.name)
-        size = self.batch_size
-        if any(
-            isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in graph.triples
-        ):
-            size = min(size, TEMPLATE_BATCH)
-        parts = batches(graph.triples, size)
-        if len(parts) <= 1:
+        parts = graph.update_batches(self.batch_size)
+        first, second = next(parts, Batch("", False)), next(parts, None)
+        if second is None:
             # One request: the store applies it as one transaction (SPARQL 1.1 Update, 3.1.3 DROP).
-            self.update(f"DROP SILENT GRAPH {name} ;\n{insert(graph.name, graph.triples)}")
+            self.update(f"DROP SILENT GRAPH {name} ;\n{insert_text(graph.name, first)}")
             return
         staging = ox.NamedNode(graph.name.value + "-agkg-staging")
         self.update(f"DROP SILENT GRAPH {staging}")
         try:
-            for part in parts:
-                self.update(insert(staging, part))
+            for part in itertools.chain((first, second), parts):
+                self.update(insert_text(staging, part))
             loaded = self.count([staging]).get(staging.value, 0)
-            if loaded != len(graph.triples):
+            if loaded != graph.count:
                 raise RemoteError(
-                    f"staging graph {staging.value} holds {loaded} triples, expected {len(graph.triples)}"
+                    f"staging graph {staging.value} holds {loaded} triples, expected {graph.count}"
                 )
             self.update(f"MOVE SILENT GRAPH {staging} TO GRAPH {name}")
         except RemoteError:
@@ -398,7 +721,7 @@ class Pusher:
 
 
 def push_dataset(
-    graphs: list[GraphPayload],
+    graphs: Sequence[Payload],
     target: PushTarget,
     client: HttpClient | None = None,
     batch_size: int = DEFAULT_BATCH,

@@ -27,9 +27,9 @@ import os
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 
@@ -389,6 +389,16 @@ def run_remote_query(
     return query_endpoint(url, query, output_format, timeout, environ, log=log, dataset=dataset)
 
 
+class RequestBody(Protocol):
+    """A request body sent in pieces, read afresh each time it is iterated: a retry, or the
+    answer to a digest challenge, sends it again (so a generator, read once, would not do)."""
+
+    @property
+    def length(self) -> int: ...
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+
 @dataclass
 class HttpResult:
     status: int
@@ -428,10 +438,12 @@ class HttpClient:
         self,
         method: str,
         url: str,
-        body: bytes | None = None,
+        body: bytes | RequestBody | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> HttpResult:
         """Send one request (retrying 429/503); any answer comes back, connection failures raise."""
+        if body is not None and not isinstance(body, bytes):
+            headers = {**(headers or {}), "Content-Length": str(body.length)}
         if self._credentials is not None:
             # The digest handler answers a challenge only for URLs it has a password for.
             self._passwords.add_password(None, url, self._credentials.user, self._credentials.password)
