@@ -185,3 +185,29 @@ def test_each_graphs_triples_are_counted_once(tmp_path: Path) -> None:
     counts = {g.name.value: g.count for g in graphs}
     assert counts[graph] == 6 + 1 and len(set(next(g for g in graphs if g.name.value == graph).triples)) == 7
     assert graphs.union.count == 3 + 3 * 2 + 3  # the union is dataset.nt's, and the ontology's
+
+
+@pytest.mark.parametrize("blank", [False, True])
+def test_a_big_graph_goes_in_bounded_requests_and_the_store_holds_the_same(
+    tmp_path: Path, oxigraph: OxigraphServer, monkeypatch: pytest.MonkeyPatch, blank: bool
+) -> None:
+    folder = write_publication(tmp_path / "dist", synthetic(3, 40, blank), grouped=blank)
+    target = PushTarget(oxigraph.query_url, oxigraph.store_url)
+    with load_published(folder, IRIS) as graphs:
+        whole = push_dataset(graphs, target, HttpClient(timeout=30), iris=IRIS)
+    expected = everything(oxigraph)
+    monkeypatch.setattr(push, "GSP_PIECE_BYTES", 700)
+    client = HttpClient(timeout=30)
+    with load_published(folder, IRIS) as graphs:
+        union = graphs.union
+        pieces = union.bodies(700)
+        assert len(pieces) > 5
+        assert b"".join(b"".join(body) for body in pieces) == b"".join(union.body())
+        assert all(body.length <= 700 for body in pieces[:-1])
+        assert all(b"".join(body).endswith(b"\n") for body in pieces)
+        if blank:
+            assert b"_:" in b"".join(pieces[-1]) and not any(b"_:" in b"".join(b) for b in pieces[:-1])
+        pieced = push_dataset(graphs, target, client, iris=IRIS)
+    assert summary(pieced) == summary(whole)
+    assert pieced.requests > whole.requests + 5  # the pieces were sent as requests of their own
+    assert everything(oxigraph) == expected

@@ -48,6 +48,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO, Protocol, overload
 
@@ -58,9 +59,15 @@ from agkg.progress import CountedProgress
 from agkg.sparql.remote import HttpClient, StoreManifest, query_endpoint, read_manifest, server_message
 from agkg.vocab import DCTERMS, RDF, SD, Iris
 
+NTRIPLES_TYPE = {"Content-Type": "application/n-triples; charset=utf-8"}
 GSP_FALLBACK_STATUSES = (404, 405, 501)
 GSP_DELETE_FALLBACK_STATUSES = (405, 501)
 DEFAULT_BATCH = 500
+# Bytes of N-Triples per Graph Store Protocol request: a bigger graph is sent as a PUT of its
+# first piece and POSTs of the rest. A store applies each request as one transaction and holds
+# it in memory until it commits: at 10M triples the union's one PUT of 1.5 GB took an Oxigraph
+# server past 11.5 GB before it was stopped (bench/RESULTS.md, "10M completed").
+GSP_PIECE_BYTES = 64 << 20
 # Triples per INSERT {…} WHERE {} (used for blank nodes): Virtuoso 7 compiles a template into
 # SQL and refuses one of ~1,600 triples ("generated SQL text has exceeded 10000 lines").
 TEMPLATE_BATCH = 500
@@ -80,6 +87,8 @@ class Payload(Protocol):
     def triples(self) -> list[ox.Triple]: ...
 
     def body(self) -> Body: ...
+
+    def bodies(self, limit: int) -> list[Body]: ...
 
     def update_batches(self, size: int) -> Iterator[Batch]: ...
 
@@ -121,6 +130,10 @@ class GraphPayload:
     def body(self) -> Body:
         text = ntriples(self.triples).encode("utf-8")
         return Body(len(text), lambda: iter((text,)))
+
+    def bodies(self, limit: int) -> list[Body]:
+        """One body: a graph held in memory is small (the ontology, the shapes, the manifest)."""
+        return [self.body()]
 
     def update_batches(self, size: int) -> Iterator[Batch]:
         if any(_has_blank(t) for t in self.triples):
@@ -166,6 +179,21 @@ class GraphText:
         segments = [*self.plain, *(s for group in self.blank for s in group)]
         return Body(sum(s.length for s in segments), lambda: _blocks(segments))
 
+    def bodies(self, limit: int) -> list[Body]:
+        """The body in pieces of at most about ``limit`` bytes, each of whole lines; the lines
+        with blank nodes all in the last one, as a blank node's label means one node only
+        within one request."""
+        pieces: list[list[Segment]] = [[]]
+        room = limit
+        for segment in (part for whole in self.plain for part in _cut(whole, limit)):
+            if segment.length > room and pieces[-1]:
+                pieces.append([])
+                room = limit
+            pieces[-1].append(segment)
+            room -= segment.length
+        pieces[-1].extend(s for group in self.blank for s in group)
+        return [Body(sum(s.length for s in piece), partial(_blocks, piece)) for piece in pieces]
+
     def update_batches(self, size: int) -> Iterator[Batch]:
         lines: list[bytes] = []
         for block in _blocks(self.plain):
@@ -205,6 +233,32 @@ def _blocks(segments: Iterable[Segment]) -> Iterator[bytes]:
                 yield block[:cut]
         if rest:
             yield rest
+
+
+def _cut(segment: Segment, limit: int) -> Iterator[Segment]:
+    """The segment in parts of at most ``limit`` bytes, each ending at a line end (longer only
+    where no line ends in the ``BLOCK`` bytes before a cut: then at the next line end)."""
+    descriptor = segment.handle.fileno()
+    offset, end = segment.offset, segment.offset + segment.length
+    while end - offset > limit:
+        cut = offset + limit
+        start = max(offset, cut - BLOCK)
+        before = os.pread(descriptor, cut - start, start).rfind(b"\n")  # the last line end
+        if before >= 0:
+            cut = start + before + 1
+        while before < 0 and cut < end:  # a long line: the line end after the cut
+            window = os.pread(descriptor, min(BLOCK, end - cut), cut)
+            if not window:
+                raise OSError(f"{segment.handle.name}: shorter than expected")
+            found = window.find(b"\n")
+            if found >= 0:
+                cut += found + 1
+                break
+            cut += len(window)
+        yield Segment(segment.handle, offset, cut - offset)
+        offset = cut
+    if end > offset:
+        yield Segment(segment.handle, offset, end - offset)
 
 
 class PublishedGraphs(Sequence[Payload]):
@@ -643,12 +697,17 @@ class Pusher:
     def _push_graph(self, graph: Payload) -> str:
         if self.use_gsp:
             assert self.target.graph_store_url is not None
-            body = graph.body()
+            first, *rest = graph.bodies(GSP_PIECE_BYTES)
             url = with_graph_parameter(self.target.graph_store_url, graph.name)
-            answer = self.client.request(
-                "PUT", url, body, {"Content-Type": "application/n-triples; charset=utf-8"}
-            )
+            answer = self.client.request("PUT", url, first, NTRIPLES_TYPE)
             if 200 <= answer.status < 300:
+                for body in rest:  # the rest added to the graph (Graph Store Protocol 5.5, POST)
+                    added = self.client.request("POST", url, body, NTRIPLES_TYPE)
+                    if not 200 <= added.status < 300:
+                        raise RemoteError(
+                            f"{url}: HTTP {added.status} adding to {graph.name.value}: "
+                            f"{server_message(added.body)}"
+                        )
                 return "gsp"
             if answer.status in GSP_FALLBACK_STATUSES and self.target.update_url and not self.fell_back:
                 self.use_gsp = False
