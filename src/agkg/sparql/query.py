@@ -70,17 +70,19 @@ def input_fingerprint(config: Config) -> str:
     for name, stat in data_file_stats(config.data_dir):
         digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0".encode())
     if config.corpus_dir is not None and config.corpus_dir.is_dir():
-        for path in sorted(config.corpus_dir.iterdir()):
-            stat = path.stat()
-            digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+        with os.scandir(config.corpus_dir) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+        for entry in entries:
+            stat = entry.stat()
+            digest.update(f"{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
 def data_file_stats(data_dir: Path) -> list[tuple[str, os.stat_result]]:
     """Every YAML file under ``data_dir`` (``**/*.y*ml``), as its path relative to it and its
     status, in path order. A directory walk with ``os.scandir`` rather than ``Path.glob`` and
-    sorted paths: at 10M triples (13,938 claims files) those took 0.9 s of a later query's
-    0.5 s target, this takes a tenth of that."""
+    sorted paths: at 10M triples (13,955 files) those took 0.26 s of a later query's 0.5 s
+    target, this takes 0.07 s."""
     found: list[tuple[str, os.stat_result]] = []
     folders = [("", str(data_dir))]
     while folders:
