@@ -300,3 +300,26 @@ def test_the_fingerprint_reads_every_yaml_file_under_the_data_folder(tmp_path: P
     expected = [str(p.relative_to(tmp_path)) for p in sorted(tmp_path.glob("**/*.y*ml"))]
     assert found == expected
     assert set(found) == {"b.yaml", "a/z.yml", "a/b/c.yaml", "a.d/x.yaml", ".hidden/h.yaml"}
+
+
+def test_the_fingerprint_changes_with_a_data_file_or_a_corpus_text(tmp_path: Path) -> None:
+    from agkg.config import load_config
+    from agkg.sparql.query import input_fingerprint
+
+    (tmp_path / "data" / "claims").mkdir(parents=True)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "agkg.toml").write_text('[agkg]\ncorpus = "corpus"\n', encoding="utf-8")
+    claims = tmp_path / "data" / "claims" / "s1.yaml"
+    claims.write_text("claims: []\n", encoding="utf-8")
+    text = tmp_path / "corpus" / "s1.txt"
+    text.write_text("An article.\n", encoding="utf-8")
+    config = load_config(tmp_path)
+    seen = {input_fingerprint(config)}
+    assert input_fingerprint(config) in seen  # stable
+    claims.write_text("claims: [] \n", encoding="utf-8")
+    seen.add(input_fingerprint(config))
+    text.write_text("An article, longer.\n", encoding="utf-8")
+    seen.add(input_fingerprint(config))
+    (tmp_path / "corpus" / "s2.txt").write_text("Another.\n", encoding="utf-8")
+    seen.add(input_fingerprint(config))
+    assert len(seen) == 4
