@@ -175,3 +175,18 @@ def test_dumps_in_small_pieces_are_the_same_bytes_and_let_go_of_the_nquads(
     assert {p.name: p.size for p in written} == {name: len(content) for name, content in files.items()}
     assert pieces.nquads == b""  # kept in the published dataset.nq, and read back from it
     assert pieces.read_nquads() == nquads
+
+
+def test_file_chunks_reads_a_range_in_whole_lines_and_notices_a_short_file(tmp_path: Path) -> None:
+    path = tmp_path / "lines.nt"
+    lines = [f"<s{n}> <p> {'o' * (n % 7)} .\n".encode() for n in range(200)]
+    path.write_bytes(b"".join(lines))
+    start = sum(len(line) for line in lines[:50])
+    end = start + sum(len(line) for line in lines[50:120])
+    with path.open("rb") as handle:
+        pieces = list(file_chunks(handle, 64, start, end))
+        assert b"".join(pieces) == b"".join(lines[50:120])
+        assert all(piece.endswith(b"\n") for piece in pieces) and len(pieces) > 10
+        assert b"".join(file_chunks(handle, 64)) == path.read_bytes()
+        with pytest.raises(OSError, match="shorter than expected"):
+            list(file_chunks(handle, 64, start, path.stat().st_size + 10))

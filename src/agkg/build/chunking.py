@@ -26,19 +26,27 @@ def text_chunks(text: bytes, size: int | None = None) -> Iterator[bytes]:
         start = end
 
 
-def file_chunks(handle: IO[bytes], size: int | None = None) -> Iterator[bytes]:
-    """A file's lines in pieces of about ``size`` bytes (``TEXT_CHUNK``), each ending at a line
-    end; read with ``os.pread`` from the start, so several readers of one open file do not
-    disturb each other."""
+def file_chunks(
+    handle: IO[bytes], size: int | None = None, start: int = 0, end: int | None = None
+) -> Iterator[bytes]:
+    """A file's lines (bytes ``start`` to ``end``, the whole file by default) in pieces of about
+    ``size`` bytes (``TEXT_CHUNK``), each ending at a line end; read with ``os.pread``, so
+    several readers of one open file do not disturb each other. A file that ends before
+    ``end`` is an ``OSError``."""
     size = size or TEXT_CHUNK
     descriptor = handle.fileno()
-    offset, rest = 0, b""
-    while block := os.pread(descriptor, size, offset):
+    offset, rest = start, b""
+    while end is None or offset < end:
+        block = os.pread(descriptor, size if end is None else min(size, end - offset), offset)
+        if not block:
+            if end is not None:
+                raise OSError(f"{handle.name}: shorter than expected")
+            break
         offset += len(block)
         block = rest + block
-        end = block.rfind(b"\n") + 1
-        rest = block[end:]
-        if end:
-            yield block[:end]
+        cut = block.rfind(b"\n") + 1
+        rest = block[cut:]
+        if cut:
+            yield block[:cut]
     if rest:
         yield rest

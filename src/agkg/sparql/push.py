@@ -54,6 +54,7 @@ from typing import BinaryIO, Protocol, overload
 
 import pyoxigraph as ox
 
+from agkg.build.chunking import file_chunks
 from agkg.errors import ConfigurationError, RemoteError
 from agkg.progress import CountedProgress
 from agkg.sparql.remote import HttpClient, StoreManifest, query_endpoint, read_manifest, server_message
@@ -219,20 +220,7 @@ def _blocks(segments: Iterable[Segment]) -> Iterator[bytes]:
     """The segments' bytes in pieces of about ``BLOCK``, each ending at a line end (``os.pread``:
     several readers of one open file do not disturb each other)."""
     for segment in segments:
-        descriptor = segment.handle.fileno()
-        offset, end, rest = segment.offset, segment.offset + segment.length, b""
-        while offset < end:
-            block = os.pread(descriptor, min(BLOCK, end - offset), offset)
-            if not block:
-                raise OSError(f"{segment.handle.name}: shorter than expected")
-            offset += len(block)
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            rest = block[cut:]
-            if cut:
-                yield block[:cut]
-        if rest:
-            yield rest
+        yield from file_chunks(segment.handle, BLOCK, segment.offset, segment.offset + segment.length)
 
 
 def _cut(segment: Segment, limit: int) -> Iterator[Segment]:
