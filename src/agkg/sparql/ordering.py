@@ -39,11 +39,12 @@ import math
 import re
 import struct
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -51,6 +52,10 @@ from agkg.sparql.querytext import mask_non_code
 from agkg.vocab import RDF, XSD
 
 _XSD_STRING = XSD.string.value
+_XSD_INTEGER = XSD.integer.value
+_XSD_DECIMAL = XSD.decimal.value
+_XSD_DOUBLE = XSD.double.value
+_XSD_BOOLEAN = XSD.boolean.value
 _LANG_STRING = RDF.langString.value
 
 _KEY = r"(?:[?$]\w+|(?:ASC|DESC)\s*\(\s*[?$]\w+\s*\))"
@@ -114,10 +119,10 @@ _LexicalKey = tuple[str, str, str]
 _Value = Any
 
 
-@dataclass(frozen=True)
-class _Literal:
+class _Literal(NamedTuple):
     """A literal cell as Oxigraph's ORDER BY sees it: where it goes by its text and, when it
-    has a value Oxigraph orders it by, the family of that value and the value."""
+    has a value Oxigraph orders it by, the family of that value and the value (a tuple, not a
+    dataclass: an answer can hold a million of them)."""
 
     lexical: _LexicalKey
     family: str | None  # "number", "dateTime", "date", "time", "duration"; None: by text
@@ -349,11 +354,15 @@ def _parse_literal(cell: str) -> _Literal | None:
     boolean (the Turtle short forms Oxigraph writes for integers, decimals, doubles and
     booleans)."""
     if cell[0] != '"':
+        if (
+            len(cell) < 19 and cell.isascii() and (cell[1:] if cell[0] == "-" else cell).isdigit()
+        ):  # the common case
+            return _Literal((cell, _XSD_INTEGER, ""), "number", ("integer", int(cell)))
         if cell in _BARE_BOOLEANS:
-            return _literal(cell, XSD.boolean.value, "")
+            return _literal(cell, _XSD_BOOLEAN, "")
         if "e" in cell or "E" in cell:
-            return _literal(cell, XSD.double.value, "")
-        return _literal(cell, XSD.decimal.value if "." in cell else XSD.integer.value, "")
+            return _literal(cell, _XSD_DOUBLE, "")
+        return _literal(cell, _XSD_DECIMAL if "." in cell else _XSD_INTEGER, "")
     end = cell.rindex('"')
     value, suffix = cell[1:end], cell[end + 1 :]
     if "\\" in value:
@@ -367,7 +376,7 @@ def _parse_literal(cell: str) -> _Literal | None:
     return None
 
 
-_Keys = tuple[dict[_LexicalKey, _Value], bool]
+_Keys = tuple[list[_Value], bool]  # a key per member, and whether the order is exactly Oxigraph's
 
 
 def _number_keys(members: list[_Literal]) -> _Keys:
@@ -380,22 +389,19 @@ def _number_keys(members: list[_Literal]) -> _Keys:
     equal to the double 2^53 yet greater than the integer 2^53, and the engine has no order.
     The exact values are used all the same: they keep every order SPARQL's ``<`` defines."""
     kinds = {member.value[0] for member in members}
+    if kinds == {"integer"} or kinds <= {"float", "double"}:
+        return [member.value[1] for member in members], True
     if kinds <= {"integer", "decimal"}:
-        return {
-            m.lexical: m.value[1] * _SCALE if m.value[0] == "integer" else m.value[1] for m in members
-        }, True
-    if kinds <= {"float", "double"}:
-        return {m.lexical: m.value[1] for m in members}, True
+        return [m.value[1] * _SCALE if m.value[0] == "integer" else m.value[1] for m in members], True
     doubles = sorted(m.value[1] for m in members if m.value[0] == "double")
     floats = sorted(m.value[1] for m in members if m.value[0] == "float")
-    keys: dict[_LexicalKey, _Value] = {}
+    keys: list[_Value] = []
     exact = True
     for member in members:
         kind, number = member.value
         if kind in ("float", "double"):
-            keys[member.lexical] = (
-                (int(math.copysign(1, number)), Fraction(0)) if math.isinf(number) else (0, Fraction(number))
-            )
+            infinite = math.isinf(number)
+            keys.append((int(math.copysign(1, number)), Fraction(0)) if infinite else (0, Fraction(number)))
             continue
         value = Fraction(number) if kind == "integer" else Fraction(number, _SCALE)
         as_double = float(number) if kind == "integer" else _decimal_to_f64(number)
@@ -403,7 +409,7 @@ def _number_keys(members: list[_Literal]) -> _Keys:
         for others, rounded in ((doubles, as_double), (floats, as_float)):
             if others and _rounds_past(value, rounded, others):
                 exact = False
-        keys[member.lexical] = (0, value)
+        keys.append((0, value))
     return keys, exact
 
 
@@ -433,10 +439,10 @@ def _family_keys(family: str, members: list[_Literal]) -> _Keys:
         months = any(member.value[0] for member in members)
         seconds = any(member.value[1] for member in members)
         if not (months and seconds):
-            return {m.lexical: m.value[0] if months else m.value[1] for m in members}, True
-        return {m.lexical: _reference_instant(m.value[0]) + m.value[1] for m in members}, False
+            return [m.value[0] if months else m.value[1] for m in members], True
+        return [_reference_instant(m.value[0]) + m.value[1] for m in members], False
     exact = len({member.variant for member in members}) == 1
-    return {member.lexical: member.value for member in members}, exact
+    return [member.value for member in members], exact
 
 
 def _reference_instant(months: int) -> int:
@@ -444,82 +450,102 @@ def _reference_instant(months: int) -> int:
     return _days(year, month + 1, 1) * 86400
 
 
-def _literal_order(literals: dict[str, _Literal]) -> tuple[list[list[str]], bool]:
+def _literal_order(
+    texts: dict[_LexicalKey, list[str]], valued: dict[str, _Literal]
+) -> tuple[list[list[str]], bool]:
     """The literal cells of a column in order, equal ones grouped, and whether the order is
-    exactly Oxigraph's.
+    exactly Oxigraph's. ``texts`` are the cells ordered by their text, by (lexical form,
+    datatype, language); ``valued`` those of a kind Oxigraph orders by value.
 
     Oxigraph compares two literals by value when both have one of a kind it orders (two
-    numbers, two dateTimes...) and otherwise by (lexical form, datatype, language). Here the
-    literals are put in that textual order, then each family's places in it are filled again
-    with the family's members in value order. That is Oxigraph's order when its comparisons
-    are one order: each family's members, in value order, fall between the same other
-    literals as their texts put them. Otherwise they go round in a circle (9 < 10 by value,
-    "10" < "5" < "9" by text), Oxigraph's sort aborts the process ("user-provided comparison
-    function does not correctly implement a total order", pyoxigraph 0.5.13) or returns an
-    order of its own, and this one, which keeps every order SPARQL defines (values within a
-    family, strings by code point), is the answer."""
-    cells_of: dict[_LexicalKey, list[str]] = {}
-    family_of: dict[_LexicalKey, _Literal] = {}
-    for cell, literal in literals.items():
-        cells_of.setdefault(literal.lexical, []).append(cell)
-        if literal.family is not None:
-            family_of[literal.lexical] = literal
-    texts = sorted(cells_of)
-    if not family_of:
-        return [cells_of[text] for text in texts], True
-    families: dict[str, list[_Literal]] = {}
-    for literal in family_of.values():
-        families.setdefault(literal.family or "", []).append(literal)
+    numbers, two dateTimes...) and otherwise by their text. Here the literals are put in
+    their textual order, then each family's places in it are filled again with the family's
+    members in value order. That is Oxigraph's order when its comparisons are one order: each
+    family's members, in value order, fall between the same other literals as their texts put
+    them. Otherwise they go round in a circle (9 < 10 by value, "10" < "5" < "9" by text),
+    Oxigraph's sort aborts the process ("user-provided comparison function does not correctly
+    implement a total order", pyoxigraph 0.5.13) or returns an order of its own, and this one,
+    which keeps every order SPARQL defines (values within a family, strings by code point), is
+    the answer."""
+    if not valued:
+        return [texts[text] for text in sorted(texts)], True
+    families: dict[str, list[tuple[str, _Literal]]] = {}
+    for cell, literal in valued.items():
+        families.setdefault(literal.family or "", []).append((cell, literal))
+    orders: dict[str, list[tuple[_Value, _LexicalKey, str]]] = {}
     exact = True
-    queues: dict[str, list[tuple[_Value, _LexicalKey]]] = {}
     for name, members in families.items():
-        keys, family_exact = _family_keys(name, members)
+        keys, family_exact = _family_keys(name, [literal for _, literal in members])
         exact = exact and family_exact
-        queues[name] = sorted((key, lexical) for lexical, key in keys.items())
+        if not texts and len(families) == 1:  # one family alone: the common case
+            ranked = sorted(zip(keys, (cell for cell, _ in members), strict=True), key=itemgetter(0))
+            return _runs((name, key, [cell]) for key, cell in ranked), exact
+        orders[name] = sorted(
+            zip(
+                keys, (literal.lexical for _, literal in members), (cell for cell, _ in members), strict=True
+            ),
+            key=itemgetter(0, 1),
+        )
+    cells_of = dict(texts)
+    family_of: dict[_LexicalKey, str] = {}
+    queues: dict[str, list[tuple[_Value, _LexicalKey]]] = {}
+    for name, order in orders.items():
+        queue = queues[name] = []
+        for key, lexical, cell in order:
+            if lexical in family_of:
+                cells_of[lexical].append(cell)
+            else:
+                family_of[lexical] = name
+                cells_of[lexical] = [cell]
+                queue.append((key, lexical))
+    by_text = sorted(cells_of)
     # the textual order with each family's places filled again in value order
     taken = dict.fromkeys(queues, 0)
     sequence: list[tuple[str | None, _Value, _LexicalKey]] = []
-    for text in texts:
-        member = family_of.get(text)
-        if member is None:
+    for text in by_text:
+        family = family_of.get(text)
+        if family is None:
             sequence.append((None, None, text))
             continue
-        name = member.family or ""
-        key, lexical = queues[name][taken[name]]
-        taken[name] += 1
-        sequence.append((name, key, lexical))
+        key, lexical = queues[family][taken[family]]
+        taken[family] += 1
+        sequence.append((family, key, lexical))
     if exact:
-        exact = _is_engines_order(texts, sequence, family_of)
+        exact = _is_engines_order(by_text, sequence, family_of)
+    return _runs((name, key, cells_of[lexical]) for name, key, lexical in sequence), exact
+
+
+def _runs(sequence: Iterable[tuple[str | None, _Value, list[str]]]) -> list[list[str]]:
+    """The cells of ``sequence`` grouped where neighbours of one family have equal values."""
     groups: list[list[str]] = []
     previous: tuple[str | None, _Value] = (None, None)
-    for family, key, lexical in sequence:
-        if family is not None and (family, key) == previous:
-            groups[-1].extend(cells_of[lexical])
+    for name, key, cells in sequence:
+        if name is not None and groups and (name, key) == previous:
+            groups[-1].extend(cells)
         else:
-            groups.append(list(cells_of[lexical]))
-        previous = (family, key)
-    return groups, exact
+            groups.append(list(cells))
+        previous = (name, key)
+    return groups
 
 
 def _is_engines_order(
     texts: list[_LexicalKey],
     sequence: list[tuple[str | None, _Value, _LexicalKey]],
-    family_of: dict[_LexicalKey, _Literal],
+    family_of: dict[_LexicalKey, str],
 ) -> bool:
     """Whether Oxigraph's comparisons agree with ``sequence`` (the textual order ``texts``
     with each family refilled in value order): for every literal and every other class of
     literals (the texts, another family), as many of that class come before it as its text
     puts before it, and members equal in value sit side by side. A class's members come in
     their own order on both sides, so equal counts mean the same members."""
-    classes = {family for family, _, _ in sequence}
+    classes = {name for name, _, _ in sequence}
     place_in_text = {text: index for index, text in enumerate(texts)}
     before_by_text: dict[str | None, list[int]] = {name: [] for name in classes}
     counts = dict.fromkeys(classes, 0)
     for text in texts:
-        literal = family_of.get(text)
         for name in classes:
             before_by_text[name].append(counts[name])
-        counts[literal.family if literal is not None else None] += 1
+        counts[family_of.get(text)] += 1
     counts = dict.fromkeys(classes, 0)
     place_in_sequence: dict[_LexicalKey, int] = {}
     for index, (family, _, lexical) in enumerate(sequence):
@@ -546,7 +572,8 @@ def _ranks(cells: set[str]) -> tuple[dict[str, int], bool] | None:
     their text, and literals (``_literal_order``)."""
     blanks: dict[str, list[str]] = {}
     iris: dict[str, list[str]] = {}
-    literals: dict[str, _Literal] = {}
+    texts: dict[_LexicalKey, list[str]] = {}
+    valued: dict[str, _Literal] = {}
     unbound: list[str] = []
     for cell in cells:
         if not cell:
@@ -559,8 +586,11 @@ def _ranks(cells: set[str]) -> tuple[dict[str, int], bool] | None:
             literal = _parse_literal(cell)
             if literal is None:
                 return None
-            literals[cell] = literal
-    literal_groups, exact = _literal_order(literals)
+            if literal.family is None:
+                texts.setdefault(literal.lexical, []).append(cell)
+            else:
+                valued[cell] = literal
+    literal_groups, exact = _literal_order(texts, valued)
     groups = [unbound] if unbound else []
     groups += [blanks[label] for label in sorted(blanks)]
     groups += [iris[iri] for iri in sorted(iris)]
