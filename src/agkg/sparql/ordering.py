@@ -114,8 +114,8 @@ def _unescape(text: str) -> str:
 # A literal's place among the others when Oxigraph has no value order between them: its
 # lexical form, then its datatype IRI, then its language tag ("" for none).
 _LexicalKey = tuple[str, str, str]
-# a value in a family's own order: an exact number (int or Fraction), or (sign, value) for
-# the numbers, where ±INF has sign ±1
+# a value in its family's order: a number (int, float; (infinity's sign, Fraction) where
+# integers or decimals meet floats), seconds on a time line, or a duration's months
 _Value = Any
 
 
