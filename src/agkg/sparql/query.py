@@ -29,6 +29,7 @@ from agkg import __version__, code_files
 from agkg.build.querystore import open_query_store
 from agkg.config import Config
 from agkg.errors import QueryError
+from agkg.sparql.guarded import engine_sorts, evaluate_apart
 from agkg.sparql.label_service import rewrite_label_service
 from agkg.sparql.ordering import sorted_answer
 from agkg.sparql.querytext import uses_service
@@ -193,7 +194,10 @@ def run_query(
 
     try:
         ordered = sorted_answer(evaluate, query)
-        return ordered if ordered is not None else evaluate(query)
+        if ordered is not None:
+            return ordered
+        # what agkg cannot sort, the engine does, in a child it may abort (see guarded.py)
+        return evaluate_apart(evaluate, query) if engine_sorts(query) else evaluate(query)
     except SyntaxError as error:
         raise QueryError(f"malformed query: {error}") from error
     except OSError as error:
