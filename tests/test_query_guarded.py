@@ -103,6 +103,12 @@ def test_the_endpoint_answers_400_and_goes_on(tmp_path_factory: pytest.TempPathF
         )
         assert status == 400, body
         assert b"cannot sort these values" in body
+        # the same through the protocol's own dataset (evaluated by another path)
+        graph = {"default-graph-uri": "https://w3id.org/agkg/graph/entities"}
+        status, _, body = server.get(
+            "/sparql?" + urlencode({"query": UNSORTABLE, **graph}), "application/sparql-results+json"
+        )
+        assert status == 400 and b"cannot sort these values" in body, body
         assert pool.memory_stopped == 0
         assert set(pool.pids()) == before  # no worker died
         status, _, body = server.get(

@@ -283,17 +283,26 @@ def memory_message(memory_mb: int) -> str:
 
 def answer_query(dataset: Any, request: QueryRequest) -> QueryOutcome:
     """Evaluate and serialize one query, in the format the client asked for, at most max_rows."""
+    from agkg.sparql.guarded import engine_sorts, evaluate_apart
     from agkg.sparql.query import run_query
 
     try:
         if request.default_graphs or request.named_graphs:
             # protocol-level dataset (default-graph-uri / named-graph-uri): local graphs only,
             # checked by the server before the request got here
-            result = dataset.store.query(
-                request.query,
-                default_graph=[ox.NamedNode(g) for g in request.default_graphs] or None,
-                named_graphs=[ox.NamedNode(g) for g in request.named_graphs] or None,
-                prefixes=data_prefixes(dataset.iris.base),
+            def evaluate(text: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+                return dataset.store.query(  # type: ignore[no-any-return]
+                    text,
+                    default_graph=[ox.NamedNode(g) for g in request.default_graphs] or None,
+                    named_graphs=[ox.NamedNode(g) for g in request.named_graphs] or None,
+                    prefixes=data_prefixes(dataset.iris.base),
+                )
+
+            # the engine's sort may abort the process: it runs apart (sparql/guarded.py)
+            result = (
+                evaluate_apart(evaluate, request.query)
+                if engine_sorts(request.query)
+                else evaluate(request.query)
             )
         else:
             result = run_query(dataset, request.query)
