@@ -95,12 +95,16 @@ def test_push_with_graph_store_protocol_then_again(
     first = push_dataset(graphs, target, HttpClient(timeout=30), iris=IRIS)
     assert {g.method for g in first.graphs} == {"gsp"}
     assert all(g.stored == g.triples for g in first.graphs)
-    # a PUT per graph and the union, the manifest read, recorded before and after, one count query
-    assert first.requests == len(graphs) + 5
+    # a PUT per graph and the union, the manifest read, recorded before, the graphs' digests
+    # recorded after them, the manifest after all, one count query
+    assert first.requests == len(graphs) + 6 and first.full
     after_first = store_graphs(oxigraph)
     assert same(after_first, canonical(graphs))
     second = push_dataset(graphs, target, HttpClient(timeout=30), iris=IRIS)
     assert second.triples == first.triples
+    # nothing changed: the manifest read and the count query, every graph counted
+    assert {g.method for g in second.graphs} == {"unchanged"} and second.requests == 2
+    assert all(g.stored == g.triples for g in second.graphs) and not second.full
     assert same(store_graphs(oxigraph), after_first)  # idempotent
 
 
