@@ -159,7 +159,7 @@ class FaultyProxy:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length) if length else b""
                 proxy.user_agents.append(self.headers.get("User-Agent", ""))
-                writes = self.command in ("PUT", "POST") and "/query" not in self.path
+                writes = self.command in ("PUT", "POST", "DELETE") and "/query" not in self.path
                 if writes:
                     proxy.count += 1
                 if writes and proxy.count == fail_at:
@@ -190,7 +190,7 @@ class FaultyProxy:
                 self.wfile.write(data)
                 upstream.close()
 
-            do_GET = do_PUT = do_POST = forward
+            do_GET = do_PUT = do_POST = do_DELETE = forward
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
