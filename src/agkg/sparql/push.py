@@ -29,11 +29,23 @@ Two more graphs make the store answer like a local query, and let a later push c
   ``--union-default-graph``, several ``default-graph-uri``, Virtuoso's default) were found to
   return a triple once per graph holding it, where the merge holds it once.
 * ``{base}graph/agkg-push``, the manifest (SPARQL Service Description and Dublin Core terms):
-  the dataset queries are sent with (``sd:defaultGraph``, ``sd:namedGraph``) and every graph
-  agkg wrote (``dcterms:hasPart``). It lives in the store, so any later push, from any machine,
-  removes the graphs of sources no longer published, and never a graph agkg did not write.
-  Graphs about to be written are added to it before they are, so a push that fails midway
-  leaves none unrecorded.
+  the dataset queries are sent with (``sd:defaultGraph``, ``sd:namedGraph``), every graph
+  agkg wrote (``dcterms:hasPart``) and the digest of each one's published content
+  (``schema:sha256``, ``content_digest``). It lives in the store, so any later push, from any
+  machine, removes the graphs of sources no longer published, and never a graph agkg did not
+  write. Graphs about to be written are added to it before they are, so a push that fails
+  midway leaves none unrecorded.
+
+A push sends only what changed since the push the manifest records (``--full``: everything;
+a manifest without digests, from an older agkg, gets a full push too). A graph whose digest
+equals the recorded one is skipped; the others are replaced as above. The union is patched by
+difference when that is safe (``Pusher._old_triples``): the changed graphs' old triples are
+fetched before they are replaced, the new graphs' triples added, and each old triple the
+published union lacks deleted unless a published graph in the store still holds it. After a
+push stopped at any point, the next one repairs the store, because the manifest drops the
+digests of the graphs about to change, and the union's, before anything changes, and gets
+each graph's new digest only once the graph is written: a graph or union possibly half-written
+has no digest, so it is sent whole. The triple counts of every graph are checked, sent or not.
 """
 
 from __future__ import annotations
