@@ -17,6 +17,7 @@ from test_push_stream import EX, everything, write_publication
 
 from agkg.build.graph import Iris
 from agkg.errors import RemoteError
+from agkg.sparql import push as push_module
 from agkg.sparql.push import PushReport, PushTarget, load_published, push_dataset
 from agkg.sparql.remote import HttpClient, read_manifest
 from agkg.vocab import SCHEMA, XSD
@@ -224,3 +225,23 @@ def test_push_command_full_and_incremental(
     assert f"{source(3).value}  removed" in second.stdout
     forced = run_agkg(*args, "--dist", v2, "--full")
     assert forced.exit_code == 0 and "7 sent, 0 unchanged (full push)" in forced.stderr
+
+
+@pytest.mark.parametrize(
+    "limit", [10, 30]
+)  # below the changed graphs' 22 new triples; above them, below their 32 old ones
+def test_too_many_changed_triples_get_the_union_replaced(
+    tmp_path: Path,
+    oxigraph: OxigraphServer,
+    second_store: OxigraphServer,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: int,
+) -> None:
+    v1 = publication(tmp_path / "v1", version_1())
+    v2 = publication(tmp_path / "v2", version_2())
+    push(v1, targets(oxigraph, "gsp"))
+    monkeypatch.setattr(push_module, "PATCH_LIMIT", limit)
+    report = push(v2, targets(oxigraph, "gsp"))
+    assert methods(report)["graph/union"] == "gsp" and len(report.sent) == 3
+    push(v2, targets(second_store, "gsp"), full=True)
+    assert everything(oxigraph) == everything(second_store)
