@@ -11,14 +11,15 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import Result
-from conftest import OxigraphServer
+from conftest import OxigraphServer, VirtuosoServer
 from test_push import FaultyProxy
 from test_push_stream import EX, everything, write_publication
+from test_push_virtuoso import DBA, snapshot
 
 from agkg.build.graph import Iris
 from agkg.errors import RemoteError
 from agkg.sparql import push as push_module
-from agkg.sparql.push import PushReport, PushTarget, load_published, push_dataset
+from agkg.sparql.push import GraphPayload, PushReport, PushTarget, load_published, push_dataset
 from agkg.sparql.remote import HttpClient, read_manifest
 from agkg.vocab import SCHEMA, XSD
 
@@ -245,3 +246,33 @@ def test_too_many_changed_triples_get_the_union_replaced(
     assert methods(report)["graph/union"] == "gsp" and len(report.sent) == 3
     push(v2, targets(second_store, "gsp"), full=True)
     assert everything(oxigraph) == everything(second_store)
+
+
+def test_an_incremental_push_to_virtuoso_leaves_what_a_full_push_leaves(
+    tmp_path: Path, virtuoso: VirtuosoServer
+) -> None:
+    """Virtuoso answers a CONSTRUCT in Turtle only, and evaluates the union's guarded deletion
+    itself; its graphs then hold what a full push leaves (the store is shared with other tests:
+    this compares the graphs this publication writes)."""
+    v1 = publication(tmp_path / "v1", version_1())
+    v2 = publication(tmp_path / "v2", version_2())
+    target = PushTarget(virtuoso.query_url, virtuoso.store_url, virtuoso.update_url)
+
+    def push_to_virtuoso(folder: Path, full: bool = False) -> PushReport:
+        with load_published(folder, IRIS) as graphs:
+            return push_dataset(graphs, target, HttpClient(timeout=60, environ=DBA), iris=IRIS, full=full)
+
+    def graphs() -> dict[str, list[str]]:
+        names = [GraphPayload(source(n), []) for n in (0, 1, 2, 4)]  # (s03 removed: a 404)
+        names += [
+            GraphPayload(g, []) for g in (IRIS.union_graph, IRIS.ontology_graph, IRIS.push_manifest_graph)
+        ]
+        return snapshot(virtuoso, names)
+
+    push_to_virtuoso(v1, full=True)
+    report = push_to_virtuoso(v2)
+    assert methods(report)["graph/union"] == "difference" and len(report.sent) == 3
+    incremental = graphs()
+    push_to_virtuoso(v2, full=True)
+    assert graphs() == incremental
+    assert len(incremental[IRIS.union_graph.value]) > 40 and report.removed == [source(3).value]
