@@ -276,3 +276,16 @@ def test_an_incremental_push_to_virtuoso_leaves_what_a_full_push_leaves(
     push_to_virtuoso(v2, full=True)
     assert graphs() == incremental
     assert len(incremental[IRIS.union_graph.value]) > 40 and report.removed == [source(3).value]
+
+
+def test_a_graph_changed_in_the_store_behind_agkgs_back_is_caught_and_full_repairs_it(
+    tmp_path: Path, oxigraph: OxigraphServer
+) -> None:
+    v1 = publication(tmp_path / "v1", version_1())
+    target = targets(oxigraph, "gsp")
+    push(v1, target)
+    HttpClient().request("DELETE", f"{oxigraph.store_url}?graph={source(0).value}")
+    with pytest.raises(RemoteError, match=f"{source(0).value}: pushed 20, store holds 0;.*use --full"):
+        push(v1, target)
+    assert methods(push(v1, target, full=True))["graph/source/s00"] == "gsp"
+    assert not push(v1, target).sent

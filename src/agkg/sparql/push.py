@@ -756,6 +756,10 @@ class Pusher:
             result.stored = stored.get(result.graph, 0)
             if result.stored != result.triples:
                 mismatches.append(f"{result.graph}: pushed {result.triples}, store holds {result.stored}")
+        if any(r.method == UNCHANGED and r.stored != r.triples for r in report.graphs):
+            mismatches.append(
+                "a graph not sent, as its digest was recorded, was changed in the store since: use --full"
+            )
         report.requests = self.client.log.requests
         report.retries = self.client.log.retries
         report.sent_bytes = self.client.log.sent
