@@ -45,7 +45,9 @@ published union lacks deleted unless a published graph in the store still holds 
 push stopped at any point, the next one repairs the store, because the manifest drops the
 digests of the graphs about to change, and the union's, before anything changes, and gets
 each graph's new digest only once the graph is written: a graph or union possibly half-written
-has no digest, so it is sent whole. The triple counts of every graph are checked, sent or not.
+has no digest, so it is sent whole. The triple counts of every graph are checked, sent or not,
+and only the digests of graphs counted right are recorded (a write a store answered but lost is
+sent again by the next push).
 """
 
 from __future__ import annotations
