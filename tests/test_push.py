@@ -95,12 +95,16 @@ def test_push_with_graph_store_protocol_then_again(
     first = push_dataset(graphs, target, HttpClient(timeout=30), iris=IRIS)
     assert {g.method for g in first.graphs} == {"gsp"}
     assert all(g.stored == g.triples for g in first.graphs)
-    # a PUT per graph and the union, the manifest read, recorded before and after, one count query
-    assert first.requests == len(graphs) + 5
+    # a PUT per graph and the union, the manifest read, recorded before, the graphs counted and
+    # their digests recorded after them, the count query, the manifest after all
+    assert first.requests == len(graphs) + 7 and first.full
     after_first = store_graphs(oxigraph)
     assert same(after_first, canonical(graphs))
     second = push_dataset(graphs, target, HttpClient(timeout=30), iris=IRIS)
     assert second.triples == first.triples
+    # nothing changed: the manifest read and the count query, every graph counted
+    assert {g.method for g in second.graphs} == {"unchanged"} and second.requests == 2
+    assert all(g.stored == g.triples for g in second.graphs) and not second.full
     assert same(store_graphs(oxigraph), after_first)  # idempotent
 
 
@@ -155,7 +159,7 @@ class FaultyProxy:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length) if length else b""
                 proxy.user_agents.append(self.headers.get("User-Agent", ""))
-                writes = self.command in ("PUT", "POST") and "/query" not in self.path
+                writes = self.command in ("PUT", "POST", "DELETE") and "/query" not in self.path
                 if writes:
                     proxy.count += 1
                 if writes and proxy.count == fail_at:
@@ -186,7 +190,7 @@ class FaultyProxy:
                 self.wfile.write(data)
                 upstream.close()
 
-            do_GET = do_PUT = do_POST = forward
+            do_GET = do_PUT = do_POST = do_DELETE = forward
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"

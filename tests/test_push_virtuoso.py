@@ -53,7 +53,7 @@ def snapshot(server: VirtuosoServer, graphs: list[GraphPayload]) -> dict[str, li
 
 def test_push_by_graph_store_then_by_update(virtuoso: VirtuosoServer, graphs: list[GraphPayload]) -> None:
     gsp = PushTarget(virtuoso.query_url, virtuoso.store_url)
-    first = push_dataset(graphs, gsp, HttpClient(timeout=60, environ=DBA), iris=IRIS)
+    first = push_dataset(graphs, gsp, HttpClient(timeout=60, environ=DBA), iris=IRIS, full=True)
     assert {g.method for g in first.graphs} == {"gsp"} and all(g.stored == g.triples for g in first.graphs)
     before = snapshot(virtuoso, graphs)
     again = push_dataset(graphs, gsp, HttpClient(timeout=60, environ=DBA), iris=IRIS)
@@ -61,7 +61,9 @@ def test_push_by_graph_store_then_by_update(virtuoso: VirtuosoServer, graphs: li
     assert snapshot(virtuoso, graphs) == before  # idempotent
     update = PushTarget(virtuoso.query_url, update_url=virtuoso.update_url)
     for batch_size in (DEFAULT_BATCH, 60):  # Virtuoso refuses an INSERT DATA of a few thousand triples
-        report = push_dataset(graphs, update, HttpClient(timeout=60), batch_size=batch_size, iris=IRIS)
+        report = push_dataset(
+            graphs, update, HttpClient(timeout=60), batch_size=batch_size, iris=IRIS, full=True
+        )
         assert {g.method for g in report.graphs} == {"update"}
         assert all(g.stored == g.triples for g in report.graphs)
         assert snapshot(virtuoso, graphs) == before

@@ -242,6 +242,7 @@ def test_a_graph_written_by_a_push_that_failed_is_removed_later(
                 PushTarget(proxy.url + "/query", proxy.url + "/store"),
                 HttpClient(timeout=30),
                 iris=IRIS,
+                full=True,  # every graph sent, in order: the failing request is the one after it
             )
     finally:
         proxy.close()

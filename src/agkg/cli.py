@@ -858,6 +858,7 @@ def serve(
     "--batch-size", type=int, default=500, show_default=True, help="Triples per update request."
 )  # push.DEFAULT_BATCH (push is imported lazily, as the command runs)
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait per request.")
+@click.option("--full", is_flag=True, help="Send every graph, not only those changed since the last push.")
 @pass_settings
 def push_command(
     settings: Settings,
@@ -867,6 +868,7 @@ def push_command(
     dist: Path | None,
     batch_size: int,
     timeout: float,
+    full: bool,
 ) -> None:
     """Load the published dataset into a triple store, one named graph at a time."""
     from agkg.sparql.push import PushTarget, load_published, push_dataset
@@ -878,15 +880,19 @@ def push_command(
     iris = Iris(settings.config.base)
     target = PushTarget(endpoint, graph_store, update_url)
     with load_published(dist or settings.config.out_dir, iris) as graphs:
-        report = push_dataset(graphs, target, HttpClient(timeout), batch_size, settings.progress(), iris=iris)
+        report = push_dataset(
+            graphs, target, HttpClient(timeout), batch_size, settings.progress(), iris=iris, full=full
+        )
     settings.done()
     for graph in report.graphs:
         click.echo(f"{graph.graph}  {graph.triples} triples  {graph.method}")
     for removed in report.removed:
         click.echo(f"{removed}  removed (no longer published)")
     click.echo(
-        f"pushed {len(report.graphs)} graphs, {report.triples} triples in {report.requests} requests "
-        f"({report.retries} retries), {report.seconds:.2f} s; counts verified"
+        f"pushed {len(report.graphs)} graphs: {len(report.sent)} sent, {len(report.skipped)} unchanged"
+        + (" (full push)" if report.full else "")
+        + f"; {report.sent_triples} of {report.triples} triples in {report.requests} requests "
+        f"({report.retries} retries, {report.sent_bytes:,} bytes), {report.seconds:.2f} s; counts verified"
         + ("; the store refused Graph Store PUT, SPARQL Update used" if report.fell_back else ""),
         err=True,
     )

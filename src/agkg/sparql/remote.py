@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from agkg import __version__
 from agkg.errors import QueryError, RemoteError
-from agkg.vocab import DCTERMS, SD
+from agkg.vocab import DCTERMS, SCHEMA, SD
 
 USER_AGENT = f"agkg/{__version__} (Armed Groups Knowledge Graph; https://w3id.org/agkg/)"
 
@@ -118,6 +118,7 @@ class RequestLog:
     requests: int = 0
     retries: int = 0
     waited: float = 0.0
+    sent: int = 0  # bytes of request bodies (updates, graphs) and query texts
     statuses: list[int] = field(default_factory=list)
 
 
@@ -242,12 +243,16 @@ class StoreManifest:
     """What ``agkg push`` recorded in a store's manifest graph (see ``push.manifest_triples``).
 
     ``parts`` are every graph agkg wrote there (a later push removes the ones no longer
-    published); ``default_graphs`` and ``named_graphs`` are the dataset queries are sent with.
+    published); ``default_graphs`` and ``named_graphs`` are the dataset queries are sent with;
+    ``digests`` the SHA-256 of each graph's published content as last written (``schema:sha256``,
+    see ``push.Payload.digest``), by which a later push skips the graphs that did not change.
+    A graph with several digests recorded gets none here: it is sent again.
     """
 
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
+    digests: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def dataset(self) -> QueryDataset | None:
@@ -268,7 +273,7 @@ def read_manifest(
 
     It is read with ``GRAPH``, which reaches a named graph whatever the store's default graph.
     """
-    query = f"SELECT ?p ?o WHERE {{ GRAPH {manifest} {{ {manifest} ?p ?o }} }}"
+    query = f"SELECT ?s ?p ?o WHERE {{ GRAPH {manifest} {{ ?s ?p ?o }} }}"
     answer = query_endpoint(url, query, "json", timeout, environ, policy, sleep, log)
     results = answer.json().get("results")
     rows = results.get("bindings", []) if isinstance(results, dict) else []
@@ -277,17 +282,23 @@ def read_manifest(
         SD.namedGraph.value: set(),
         DCTERMS.hasPart.value: set(),
     }
+    digests: dict[str, set[str]] = {}
     for row in rows:
         try:
-            predicate, value = row["p"]["value"], row["o"]
+            subject, predicate, value = row["s"]["value"], row["p"]["value"], row["o"]
         except (KeyError, TypeError) as error:
             raise RemoteError(f"{url}: unexpected manifest row {row!r}") from error
-        if predicate in found and isinstance(value, dict) and value.get("type") == "uri":
+        if not isinstance(value, dict):
+            continue
+        if subject == manifest.value and predicate in found and value.get("type") == "uri":
             found[predicate].add(str(value["value"]))
+        elif predicate == SCHEMA.sha256.value and value.get("type") == "literal":
+            digests.setdefault(subject, set()).add(str(value.get("value")))
     return StoreManifest(
         tuple(sorted(found[SD.defaultGraph.value])),
         tuple(sorted(found[SD.namedGraph.value])),
         tuple(sorted(found[DCTERMS.hasPart.value])),
+        {graph: next(iter(values)) for graph, values in sorted(digests.items()) if len(values) == 1},
     )
 
 
@@ -333,6 +344,7 @@ def query_endpoint(
     attempt = 0
     while True:
         log.requests += 1
+        log.sent += len(query.encode("utf-8"))
         try:
             response = wrapper.query().response
         except urllib.error.HTTPError as error:
@@ -456,6 +468,7 @@ class HttpClient:
             for name, value in (headers or {}).items():
                 request.add_header(name, value)
             self.log.requests += 1
+            self.log.sent += 0 if body is None else len(body) if isinstance(body, bytes) else body.length
             try:
                 with self._opener.open(request, timeout=self.timeout) as response:
                     result = HttpResult(response.status, response.headers, response.read())
