@@ -5,8 +5,10 @@
 Builds the project's dataset once (agkg's own build), writes the data graph the shapes see
 (union plus schema triples) as N-Triples, then times pyshacl-turbo once with no targets at all
 (the engine's parse and setup: the floor) and once per target-bearing shape with only that
-shape's targets kept. The generated claim shapes (agkg-claims.ttl) are timed as one group, and
-with ``--all`` every shape together (the whole validation in the engine). One
+shape's targets kept. The generated claim shapes (agkg-claims.ttl) are timed as one group (with
+``--kinds``, also one group per kind of generated shape: value, range, full value, truthy, link,
+subject, qualifier value, the statements' qualifiers), and with ``--all`` every shape together
+(the whole validation in the engine). One
 JSON line per run: the shape, wall and CPU seconds, CPU seconds above the floor, and the number
 of results.
 """
@@ -39,6 +41,24 @@ from agkg.build.validation import (  # noqa: E402
 from agkg.config import load_config  # noqa: E402
 
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+# The kinds of generated claim shape, by the end of their names (shapes/agkg-claims.ttl); the
+# first that matches names the kind, so "FullValueShape" is not counted as "ValueShape".
+KINDS = (
+    "QualifierValueShape",
+    "FullValueShape",
+    "ValueShape",
+    "RangeShape",
+    "TruthyShape",
+    "LinkShape",
+    "SubjectShape",
+    "StatementQualifiers",
+)
+
+
+def kind_of(shape: rdflib.term.Node) -> str:
+    """The kind of a generated claim shape: the first of KINDS its name ends with."""
+    name = str(shape).rsplit("#", 1)[-1]
+    return next((kind for kind in KINDS if name.endswith(kind)), "other")
 
 
 def only_targets(shapes: rdflib.Graph, keep: set[rdflib.term.Node]) -> rdflib.Graph:
@@ -60,11 +80,20 @@ def cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def counters() -> tuple[float, float, int]:
+    """System CPU seconds, minor page faults and the peak resident set (MiB) so far: a run whose
+    system time and faults grow faster than the data pays for memory (pages zeroed and mapped),
+    not for its rules."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_stime, usage.ru_minflt, usage.ru_maxrss // 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("project", type=Path)
     parser.add_argument("--only", default="", help="comma-separated shape local names")
     parser.add_argument("--all", action="store_true", help="one more run with every shape's targets")
+    parser.add_argument("--kinds", action="store_true", help="one run per kind of generated shape")
     parser.add_argument(
         "--data", type=Path, help="N-Triples file: read if it exists, else written (skips the build)"
     )
@@ -98,14 +127,18 @@ def main() -> None:
     runs.append(("(generated claim shapes)", generated))
     if wanted:
         runs = runs[:1] + [run for run in runs if run[0] in wanted]
+    if args.kinds:
+        for kind in sorted({kind_of(s) for s in generated}):
+            runs.append((f"(generated: {kind})", {s for s in generated if kind_of(s) == kind}))
     if args.all:
         runs.append(("(all shapes)", set(targeted) | generated))
     floor = 0.0
     for name, keep in runs:
         subset = only_targets(shapes, keep)
-        started, used = time.perf_counter(), cpu()
+        started, used, (system, faults, _) = time.perf_counter(), cpu(), counters()
         report = run_engine(data, subset, "turbo")
         seconds, cpu_seconds = time.perf_counter() - started, cpu() - used
+        system_after, faults_after, peak = counters()
         if not keep:
             floor = cpu_seconds
         results = len(set(report.subjects(SH.focusNode, None)))
@@ -115,6 +148,9 @@ def main() -> None:
             "cpu_s": round(cpu_seconds, 2),
             "cpu_above_floor": round(cpu_seconds - floor, 2),
             "results": results,
+            "sys_s": round(system_after - system, 2),
+            "minor_faults": faults_after - faults,
+            "peak_mib": peak,
         }
         print(json.dumps(line), flush=True)
 

@@ -75,3 +75,18 @@ def test_results_file_keeps_other_sections(tmp_path: Path, monkeypatch: pytest.M
     text = target.read_text()
     assert "theirs" in text and "kept" in text and "OLDTEXT" not in text
     assert text.count("## Pipeline") == 1 and "## Incremental" in text
+
+
+def test_shape_profile_gives_every_generated_shape_a_kind() -> None:
+    """``shape_profile.py --kinds`` times the generated claim shapes by kind; a shape the
+    generator names in a new way would fall into no group and go unmeasured."""
+    import rdflib
+    from rdflib.namespace import SH
+
+    profile = _module("shape_profile")
+    claims = rdflib.Graph().parse(REPO / "shapes" / "agkg-claims.ttl")
+    generated = {s for p in profile.TARGETS for s in claims.subjects(p, None)}
+    kinds = {profile.kind_of(s) for s in generated}
+    assert "other" not in kinds
+    assert {"ValueShape", "FullValueShape", "LinkShape", "StatementQualifiers"} <= kinds
+    assert profile.kind_of(rdflib.URIRef(str(SH) + "AbductedCountFullValueShape")) == "FullValueShape"
