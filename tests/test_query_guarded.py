@@ -115,3 +115,13 @@ def test_the_endpoint_answers_400_and_goes_on(tmp_path_factory: pytest.TempPathF
             "/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"}), "application/sparql-results+json"
         )
         assert status == 200 and b"true" in body
+
+
+def test_running_out_of_memory_in_the_child_is_a_memory_error() -> None:
+    """The endpoint's workers answer a MemoryError with their memory-limit 503."""
+
+    def greedy(text: str) -> ox.QuerySolutions:
+        raise MemoryError
+
+    with pytest.raises(MemoryError):
+        evaluate_apart(greedy, "SELECT ?x WHERE { ?x ?p ?o } ORDER BY STR(?x)")

@@ -28,14 +28,13 @@ from typing import BinaryIO, NoReturn
 import pyoxigraph as ox
 
 from agkg.errors import QueryError
-from agkg.sparql.querytext import mask_non_code
+from agkg.sparql.querytext import mask_non_code, query_form
 
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
-_SELECT = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE)
 _PANIC = re.compile(r"panicked at [^\n]*:\n([^\n]+)")
 _OUT_OF_MEMORY = "memory allocation of"
 # exit codes of the child
-_ANSWERED, _SYNTAX, _FAILED = 0, 3, 4
+_ANSWERED, _SYNTAX, _FAILED, _MEMORY = 0, 3, 4, 5
 _NO_ORDER = "does not correctly implement a total order"
 _PR_SET_PDEATHSIG = 1
 
@@ -45,8 +44,7 @@ Evaluate = Callable[[str], ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 def engine_sorts(query: str) -> bool:
     """Whether ``query`` is a SELECT with an ORDER BY somewhere (the engine would sort)."""
     masked = mask_non_code(query)
-    form = _SELECT.search(masked)
-    return form is not None and form.group(1).upper() == "SELECT" and _ORDER_BY.search(masked) is not None
+    return query_form(masked) == "SELECT" and _ORDER_BY.search(masked) is not None
 
 
 def evaluate_apart(evaluate: Evaluate, query: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
@@ -73,6 +71,8 @@ def evaluate_apart(evaluate: Evaluate, query: str) -> ox.QuerySolutions | ox.Que
             raise SyntaxError(said.strip())
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == _FAILED:
             raise QueryError(f"query failed: {said.strip()}")
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == _MEMORY:
+            raise MemoryError("the query ran out of memory")
         raise _abort_error(said, status)
 
 
@@ -94,6 +94,8 @@ def _answer_in_child(
     except SyntaxError as error:
         errors.write(str(error).encode("utf-8", "replace"))
         code = _SYNTAX
+    except MemoryError:
+        code = _MEMORY
     except BaseException as error:  # the child must leave by os._exit, whatever happened
         errors.write(str(error).encode("utf-8", "replace"))
     finally:

@@ -48,7 +48,7 @@ from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
-from agkg.sparql.querytext import mask_non_code
+from agkg.sparql.querytext import mask_non_code, query_form
 from agkg.vocab import RDF, XSD
 
 _XSD_STRING = XSD.string.value
@@ -63,7 +63,6 @@ _SLICE = r"(?:LIMIT\s+\d+|OFFSET\s+\d+)"
 # the last solution modifiers of a query: ORDER BY plain keys, then LIMIT and OFFSET, at its end
 _TRAILING_ORDER = re.compile(rf"\bORDER\s+BY((?:\s*{_KEY})+)\s*((?:{_SLICE}\s*){{0,2}})\Z", re.IGNORECASE)
 _ONE_KEY = re.compile(r"(DESC|ASC)?\s*\(?\s*[?$](\w+)", re.IGNORECASE)
-_QUERY_FORM = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE)
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
@@ -83,8 +82,7 @@ def split_order_by(query: str) -> OrderedSelect | None:
     """The SELECT ``query`` without its trailing ``ORDER BY`` over plain variables, or None
     when it is another form or ends in anything else (an expression key, a VALUES block)."""
     masked = mask_non_code(query).rstrip()
-    form = _QUERY_FORM.search(masked)
-    if form is None or form.group(1).upper() != "SELECT":
+    if query_form(masked) != "SELECT":
         return None
     match = _TRAILING_ORDER.search(masked)
     if match is None:

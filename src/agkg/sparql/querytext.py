@@ -26,3 +26,13 @@ def mask_non_code(query: str) -> str:
 def uses_service(query: str) -> bool:
     """Does the query contain the SERVICE keyword (outside strings, IRIs and comments)?"""
     return bool(_SERVICE.search(mask_non_code(query)))
+
+
+_QUERY_FORM = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.IGNORECASE)
+
+
+def query_form(masked: str) -> str | None:
+    """The form of a query masked by ``mask_non_code`` (SELECT, CONSTRUCT, ASK or DESCRIBE: the
+    first of those keywords, in capitals), or None when it has none."""
+    form = _QUERY_FORM.search(masked)
+    return form.group(1).upper() if form is not None else None
