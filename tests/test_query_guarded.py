@@ -86,14 +86,13 @@ def test_only_a_select_with_an_order_is_sent_apart() -> None:
     assert not engine_sorts("# ORDER BY\nASK { ?x ?p ?o }")
 
 
-def test_the_endpoint_answers_400_and_goes_on(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_the_endpoint_answers_400_and_goes_on(tmp_path: Path, corpus: Path) -> None:
     pytest.importorskip("uvicorn", reason="the 'serve' extra is not installed")
     from test_server import published_project, running_server
 
     from agkg.web.server import ServerSettings
 
-    corpus = (Path(__file__).resolve().parents[2] / "shared" / "corpus").resolve()
-    folder = published_project(tmp_path_factory.mktemp("guarded") / "project", corpus)
+    folder = published_project(tmp_path / "project", corpus)
     settings = ServerSettings(query_timeout=30.0, query_workers=1, fast_workers=1, query_memory=400)
     with running_server(folder, settings) as server:
         pool = server.app.state.pool  # type: ignore[attr-defined]
