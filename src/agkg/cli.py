@@ -282,14 +282,14 @@ def build(settings: Settings) -> None:
 @allow_missing_texts_option
 @click.option(
     "--engine",
-    type=click.Choice(["turbo", "pyshacl"]),
-    default="turbo",
-    show_default=True,
-    help="SHACL engine; both give the same results, pyshacl is much slower.",
+    type=click.Choice(["auto", "turbo", "jena", "pyshacl"]),
+    help="SHACL engine (default: the shacl_engine setting, auto): all give the same results; "
+    "auto is turbo, or Jena from two million triples when Java and Jena are installed; "
+    "pyshacl is much slower.",
 )
 @pass_settings
 def validate(
-    settings: Settings, output_format: str, strict: bool, allow_missing_texts: bool, engine: str
+    settings: Settings, output_format: str, strict: bool, allow_missing_texts: bool, engine: str | None
 ) -> None:
     """Validate the dataset against the SHACL shapes (exit 1 on violations).
 
@@ -301,7 +301,10 @@ def validate(
 
     built = build_dataset(allowing(settings, allow_missing_texts), settings.progress(), require_texts=True)
     shapes, _ = load_shapes(settings.config.shapes_dir, base=settings.config.base)
-    report = validate_dataset(built, shapes, engine)
+    config = settings.config
+    report = validate_dataset(
+        built, shapes, engine or config.shacl_engine, jena_classpath=config.jena_classpath
+    )
     settings.done()
     settings.warn(built.warnings)
     click.echo(render_report(report, output_format, settings.config.base, strict), nl=False)

@@ -38,7 +38,13 @@ DEFAULTS: dict[str, str] = {
     "modified": "",  # this release, YYYY-MM-DD; default: the latest date of a source in the data
     # build and publish even where a source's text is not in the corpus (its quotes unverified)
     "allow_missing_texts": "false",
+    # the SHACL engine (agkg.build.validation): auto picks turbo or, for millions of triples, Jena
+    "shacl_engine": "auto",
+    # Apache Jena's jars (or folders of them), os.pathsep-separated; empty: Debian's packaged Jena
+    "jena_classpath": "",
 }
+
+SHACL_ENGINES = ("auto", "turbo", "jena", "pyshacl")
 
 PATH_SETTINGS = ("data", "ontology", "shapes", "corpus", "out", "cache")
 
@@ -61,6 +67,8 @@ class Config:
     issued: str | None = None
     modified: str | None = None
     allow_missing_texts: bool = False
+    shacl_engine: str = DEFAULTS["shacl_engine"]
+    jena_classpath: str = ""
 
 
 def load_config(
@@ -107,6 +115,9 @@ def load_config(
         if value is not None and not _is_date(value):
             raise ConfigurationError(f"{name} {value!r} must be a date, YYYY-MM-DD")
     allow_missing_texts = _boolean("allow_missing_texts", setting("allow_missing_texts"))
+    shacl_engine = setting("shacl_engine").strip().lower()
+    if shacl_engine not in SHACL_ENGINES:
+        raise ConfigurationError(f"shacl_engine {shacl_engine!r} must be one of {', '.join(SHACL_ENGINES)}")
     return Config(
         project_dir=project,
         base=base,
@@ -122,6 +133,8 @@ def load_config(
         issued=dates["issued"],
         modified=dates["modified"],
         allow_missing_texts=allow_missing_texts,
+        shacl_engine=shacl_engine,
+        jena_classpath=setting("jena_classpath").strip(),
     )
 
 

@@ -223,7 +223,7 @@ def _full(config: Config, shapes: rdflib.Graph, progress: Progress | None, reaso
     if progress:
         progress("validate")
     started = time.perf_counter()
-    report = validate_dataset(built, shapes)
+    report = validate_dataset(built, shapes, config.shacl_engine, jena_classpath=config.jena_classpath)
     timings = {**built.timings, "validate": time.perf_counter() - started}
     entries: dict[str, ClaimsFileEntry] = {}
     names: dict[str, str] = {}

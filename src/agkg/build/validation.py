@@ -5,11 +5,14 @@ The data graph validated is the built dataset plus the ontology's schema triples
 predicate to its statement predicates. The shapes are checked against SHACL-SHACL first, so a
 broken shapes file is a configuration error (exit 2), never a silently weaker validation.
 
-Two engines give the same results (tests/test_validation_shapes.py proves it on the shape
-suite and on synthetic data): ``turbo`` (pyshacl-turbo, Rust, the default; about 20-40x faster
-at 100k triples, see bench/RESULTS.md) and ``pyshacl`` (the reference). Both get a plain rdflib
-Graph: ENGINES.md found that both report false ``sh:in`` violations when given a pyoxigraph
-store.
+Three engines give the same results (tests/test_validation_shapes.py proves it on the shape
+suite and on synthetic data): ``turbo`` (pyshacl-turbo, Rust; about 20-40x faster than the
+reference at 100k triples, see bench/RESULTS.md), ``jena`` (Apache Jena's SHACL in a Java
+process, agkg.build.jena: it grows linearly where turbo grows as n log n) and ``pyshacl`` (the
+reference). ``auto``, the default, takes Jena from ``JENA_FROM_TRIPLES`` on when Java and Jena
+are installed and its heap fits, and turbo otherwise. The Python engines get a plain rdflib
+Graph or N-Triples text: ENGINES.md found that both report false ``sh:in`` violations when
+given a pyoxigraph store.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import ctypes
 import ctypes.util
 import io
 import json
+import re
+import tempfile
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterable
@@ -32,12 +37,14 @@ import rdflib
 from rdflib.namespace import SH as RSH
 
 from agkg.build.graph import BuiltDataset, truthy_origin
+from agkg.build.jena import JenaRuntime, find_jena, validate_files
 from agkg.build.ontology import PropertySpec, Vocabulary
 from agkg.build.regions import Piece, PiecePlan, plan_pieces, schema_triples
+from agkg.config import SHACL_ENGINES
 from agkg.errors import ConfigurationError, Position
 from agkg.vocab import AGKG, DEFAULT_BASE, OWL, RDF, RDFS, SKOS, XSD, data_prefixes
 
-ENGINES = ("turbo", "pyshacl")
+ENGINES = SHACL_ENGINES
 SEVERITY_NAMES = {RSH.Violation: "violation", RSH.Warning: "warning", RSH.Info: "info"}
 SHAPES_NAMESPACE = "https://w3id.org/agkg/shapes#"
 FORMATS = ("text", "json", "turtle", "junit", "github")
@@ -255,13 +262,24 @@ def run_engine(
     shapes: rdflib.Graph,
     engine: str = "turbo",
     focus: list[str] | None = None,
+    jena: JenaRuntime | None = None,
 ) -> rdflib.Graph:
     """Validate ``data`` with ``engine`` and return the SHACL report graph; with ``focus``
-    (IRIs), only those focus nodes (each against the shapes that target it).
+    (IRIs), only those focus nodes (each against the shapes that target it; not with Jena,
+    whose command validates one node or all). ``auto`` picks the engine by the data's size
+    (``choose_engine``); ``jena`` is the runtime to use (default: ``find_jena()``).
 
     An engine error (a SPARQL constraint that does not parse, say) is a ConfigurationError:
     the shapes are broken, not the data.
     """
+    if engine == "auto":
+        engine, jena = choose_engine(engine, _size(data), jena)
+    if engine == "jena":
+        if focus:
+            raise ValueError("Jena validates the whole data graph: no focus nodes")
+        runtime = jena or _required_jena("")
+        text = data.text.encode("ascii") if isinstance(data, NTriplesData) else _ntriples_of(data)
+        return _jena_report([text], shapes, runtime, _size(data))
     if engine == "turbo":
         from pyshacl_turbo import validate as turbo_validate
 
@@ -297,6 +315,147 @@ def run_engine(
     return report
 
 
+def _size(data: rdflib.Graph | NTriplesData) -> int:
+    """How many triples ``data`` holds (lines, for N-Triples)."""
+    return data.text.count("\n") if isinstance(data, NTriplesData) else len(data)
+
+
+def _ntriples_of(graph: rdflib.Graph) -> bytes:
+    text = graph.serialize(format="nt", encoding="utf-8")
+    return text if isinstance(text, bytes) else text.encode("utf-8")
+
+
+# ------------------------------------------------------------------------- choosing an engine
+
+# From how many triples ``auto`` validates with Jena. Measured on seed-11 data (bench/RESULTS.md,
+# "Validation: Jena above two million triples"): below it pyshacl-turbo takes less CPU and a
+# fraction of the memory (at 1M: 25 s and about 1 GB for the whole publish, against Jena's
+# 32 s and a 1.3 GB heap); above it Jena's linear growth wins (3M: 73 s against 99 s; 10M:
+# 238 s against 418 s).
+JENA_FROM_TRIPLES = 2_000_000
+
+# The heap Jena is given per triple, and at least: about twice what its run keeps live
+# (bench/RESULTS.md): with less, the collector runs most of the time; with much more, the
+# JVM grows to its limit before it collects at all.
+JENA_HEAP_BYTES_PER_TRIPLE = 800
+JENA_MIN_HEAP = 512 << 20
+# What the JVM needs beside its heap (code, metaspace, the collector's tables).
+JENA_OVERHEAD_BYTES = 300 << 20
+
+
+def jena_heap(triples: int) -> int:
+    """The ``-Xmx`` for validating ``triples`` with Jena."""
+    return max(JENA_MIN_HEAP, triples * JENA_HEAP_BYTES_PER_TRIPLE)
+
+
+def choose_engine(
+    engine: str, triples: int, jena: JenaRuntime | None = None, classpath: str = ""
+) -> tuple[str, JenaRuntime | None]:
+    """The engine to run on ``triples`` triples, and the Jena runtime when it is Jena.
+
+    ``auto`` is Jena from ``JENA_FROM_TRIPLES`` on, when Java and Jena are found and its heap
+    fits in the memory available; otherwise turbo. ``jena`` asked for explicitly must be
+    installed (ConfigurationError says how otherwise).
+    """
+    if engine == "jena":
+        return "jena", jena or _required_jena(classpath)
+    if engine != "auto":
+        return engine, None
+    if triples < JENA_FROM_TRIPLES:
+        return "turbo", None
+    runtime = jena or find_jena(classpath)
+    available = _available_memory()
+    needed = jena_heap(triples) + JENA_OVERHEAD_BYTES
+    if runtime is None or (available is not None and needed > available):
+        return "turbo", None
+    return "jena", runtime
+
+
+def _required_jena(classpath: str) -> JenaRuntime:
+    runtime = find_jena(classpath)
+    if runtime is None:
+        raise ConfigurationError(
+            "the jena SHACL engine needs Java and Apache Jena: apt-get install default-jre-headless "
+            "libapache-jena-java, or set jena_classpath to Jena's jars"
+        )
+    return runtime
+
+
+def _jena_report(
+    parts: list[bytes], shapes: rdflib.Graph, runtime: JenaRuntime, triples: int
+) -> rdflib.Graph:
+    """Jena's report on the N-Triples ``parts`` (which it empties once they are written out:
+    the Java process holds its own copy), read back as an rdflib graph."""
+    with tempfile.TemporaryDirectory(prefix="agkg-jena-") as folder:
+        data_file = Path(folder) / "data.nt"
+        with data_file.open("wb") as out:
+            for part in parts:
+                out.write(part)
+        parts.clear()
+        release_free_memory()
+        shapes_file = Path(folder) / "shapes.ttl"
+        shapes.serialize(shapes_file, format="turtle", encoding="utf-8")
+        report_file = validate_files(runtime, shapes_file, data_file, jena_heap(triples))
+        data_file.unlink()
+        try:
+            report = to_rdflib(ox.parse(path=str(report_file), format=ox.RdfFormat.TURTLE))
+        except SyntaxError as error:
+            raise ConfigurationError(f"Jena's SHACL report does not parse: {error}") from error
+    _plain_iris_in_messages(report, shapes)
+    return report
+
+
+def _plain_iris_in_messages(report: rdflib.Graph, shapes: rdflib.Graph) -> None:
+    """Write the IRIs Jena puts into SPARQL constraints' messages as pySHACL and turbo do.
+
+    A message template's ``{?var}`` becomes the variable's value: the plain IRI in pySHACL and
+    turbo, the IRI in angle brackets in Jena (literals are their lexical form in all three).
+    Each message is matched against its shape's templates, and only what a placeholder put
+    there loses its brackets: a ``<`` the template itself writes is kept.
+    """
+    templates: dict[rdflib.term.Node, list[tuple[re.Pattern[str], list[str]]]] = {}
+    for result in list(report.subjects(RDF_TYPE, RSH.ValidationResult)):
+        if report.value(result, RSH.sourceConstraintComponent) != RSH.SPARQLConstraintComponent:
+            continue
+        shape = report.value(result, RSH.sourceShape)
+        message = report.value(result, RSH.resultMessage)
+        if shape is None or not isinstance(message, rdflib.Literal):
+            continue
+        if shape not in templates:
+            templates[shape] = [
+                _template_pattern(str(m))
+                for constraint in shapes.objects(shape, RSH.sparql)
+                for m in shapes.objects(constraint, RSH.message)
+            ]
+        for pattern, literals in templates[shape]:
+            match = pattern.fullmatch(str(message))
+            if match is None:
+                continue
+            values = [_unbracketed(value) for value in match.groups()]
+            text = literals[0] + "".join(v + lit for v, lit in zip(values, literals[1:], strict=True))
+            report.set((result, RSH.resultMessage, rdflib.Literal(text, lang=message.language)))
+            break
+
+
+_PLACEHOLDER = re.compile(r"\{[?$][A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def _template_pattern(template: str) -> tuple[re.Pattern[str], list[str]]:
+    """A message template as a pattern with a group per placeholder, and its literal parts."""
+    literals = _PLACEHOLDER.split(template)
+    pattern = "(.*?)".join(re.escape(part) for part in literals)
+    return re.compile(pattern, re.DOTALL), literals
+
+
+_BRACKETED_IRI = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^<>\s\"{}|\\^`]*)>")
+
+
+def _unbracketed(value: str) -> str:
+    """An absolute IRI in angle brackets without them; anything else as it is."""
+    match = _BRACKETED_IRI.fullmatch(value)
+    return match.group(1) if match else value
+
+
 def validate_graph(
     data: rdflib.Graph | NTriplesData,
     shapes: rdflib.Graph,
@@ -304,7 +463,13 @@ def validate_graph(
     origins: dict[str, list[Position]] | None = None,
 ) -> ValidationReport:
     """Validate an rdflib graph (or N-Triples); ``origins`` maps minted IRIs to the input lines behind them."""
-    report_graph = run_engine(data, shapes, engine)
+    engine, jena = choose_engine(engine, _size(data))
+    return _report(run_engine(data, shapes, engine, jena=jena), engine, origins)
+
+
+def _report(
+    report_graph: rdflib.Graph, engine: str, origins: dict[str, list[Position]] | None
+) -> ValidationReport:
     results = read_results(report_graph, origins or {})
     return ValidationReport(
         conforms=not any(r.severity == "violation" for r in results),
@@ -315,7 +480,11 @@ def validate_graph(
 
 
 def validate_dataset(
-    built: BuiltDataset, shapes: rdflib.Graph, engine: str = "turbo", piece_triples: int | None = None
+    built: BuiltDataset,
+    shapes: rdflib.Graph,
+    engine: str = "auto",
+    piece_triples: int | None = None,
+    jena_classpath: str = "",
 ) -> ValidationReport:
     """Validate the union of the dataset's graphs (plus the ontology) against ``shapes``.
 
@@ -324,13 +493,14 @@ def validate_dataset(
     or in pieces (``validate_in_pieces``). Memory: the engine parses its own
     copy, so the dataset's cached union text is let go while it runs (``ntriples()`` makes it
     again, under a second at a million triples), and the heap the engine freed is handed back
-    to the system afterwards (bench/RESULTS.md, memory).
+    to the system afterwards (bench/RESULTS.md, memory). ``engine`` is one of ``ENGINES``;
+    ``jena_classpath`` says where Jena is when it is not Debian's (agkg.build.jena).
     """
     schema = ox.serialize(schema_triples(built.vocabulary.triples), format=ox.RdfFormat.N_TRIPLES) or b""
     parts = [built.ntriples(), schema]
     built.release_triples()
     with built.nquads_set_aside():
-        return _validate_text(parts, shapes, engine, built.origins, piece_triples)
+        return _validate_text(parts, shapes, engine, built.origins, piece_triples, jena_classpath)
 
 
 # How many triples the region of one piece reaches before the piece is closed, when the graph
@@ -391,7 +561,7 @@ def validate_in_pieces(
     origins: dict[str, list[Position]] | None = None,
     piece_triples: int | None = None,
 ) -> ValidationReport:
-    """Validate N-Triples (each subject's lines together) in bounded pieces, with the results
+    """Validate N-Triples (each subject's lines together) with turbo or pyshacl in bounded pieces, with the results
     (and the report graph's results) of validating them whole.
 
     The focus nodes are taken in sorted order and a piece is closed once the triples their
@@ -413,10 +583,15 @@ def _validate_text(
     engine: str,
     origins: dict[str, list[Position]] | None,
     piece_triples: int | None,
+    jena_classpath: str = "",
 ) -> ValidationReport:
     """``validate_in_pieces`` on the concatenation of ``parts``, which it empties: the text is
-    let go before the engine runs on the whole (the caller holds no other reference)."""
+    let go before the engine runs on the whole (the caller holds no other reference). Jena
+    (``choose_engine``) validates it whole, in its own process."""
     lines = sum(part.count(b"\n") for part in parts)
+    engine, jena = choose_engine(engine, lines, classpath=jena_classpath)
+    if jena is not None:
+        return _report(_jena_report(parts, shapes, jena, lines), engine, origins)
     size = piece_triples or (lines if whole_run_fits(lines) else PIECE_TRIPLES)
     targets = _piece_targets(shapes)
     if targets is not None and lines > size:
