@@ -82,7 +82,7 @@ def main() -> None:
         with data_file.open("rb") as handle:
             triples = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b""))
         for engine in args.engines.split(","):
-            heaps = [int(h) for h in args.heaps.split(",") if h] or [jena_heap(triples) >> 20]
+            heaps = [int(h) for h in args.heaps.split(",") if h] or [(jena_heap(triples) or 0) >> 20]
             for heap in heaps if engine == "jena" else [0]:
                 command = [sys.executable, __file__, str(data_file), "--one", engine, "--heap", str(heap)]
                 command += ["--shapes", str(args.shapes)]

@@ -23,7 +23,14 @@ from agkg.build import jena as jena_module
 from agkg.build import validation
 from agkg.build.graph import build_dataset
 from agkg.build.jena import JenaOutOfMemory, JenaRuntime, find_jena, resource_fix, validate_files
-from agkg.build.validation import choose_engine, jena_heap, load_shapes, validate_dataset, validate_graph
+from agkg.build.validation import (
+    EngineChoice,
+    choose_engine,
+    jena_heap,
+    load_shapes,
+    validate_dataset,
+    validate_graph,
+)
 from agkg.config import load_config
 from agkg.errors import ConfigurationError
 
@@ -123,40 +130,69 @@ def test_publishing_with_jena_is_byte_identical_full_and_incremental(
 
 
 RUNTIME = JenaRuntime("java", (Path("jena-core.jar"),))
+GIB = 1 << 30
+
+
+def room(monkeypatch: pytest.MonkeyPatch, available: int | None) -> None:
+    """The memory the system has available for a new process, as validation reads it."""
+    monkeypatch.setattr(validation, "_available_memory", lambda own=True: available)
 
 
 def test_auto_is_turbo_below_the_threshold() -> None:
-    assert choose_engine("auto", validation.JENA_FROM_TRIPLES - 1, RUNTIME) == ("turbo", None)
+    assert choose_engine("auto", validation.JENA_FROM_TRIPLES - 1, RUNTIME) == EngineChoice("turbo")
 
 
-def test_auto_is_jena_from_the_threshold_when_its_heap_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_is_jena_from_the_threshold_with_the_preferred_heap(monkeypatch: pytest.MonkeyPatch) -> None:
     triples = validation.JENA_FROM_TRIPLES
-    monkeypatch.setattr(validation, "_available_memory", lambda: jena_heap(triples) * 2)
-    assert choose_engine("auto", triples, RUNTIME) == ("jena", RUNTIME)
+    room(monkeypatch, 64 * GIB)
+    heap = triples * validation.JENA_HEAP_BYTES_PER_TRIPLE
+    assert choose_engine("auto", triples, RUNTIME) == EngineChoice("jena", RUNTIME, heap)
 
 
-def test_auto_is_turbo_when_jenas_heap_would_not_fit(monkeypatch: pytest.MonkeyPatch) -> None:
-    triples = validation.JENA_FROM_TRIPLES * 2
-    monkeypatch.setattr(validation, "_available_memory", lambda: jena_heap(triples))
-    assert choose_engine("auto", triples, RUNTIME) == ("turbo", None)
+def test_a_tight_machine_gives_jena_a_smaller_heap_then_turbo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between the preferred and the least heap Jena gets what fits; below the least, turbo."""
+    triples = 10_000_000
+    least = triples * validation.JENA_LEAST_HEAP_BYTES_PER_TRIPLE
+    overhead = validation.JENA_OVERHEAD_BYTES
+    room(monkeypatch, least + overhead + GIB)
+    assert choose_engine("auto", triples, RUNTIME) == EngineChoice("jena", RUNTIME, least + GIB)
+    room(monkeypatch, least + overhead - 1)
+    assert choose_engine("auto", triples, RUNTIME) == EngineChoice("turbo")
+    # what this process lets go before Java starts counts as room
+    assert choose_engine("auto", triples, RUNTIME, freed=1).heap == least
+
+
+def test_jena_asked_for_runs_with_the_least_heap_even_when_it_may_not_fit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    room(monkeypatch, GIB)
+    triples = 10_000_000
+    least = triples * validation.JENA_LEAST_HEAP_BYTES_PER_TRIPLE
+    assert choose_engine("jena", triples, RUNTIME) == EngineChoice("jena", RUNTIME, least)
+
+
+def test_unknown_memory_is_taken_as_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    room(monkeypatch, None)
+    triples = validation.JENA_FROM_TRIPLES * 4
+    assert choose_engine("auto", triples, RUNTIME).heap == triples * validation.JENA_HEAP_BYTES_PER_TRIPLE
 
 
 def test_auto_is_turbo_without_java(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv("JAVA_HOME", raising=False)
     assert find_jena() is None
-    assert choose_engine("auto", validation.JENA_FROM_TRIPLES * 3) == ("turbo", None)
+    assert choose_engine("auto", validation.JENA_FROM_TRIPLES * 3) == EngineChoice("turbo")
 
 
 def test_explicit_engines_are_kept() -> None:
-    assert choose_engine("turbo", 10**9) == ("turbo", None)
-    assert choose_engine("pyshacl", 10) == ("pyshacl", None)
-    assert choose_engine("jena", 10, RUNTIME) == ("jena", RUNTIME)
+    assert choose_engine("turbo", 10**9) == EngineChoice("turbo")
+    assert choose_engine("pyshacl", 10) == EngineChoice("pyshacl")
+    assert choose_engine("jena", 10, RUNTIME).engine == "jena"
 
 
-def test_jenas_heap_grows_with_the_triples_from_a_floor() -> None:
+def test_jenas_heap_has_a_floor() -> None:
     assert jena_heap(10) == validation.JENA_MIN_HEAP
-    assert jena_heap(10_000_000) == 10_000_000 * validation.JENA_HEAP_BYTES_PER_TRIPLE
+    assert jena_heap(10, validation.JENA_MIN_HEAP + validation.JENA_OVERHEAD_BYTES - 1) is None
 
 
 # ------------------------------------------------------------------------- finding Jena
@@ -347,3 +383,40 @@ def test_jenas_bracketed_iris_in_messages_become_plain_and_the_templates_own_tex
         "see <this> for http://example.org/a and <b>",
     ]
     assert all(m.language == "en" for m in report.objects(None, rdflib.SH.resultMessage))
+
+
+@needs_jena
+def test_killing_agkg_mid_validation_stops_java(project: Path) -> None:
+    """A publish or validate killed while Jena runs leaves no JVM behind: it is gone within a
+    second of agkg, where its run alone (the JVM's start, the shapes, the data) takes seconds."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if shutil.which("setpriv") is None:
+        pytest.skip("util-linux's setpriv is not installed")
+    agkg = subprocess.Popen(
+        [sys.executable, "-m", "agkg", "--project", str(project), "-q", "validate", "--engine", "jena"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    java = None
+    deadline = time.monotonic() + 120
+    while java is None and time.monotonic() < deadline and agkg.poll() is None:
+        children = Path(f"/proc/{agkg.pid}/task/{agkg.pid}/children")
+        for pid in children.read_text().split() if children.exists() else []:
+            if "java" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                java = int(pid)
+        time.sleep(0.05)
+    assert java is not None, "Java never started"
+    agkg.send_signal(signal.SIGKILL)
+    agkg.wait()
+    deadline = time.monotonic() + 1
+    while Path(f"/proc/{java}").exists() and time.monotonic() < deadline:
+        status = Path(f"/proc/{java}/status")
+        if status.exists() and "zombie" in status.read_text():
+            break
+        time.sleep(0.05)
+    gone = not Path(f"/proc/{java}").exists() or "zombie" in Path(f"/proc/{java}/status").read_text()
+    assert gone, "Java outlived agkg"

@@ -164,7 +164,9 @@ def validate_files(runtime: JenaRuntime, shapes: Path, data: Path, heap_bytes: i
     ]
     with report.open("wb") as out:
         try:
-            finished = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, check=False)
+            finished = subprocess.run(
+                _dying_with_agkg(command), stdout=out, stderr=subprocess.PIPE, check=False
+            )
         except OSError as error:
             raise ConfigurationError(f"cannot start Java for Jena's SHACL: {error}") from error
     errors = finished.stderr.decode("utf-8", errors="replace")
@@ -176,6 +178,15 @@ def validate_files(runtime: JenaRuntime, shapes: Path, data: Path, heap_bytes: i
     if finished.returncode != 0:
         raise ConfigurationError(f"Jena's SHACL failed (exit {finished.returncode}): {_last_lines(errors)}")
     return report
+
+
+def _dying_with_agkg(command: list[str]) -> list[str]:
+    """``command`` run so that the kernel kills it when agkg goes (util-linux's ``setpriv
+    --pdeathsig``, where there is one): a publish killed mid-validation leaves no JVM of
+    gigabytes running on for minutes. (A ``preexec_fn`` would do the same from Python, but is
+    unsafe in a process with threads, as a progress bar's.)"""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--", *command] if setpriv else command
 
 
 def _last_lines(text: str, count: int = 5) -> str:

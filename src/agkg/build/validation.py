@@ -272,14 +272,14 @@ def run_engine(
     An engine error (a SPARQL constraint that does not parse, say) is a ConfigurationError:
     the shapes are broken, not the data.
     """
-    if engine == "auto":
-        engine, jena = choose_engine(engine, _size(data), jena)
-    if engine == "jena":
-        if focus:
-            raise ValueError("Jena validates the whole data graph: no focus nodes")
-        runtime = jena or _required_jena("")
-        text = data.text.encode("ascii") if isinstance(data, NTriplesData) else _ntriples_of(data)
-        return _jena_report([text], shapes, runtime, _size(data))
+    if engine in ("auto", "jena"):
+        choice = choose_engine(engine, _size(data), jena)
+        if choice.jena is not None:
+            if focus:
+                raise ValueError("Jena validates the whole data graph: no focus nodes")
+            text = data.text.encode("ascii") if isinstance(data, NTriplesData) else _ntriples_of(data)
+            return _jena_report([text], shapes, choice)
+        engine = choice.engine
     if engine == "turbo":
         from pyshacl_turbo import validate as turbo_validate
 
@@ -327,48 +327,71 @@ def _ntriples_of(graph: rdflib.Graph) -> bytes:
 
 # ------------------------------------------------------------------------- choosing an engine
 
-# From how many triples ``auto`` validates with Jena. Measured on seed-11 data (bench/RESULTS.md,
-# "Validation: Jena above two million triples"): below it pyshacl-turbo takes less CPU and a
-# fraction of the memory (at 1M: 25 s and about 1 GB for the whole publish, against Jena's
-# 32 s and a 1.3 GB heap); above it Jena's linear growth wins (3M: 73 s against 99 s; 10M:
-# 238 s against 418 s).
-JENA_FROM_TRIPLES = 2_000_000
+# From how many triples ``auto`` validates with Jena. Measured on seed-11 data, each engine in a
+# fresh process (bench/validation_engines.py; bench/RESULTS.md, "Validation: Jena from 1.5M
+# triples"): at 1.5M Jena takes less CPU (43.8 s against turbo's 47.8), less time (30.7 s
+# against 47.8) and less memory (0.84 GB for Java and 0.24 for agkg, against 1.19); at 1M the
+# two cost the same CPU within this machine's spread (Jena 28-30 s, turbo 25-30 s) and turbo
+# keeps the publish in one process under 1 GB; at 100k turbo is the quicker (2.0 s against
+# 4.8: the JVM's start-up). Above it Jena grows linearly where turbo grows as n log n.
+JENA_FROM_TRIPLES = 1_500_000
 
-# The heap Jena is given per triple, and at least: about twice what its run keeps live
-# (bench/RESULTS.md): with less, the collector runs most of the time; with much more, the
-# JVM grows to its limit before it collects at all.
+# Jena's heap (-Xmx) per triple, preferred and least. Measured at 1M and 2M: 800 bytes a triple
+# is as quick as any larger heap (a larger one only lets the JVM grow before it collects);
+# 520 still completes, 10-15% slower, as the collector runs more often.
 JENA_HEAP_BYTES_PER_TRIPLE = 800
-JENA_MIN_HEAP = 512 << 20
-# What the JVM needs beside its heap (code, metaspace, the collector's tables).
-JENA_OVERHEAD_BYTES = 300 << 20
+JENA_LEAST_HEAP_BYTES_PER_TRIPLE = 520
+JENA_MIN_HEAP = 256 << 20
+# What the JVM needs beside its heap (code, metaspace, the collector's tables, threads).
+JENA_OVERHEAD_BYTES = 256 << 20
 
 
-def jena_heap(triples: int) -> int:
-    """The ``-Xmx`` for validating ``triples`` with Jena."""
-    return max(JENA_MIN_HEAP, triples * JENA_HEAP_BYTES_PER_TRIPLE)
+@dataclass(frozen=True)
+class EngineChoice:
+    """The engine a validation runs, and for Jena how to start it and the heap it gets."""
+
+    engine: str
+    jena: JenaRuntime | None = None
+    heap: int = 0
+
+
+def jena_heap(triples: int, room: int | None = None) -> int | None:
+    """The heap for validating ``triples`` with Jena when ``room`` bytes are free for the Java
+    process (None: unknown, taken as enough): the preferred size, or as much as fits down to the
+    least size; None when not even that fits."""
+    preferred = max(JENA_MIN_HEAP, triples * JENA_HEAP_BYTES_PER_TRIPLE)
+    if room is None or preferred + JENA_OVERHEAD_BYTES <= room:
+        return preferred
+    least = max(JENA_MIN_HEAP, triples * JENA_LEAST_HEAP_BYTES_PER_TRIPLE)
+    fits = room - JENA_OVERHEAD_BYTES
+    return fits if fits >= least else None
 
 
 def choose_engine(
-    engine: str, triples: int, jena: JenaRuntime | None = None, classpath: str = ""
-) -> tuple[str, JenaRuntime | None]:
-    """The engine to run on ``triples`` triples, and the Jena runtime when it is Jena.
+    engine: str,
+    triples: int,
+    jena: JenaRuntime | None = None,
+    classpath: str = "",
+    freed: int = 0,
+) -> EngineChoice:
+    """The engine to run on ``triples`` triples.
 
     ``auto`` is Jena from ``JENA_FROM_TRIPLES`` on, when Java and Jena are found and its heap
-    fits in the memory available; otherwise turbo. ``jena`` asked for explicitly must be
-    installed (ConfigurationError says how otherwise).
+    fits in the memory the system has available (plus ``freed`` bytes this process lets go
+    before Java starts); otherwise turbo. ``jena`` asked for explicitly must be installed
+    (ConfigurationError says how otherwise), and gets the heap that fits, or the least one.
     """
-    if engine == "jena":
-        return "jena", jena or _required_jena(classpath)
-    if engine != "auto":
-        return engine, None
-    if triples < JENA_FROM_TRIPLES:
-        return "turbo", None
-    runtime = jena or find_jena(classpath)
-    available = _available_memory()
-    needed = jena_heap(triples) + JENA_OVERHEAD_BYTES
-    if runtime is None or (available is not None and needed > available):
-        return "turbo", None
-    return "jena", runtime
+    if engine not in ("auto", "jena"):
+        return EngineChoice(engine)
+    if engine == "auto" and triples < JENA_FROM_TRIPLES:
+        return EngineChoice("turbo")
+    runtime = jena or (_required_jena(classpath) if engine == "jena" else find_jena(classpath))
+    room = _available_memory(own=False)
+    heap = jena_heap(triples, None if room is None else room + freed)
+    if runtime is None or (heap is None and engine == "auto"):
+        return EngineChoice("turbo")
+    least = max(JENA_MIN_HEAP, triples * JENA_LEAST_HEAP_BYTES_PER_TRIPLE)
+    return EngineChoice("jena", runtime, heap or least)
 
 
 def _required_jena(classpath: str) -> JenaRuntime:
@@ -381,21 +404,23 @@ def _required_jena(classpath: str) -> JenaRuntime:
     return runtime
 
 
-def _jena_report(
-    parts: list[bytes], shapes: rdflib.Graph, runtime: JenaRuntime, triples: int
-) -> rdflib.Graph:
+def _jena_report(parts: list[bytes], shapes: rdflib.Graph, choice: EngineChoice) -> rdflib.Graph:
     """Jena's report on the N-Triples ``parts`` (which it empties once they are written out:
     the Java process holds its own copy), read back as an rdflib graph."""
     with tempfile.TemporaryDirectory(prefix="agkg-jena-") as folder:
         data_file = Path(folder) / "data.nt"
-        with data_file.open("wb") as out:
-            for part in parts:
-                out.write(part)
+        shapes_file = Path(folder) / "shapes.ttl"
+        try:
+            with data_file.open("wb") as out:
+                for part in parts:
+                    out.write(part)
+            shapes.serialize(shapes_file, format="turtle", encoding="utf-8")
+        except OSError as error:
+            raise ConfigurationError(f"cannot write the data for Jena in {folder}: {error}") from error
         parts.clear()
         release_free_memory()
-        shapes_file = Path(folder) / "shapes.ttl"
-        shapes.serialize(shapes_file, format="turtle", encoding="utf-8")
-        report_file = validate_files(runtime, shapes_file, data_file, jena_heap(triples))
+        assert choice.jena is not None
+        report_file = validate_files(choice.jena, shapes_file, data_file, choice.heap)
         data_file.unlink()
         try:
             report = to_rdflib(ox.parse(path=str(report_file), format=ox.RdfFormat.TURTLE))
@@ -463,8 +488,8 @@ def validate_graph(
     origins: dict[str, list[Position]] | None = None,
 ) -> ValidationReport:
     """Validate an rdflib graph (or N-Triples); ``origins`` maps minted IRIs to the input lines behind them."""
-    engine, jena = choose_engine(engine, _size(data))
-    return _report(run_engine(data, shapes, engine, jena=jena), engine, origins)
+    choice = choose_engine(engine, _size(data))
+    return _report(run_engine(data, shapes, choice.engine, jena=choice.jena), choice.engine, origins)
 
 
 def _report(
@@ -528,9 +553,9 @@ def whole_run_fits(triples: int) -> bool:
     return triples * WHOLE_RUN_BYTES_PER_TRIPLE <= available
 
 
-def _available_memory() -> int | None:
-    """This process's resident memory plus the system's MemAvailable, capped by a cgroup v2
-    memory.max; None where /proc says nothing."""
+def _available_memory(own: bool = True) -> int | None:
+    """This process's resident memory (unless not ``own``: the room for another process) plus
+    the system's MemAvailable, capped by a cgroup v2 memory.max; None where /proc says nothing."""
     try:
         meminfo = Path("/proc/meminfo").read_text()
         status = Path("/proc/self/status").read_text()
@@ -543,14 +568,15 @@ def _available_memory() -> int | None:
             fields[name] = int(value.split()[0]) * 1024
     if "MemAvailable" not in fields or "VmRSS" not in fields:
         return None
-    available = fields["MemAvailable"] + fields["VmRSS"]
+    held = fields["VmRSS"] if own else 0
+    available = fields["MemAvailable"] + held
     try:
         limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
         used = int(Path("/sys/fs/cgroup/memory.current").read_text())
     except (OSError, ValueError):
         return available
     if limit.isdigit():
-        available = min(available, int(limit) - used + fields["VmRSS"])
+        available = min(available, int(limit) - used + held)
     return available
 
 
@@ -589,9 +615,10 @@ def _validate_text(
     let go before the engine runs on the whole (the caller holds no other reference). Jena
     (``choose_engine``) validates it whole, in its own process."""
     lines = sum(part.count(b"\n") for part in parts)
-    engine, jena = choose_engine(engine, lines, classpath=jena_classpath)
-    if jena is not None:
-        return _report(_jena_report(parts, shapes, jena, lines), engine, origins)
+    choice = choose_engine(engine, lines, classpath=jena_classpath, freed=sum(map(len, parts)))
+    if choice.jena is not None:
+        return _report(_jena_report(parts, shapes, choice), "jena", origins)
+    engine = choice.engine
     size = piece_triples or (lines if whole_run_fits(lines) else PIECE_TRIPLES)
     targets = _piece_targets(shapes)
     if targets is not None and lines > size:
