@@ -87,31 +87,14 @@ def stage(name: str, project: Path, dist: Path, work: Path) -> dict[str, object]
                 count += 1
         extra["quads"] = count
     elif name == "shacl-jena":
-        script = REPO.parent / "shared" / "tools" / "jena-classpath.sh"
-        classpath = subprocess.run(
-            ["bash", "-c", f'source "{script}" >/dev/null && printf %s "$JENA_CP"'],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        report = work / "jena-report.ttl"
-        with report.open("wb") as out:
-            subprocess.run(
-                [
-                    "java",
-                    "-Xmx8g",
-                    "-cp",
-                    classpath,
-                    "shacl.shacl",
-                    "validate",
-                    "--shapes",
-                    str(shapes_file),
-                    "--data",
-                    str(data),
-                ],
-                stdout=out,
-                check=False,
-            )
+        from agkg.build.jena import find_jena, validate_files
+        from agkg.build.validation import jena_heap
+
+        runtime = find_jena()
+        if runtime is None:
+            raise SystemExit("shacl-jena: Java or Apache Jena is not installed")
+        triples = sum(1 for _ in data.open("rb"))
+        report = validate_files(runtime, shapes_file, data, jena_heap(triples) or 0)
         extra["results"] = report.read_text(encoding="utf-8", errors="replace").count("sh:ValidationResult")
     elif name == "shacl-turbo":
         import rdflib

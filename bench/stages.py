@@ -6,7 +6,10 @@ progress hook replaced by one that logs each stage as it starts.
 For each stage (the names the progress display shows): wall and CPU seconds, the resident set
 size at its end and the peak (VmHWM) so far. The time between stages (setup, the publish cache)
 is logged as "(between)". The last line is the whole run. Memory figures are the process's own
-(``/proc/self/status``); on a shared machine the CPU seconds are the steadier figure.
+(``/proc/self/status``), and on the last line also the peak of its children (Jena's Java
+process, when validation runs there) and the peak of the process and its children together
+(sampled four times a second); CPU seconds include the children's. On a shared machine the CPU
+seconds are the steadier figure.
 
 ``--stage-peaks`` also gives each stage's own peak (``peak_mib_in_stage``): the peak is reset
 at each stage's start (``/proc/self/clear_refs``), so a stage below an earlier, higher one is
@@ -19,8 +22,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import resource
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -47,8 +52,44 @@ def status_mib(field: str) -> float:
 
 
 def cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process and of the children it has waited for (Jena's validator)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def tree_rss_mib(pid: int) -> float:
+    """The resident memory of ``pid`` and of every process under it, together."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+    return total
+
+
+class TreePeak:
+    """The highest resident memory of this process and its children together (the publish and
+    Jena's Java process at the same time), sampled every ``interval`` seconds in a thread."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.peak = 0.0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.sample, args=(interval,), daemon=True)
+        self.thread.start()
+
+    def sample(self, interval: float) -> None:
+        while not self.stopped.wait(interval):
+            self.peak = max(self.peak, tree_rss_mib(os.getpid()))
+
+    def stop(self) -> float:
+        self.stopped.set()
+        self.thread.join()
+        return self.peak
 
 
 def reset_peak() -> None:
@@ -106,6 +147,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     log = StageLog(args.stage_peaks)
+    tree = TreePeak()
     cli.Settings.progress = lambda self: log  # type: ignore[method-assign,assignment,return-value]
     arguments = ["--project", str(args.project), "publish"] + (["--full"] if args.full else [])
     try:
@@ -117,6 +159,8 @@ def main() -> None:
         "wall_s": round(time.perf_counter() - log.begin, 2),
         "cpu_s": round(cpu(), 2),
         "peak_mib": round(max(log.peak, status_mib("VmHWM"))),
+        "children_peak_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "peak_mib_with_children_sampled": round(tree.stop()),
     }
     print(json.dumps(total), file=sys.stderr, flush=True)
     if args.out:
