@@ -277,8 +277,7 @@ def run_engine(
         if choice.jena is not None:
             if focus:
                 raise ValueError("Jena validates the whole data graph: no focus nodes")
-            text = data.text.encode("ascii") if isinstance(data, NTriplesData) else _ntriples_of(data)
-            return _jena_report([text], shapes, choice)
+            return _jena_on(data, shapes, choice)
         engine = choice.engine
     if engine == "turbo":
         from pyshacl_turbo import validate as turbo_validate
@@ -313,6 +312,11 @@ def run_engine(
     if not isinstance(report, rdflib.Graph):
         raise ConfigurationError(f"the shapes cannot be run ({engine}): {report}")
     return report
+
+
+def _jena_on(data: rdflib.Graph | NTriplesData, shapes: rdflib.Graph, choice: EngineChoice) -> rdflib.Graph:
+    text = data.text.encode("ascii") if isinstance(data, NTriplesData) else _ntriples_of(data)
+    return _jena_report([text], shapes, choice)
 
 
 def _size(data: rdflib.Graph | NTriplesData) -> int:
@@ -489,7 +493,9 @@ def validate_graph(
 ) -> ValidationReport:
     """Validate an rdflib graph (or N-Triples); ``origins`` maps minted IRIs to the input lines behind them."""
     choice = choose_engine(engine, _size(data))
-    return _report(run_engine(data, shapes, choice.engine, jena=choice.jena), choice.engine, origins)
+    if choice.jena is not None:
+        return _report(_jena_on(data, shapes, choice), "jena", origins)
+    return _report(run_engine(data, shapes, choice.engine), choice.engine, origins)
 
 
 def _report(
