@@ -9,6 +9,10 @@ start-up (the JVM's as well) and nothing of an earlier run: wall seconds, CPU se
 system, the Java process's included), the peak resident memory of the Python process and of the
 Java process apart, and the number of results. Jena runs once per heap size (MiB; default:
 what ``agkg.build.validation.jena_heap`` gives). One JSON line per run.
+
+``--compare`` instead validates each file with both engines as agkg does (``validate_graph``)
+and says whether their results are equal in every field (focus node, path, shape, severity,
+constraint component, value, message), with the first differences.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from agkg.build.validation import (  # noqa: E402
     read_results,
     run_engine,
     to_rdflib,
+    validate_graph,
 )
 
 
@@ -66,17 +71,42 @@ def one_run(engine: str, data_file: Path, shapes_dir: Path, heap_mib: int) -> di
     }
 
 
+def compare(data_file: Path, shapes_dir: Path) -> dict[str, object]:
+    """Both engines' results on ``data_file``, compared field for field."""
+    from collections import Counter
+
+    shapes, _ = load_shapes(shapes_dir)
+    keys = {}
+    for engine in ("jena", "turbo"):
+        data = NTriplesData.from_ntriples(data_file.read_bytes())
+        keys[engine] = Counter(r.key() for r in validate_graph(data, shapes, engine).results)
+        del data
+    only_jena, only_turbo = keys["jena"] - keys["turbo"], keys["turbo"] - keys["jena"]
+    return {
+        "data": data_file.name,
+        "results": {engine: sum(counted.values()) for engine, counted in keys.items()},
+        "equal": not only_jena and not only_turbo,
+        "only_jena": [list(k) for k in list(only_jena)[:5]],
+        "only_turbo": [list(k) for k in list(only_turbo)[:5]],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("data", type=Path, nargs="+")
     parser.add_argument("--engines", default="turbo,jena")
     parser.add_argument("--heaps", default="", help="Jena heap sizes in MiB, comma-separated")
     parser.add_argument("--shapes", type=Path, default=REPO / "shapes")
+    parser.add_argument("--compare", action="store_true", help="compare the two engines' results")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--heap", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one_run(args.one, args.data[0], args.shapes, args.heap)))
+        return
+    if args.compare:
+        for data_file in args.data:
+            print(json.dumps(compare(data_file, args.shapes)), flush=True)
         return
     for data_file in args.data:
         with data_file.open("rb") as handle:

@@ -420,3 +420,36 @@ def test_killing_agkg_mid_validation_stops_java(project: Path) -> None:
         time.sleep(0.05)
     gone = not Path(f"/proc/{java}").exists() or "zombie" in Path(f"/proc/{java}/status").read_text()
     assert gone, "Java outlived agkg"
+
+
+# ------------------------------------------------------------------------- the benchmark
+
+
+@needs_jena
+def test_the_engine_benchmark_times_and_compares_both_engines(project: Path, tmp_path: Path) -> None:
+    """bench/validation_engines.py: one line per run with the same result count from each
+    engine, and ``--compare`` finds their results equal field for field."""
+    import subprocess
+    import sys
+
+    import pyoxigraph as ox
+
+    from agkg.build.validation import validation_triples
+
+    data = tmp_path / "data.nt"
+    built = build_dataset(load_config(project), None)
+    data.write_bytes(ox.serialize(validation_triples(built), format=ox.RdfFormat.N_TRIPLES) or b"")
+    script = Path(__file__).resolve().parents[1] / "bench" / "validation_engines.py"
+    runs = subprocess.run(
+        [sys.executable, str(script), str(data), "--heaps", "256"], capture_output=True, text=True, check=True
+    )
+    lines = [json.loads(line) for line in runs.stdout.splitlines()]
+    assert [line["engine"] for line in lines] == ["turbo", "jena"]
+    assert lines[0]["results"] == lines[1]["results"] > 0
+    assert lines[1]["heap_mib"] == 256 and lines[1]["java_peak_mib"] > 0
+    compared = subprocess.run(
+        [sys.executable, str(script), str(data), "--compare"], capture_output=True, text=True, check=True
+    )
+    verdict = json.loads(compared.stdout)
+    assert verdict["equal"] is True
+    assert verdict["results"]["jena"] == verdict["results"]["turbo"] == lines[0]["results"]
