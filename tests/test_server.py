@@ -59,6 +59,7 @@ def published_project(folder: Path, corpus: Path) -> Path:
 class Running:
     url: str
     app: object
+    client_timeout: float = 60.0  # seconds the test client waits for an answer
 
     @property
     def host(self) -> str:
@@ -67,7 +68,7 @@ class Running:
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
-        connection = http.client.HTTPConnection(self.host, timeout=60)
+        connection = http.client.HTTPConnection(self.host, timeout=self.client_timeout)
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
