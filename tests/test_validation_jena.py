@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import Result
@@ -363,8 +364,8 @@ def test_jenas_bracketed_iris_in_messages_become_plain_and_the_templates_own_tex
         """,
         format="turtle",
     )
-    report = rdflib.Graph().parse(
-        data="""
+    report = ox.parse(
+        b"""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
         @prefix ex: <http://example.org/> .
         [] a sh:ValidationResult ; sh:sourceShape ex:S ;
@@ -374,15 +375,16 @@ def test_jenas_bracketed_iris_in_messages_become_plain_and_the_templates_own_tex
            sh:sourceConstraintComponent sh:MinCountConstraintComponent ;
            sh:resultMessage "see <this> for <http://example.org/a> and <b>"@en .
         """,
-        format="turtle",
+        format=ox.RdfFormat.TURTLE,
     )
-    validation._plain_iris_in_messages(report, shapes)
-    messages = sorted(str(m) for m in report.objects(None, rdflib.SH.resultMessage))
-    assert messages == [
+    fixed = validation._plain_iris_in_messages(list(report), shapes)
+    messages = [t.object for t in fixed if t.predicate.value == str(rdflib.SH.resultMessage)]
+    assert sorted(m.value for m in messages) == [
         "see <this> for <http://example.org/a> and <b>",  # not a SPARQL constraint: untouched
         "see <this> for http://example.org/a and <b>",
     ]
-    assert all(m.language == "en" for m in report.objects(None, rdflib.SH.resultMessage))
+    assert all(m.language == "en" for m in messages)
+    assert len(fixed) == 8  # the other triples as they were
 
 
 @needs_jena
@@ -432,8 +434,6 @@ def test_the_engine_benchmark_times_and_compares_both_engines(project: Path, tmp
     import subprocess
     import sys
 
-    import pyoxigraph as ox
-
     from agkg.build.validation import validation_triples
 
     data = tmp_path / "data.nt"
@@ -453,3 +453,16 @@ def test_the_engine_benchmark_times_and_compares_both_engines(project: Path, tmp
     verdict = json.loads(compared.stdout)
     assert verdict["equal"] is True
     assert verdict["results"]["jena"] == verdict["results"]["turbo"] == lines[0]["results"]
+
+
+@needs_jena
+def test_jenas_report_in_turtle_holds_every_result(project: Path, run_agkg: RunAgkg) -> None:
+    """``--format turtle`` writes Jena's report (kept as triples), as many results as turbo's."""
+    counts = {}
+    for engine in ("turbo", "jena"):
+        result = run_agkg("--project", project, "validate", "--engine", engine, "--format", "turtle")
+        assert result.exit_code == 0, result.stderr
+        report = rdflib.Graph().parse(data=result.stdout, format="turtle")
+        assert (None, rdflib.RDF.type, rdflib.SH.ValidationReport) in report
+        counts[engine] = len(set(report.subjects(rdflib.RDF.type, rdflib.SH.ValidationResult)))
+    assert counts["jena"] == counts["turbo"] > 0

@@ -89,13 +89,22 @@ class ValidationReport:
     results: list[ValidationResult] = field(default_factory=list)
     report_graph: rdflib.Graph | None = field(default=None, repr=False, compare=False)
     engine: str = "turbo"
+    # Jena's report, kept as the triples it parsed to: at 10M, its 600k triples took 13 s to
+    # become an rdflib graph and be read from it, and only ``--format turtle`` wants them again
+    report_triples: list[ox.Triple] | None = field(default=None, repr=False, compare=False)
 
     @property
     def report_turtle(self) -> str:
         """The engine's SHACL report as Turtle (written on demand: at a million triples the
         report of every info note takes seconds to serialize, and only ``--format turtle``
         wants it)."""
-        return self.report_graph.serialize(format="turtle") if self.report_graph is not None else ""
+        if self.report_graph is not None:
+            return self.report_graph.serialize(format="turtle")
+        if self.report_triples is not None:
+            prefixes = {"sh": str(RSH), "rdf": str(rdflib.RDF)}
+            text = ox.serialize(self.report_triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+            return (text or b"").decode("utf-8")
+        return ""
 
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
@@ -277,7 +286,7 @@ def run_engine(
         if choice.jena is not None:
             if focus:
                 raise ValueError("Jena validates the whole data graph: no focus nodes")
-            return _jena_on(data, shapes, choice)
+            return to_rdflib(_jena_report([_ntriples_bytes(data)], shapes, choice))
         engine = choice.engine
     if engine == "turbo":
         from pyshacl_turbo import validate as turbo_validate
@@ -314,9 +323,8 @@ def run_engine(
     return report
 
 
-def _jena_on(data: rdflib.Graph | NTriplesData, shapes: rdflib.Graph, choice: EngineChoice) -> rdflib.Graph:
-    text = data.text.encode("ascii") if isinstance(data, NTriplesData) else _ntriples_of(data)
-    return _jena_report([text], shapes, choice)
+def _ntriples_bytes(data: rdflib.Graph | NTriplesData) -> bytes:
+    return data.text.encode("ascii") if isinstance(data, NTriplesData) else _ntriples_of(data)
 
 
 def _size(data: rdflib.Graph | NTriplesData) -> int:
@@ -408,9 +416,24 @@ def _required_jena(classpath: str) -> JenaRuntime:
     return runtime
 
 
-def _jena_report(parts: list[bytes], shapes: rdflib.Graph, choice: EngineChoice) -> rdflib.Graph:
+def _jena_validation(
+    parts: list[bytes], shapes: rdflib.Graph, choice: EngineChoice, origins: dict[str, list[Position]] | None
+) -> ValidationReport:
+    """Validate the N-Triples ``parts`` with Jena (``_jena_report``), results read straight from
+    the report's triples."""
+    triples = _jena_report(parts, shapes, choice)
+    results = read_result_triples(triples, origins or {})
+    return ValidationReport(
+        conforms=not any(r.severity == "violation" for r in results),
+        results=results,
+        engine="jena",
+        report_triples=triples,
+    )
+
+
+def _jena_report(parts: list[bytes], shapes: rdflib.Graph, choice: EngineChoice) -> list[ox.Triple]:
     """Jena's report on the N-Triples ``parts`` (which it empties once they are written out:
-    the Java process holds its own copy), read back as an rdflib graph."""
+    the Java process holds its own copy), as triples, its messages written as turbo's."""
     with tempfile.TemporaryDirectory(prefix="agkg-jena-") as folder:
         data_file = Path(folder) / "data.nt"
         shapes_file = Path(folder) / "shapes.ttl"
@@ -427,43 +450,68 @@ def _jena_report(parts: list[bytes], shapes: rdflib.Graph, choice: EngineChoice)
         report_file = validate_files(choice.jena, shapes_file, data_file, choice.heap)
         data_file.unlink()
         try:
-            report = to_rdflib(ox.parse(path=str(report_file), format=ox.RdfFormat.TURTLE))
+            triples = list(ox.parse(path=str(report_file), format=ox.RdfFormat.TURTLE))
         except SyntaxError as error:
             raise ConfigurationError(f"Jena's SHACL report does not parse: {error}") from error
-    _plain_iris_in_messages(report, shapes)
-    return report
+    return _plain_iris_in_messages(triples, shapes)
 
 
-def _plain_iris_in_messages(report: rdflib.Graph, shapes: rdflib.Graph) -> None:
-    """Write the IRIs Jena puts into SPARQL constraints' messages as pySHACL and turbo do.
+_SH = "http://www.w3.org/ns/shacl#"
+_SOURCE_SHAPE = ox.NamedNode(_SH + "sourceShape")
+_SOURCE_COMPONENT = ox.NamedNode(_SH + "sourceConstraintComponent")
+_SPARQL_COMPONENT = ox.NamedNode(_SH + "SPARQLConstraintComponent")
+_RESULT_MESSAGE = ox.NamedNode(_SH + "resultMessage")
+
+
+def _plain_iris_in_messages(triples: list[ox.Triple], shapes: rdflib.Graph) -> list[ox.Triple]:
+    """A report's triples with the IRIs Jena puts into SPARQL constraints' messages written as
+    pySHACL and turbo do.
 
     A message template's ``{?var}`` becomes the variable's value: the plain IRI in pySHACL and
     turbo, the IRI in angle brackets in Jena (literals are their lexical form in all three).
     Each message is matched against its shape's templates, and only what a placeholder put
     there loses its brackets: a ``<`` the template itself writes is kept.
     """
-    templates: dict[rdflib.term.Node, list[tuple[re.Pattern[str], list[str]]]] = {}
-    for result in list(report.subjects(RDF_TYPE, RSH.ValidationResult)):
-        if report.value(result, RSH.sourceConstraintComponent) != RSH.SPARQLConstraintComponent:
-            continue
-        shape = report.value(result, RSH.sourceShape)
-        message = report.value(result, RSH.resultMessage)
-        if shape is None or not isinstance(message, rdflib.Literal):
-            continue
-        if shape not in templates:
-            templates[shape] = [
-                _template_pattern(str(m))
-                for constraint in shapes.objects(shape, RSH.sparql)
-                for m in shapes.objects(constraint, RSH.message)
-            ]
-        for pattern, literals in templates[shape]:
-            match = pattern.fullmatch(str(message))
-            if match is None:
-                continue
+    sparql = {
+        t.subject for t in triples if t.predicate == _SOURCE_COMPONENT and t.object == _SPARQL_COMPONENT
+    }
+    shape_of = {
+        t.subject: t.object.value
+        for t in triples
+        if t.subject in sparql and t.predicate == _SOURCE_SHAPE and isinstance(t.object, ox.NamedNode)
+    }
+    templates: dict[str, list[tuple[re.Pattern[str], list[str]]]] = {}
+    fixed = []
+    for triple in triples:
+        message = triple.object
+        shape = shape_of.get(triple.subject) if triple.predicate == _RESULT_MESSAGE else None
+        if shape is not None and isinstance(message, ox.Literal):
+            if shape not in templates:
+                templates[shape] = [
+                    _template_pattern(str(m))
+                    for constraint in shapes.objects(rdflib.URIRef(shape), RSH.sparql)
+                    for m in shapes.objects(constraint, RSH.message)
+                ]
+            text = _filled_in(message.value, templates[shape])
+            if text != message.value:
+                literal = (
+                    ox.Literal(text, language=message.language)
+                    if message.language
+                    else ox.Literal(text, datatype=message.datatype)
+                )
+                triple = ox.Triple(triple.subject, triple.predicate, literal)
+        fixed.append(triple)
+    return fixed
+
+
+def _filled_in(message: str, templates: list[tuple[re.Pattern[str], list[str]]]) -> str:
+    """``message`` with the brackets dropped around what the first template it matches filled in."""
+    for pattern, literals in templates:
+        match = pattern.fullmatch(message)
+        if match is not None:
             values = [_unbracketed(value) for value in match.groups()]
-            text = literals[0] + "".join(v + lit for v, lit in zip(values, literals[1:], strict=True))
-            report.set((result, RSH.resultMessage, rdflib.Literal(text, lang=message.language)))
-            break
+            return literals[0] + "".join(v + lit for v, lit in zip(values, literals[1:], strict=True))
+    return message
 
 
 _PLACEHOLDER = re.compile(r"\{[?$][A-Za-z_][A-Za-z0-9_]*\}")
@@ -494,7 +542,7 @@ def validate_graph(
     """Validate an rdflib graph (or N-Triples); ``origins`` maps minted IRIs to the input lines behind them."""
     choice = choose_engine(engine, _size(data))
     if choice.jena is not None:
-        return _report(_jena_on(data, shapes, choice), "jena", origins)
+        return _jena_validation([_ntriples_bytes(data)], shapes, choice, origins)
     return _report(run_engine(data, shapes, choice.engine), choice.engine, origins)
 
 
@@ -623,7 +671,7 @@ def _validate_text(
     lines = sum(part.count(b"\n") for part in parts)
     choice = choose_engine(engine, lines, classpath=jena_classpath, freed=sum(map(len, parts)))
     if choice.jena is not None:
-        return _report(_jena_report(parts, shapes, choice), "jena", origins)
+        return _jena_validation(parts, shapes, choice, origins)
     engine = choice.engine
     size = piece_triples or (lines if whole_run_fits(lines) else PIECE_TRIPLES)
     targets = _piece_targets(shapes)
@@ -737,38 +785,76 @@ def origins_of(
 
 def read_results(report: rdflib.Graph, origins: dict[str, list[Position]]) -> list[ValidationResult]:
     """The results of a SHACL report graph, sorted by input position."""
-    results = []
+    rows = []
     for node in report.subjects(RDF_TYPE, RSH.ValidationResult):
+        fields = {}
+        for predicate, value in report.predicate_objects(node):
+            fields[str(predicate)] = None if isinstance(value, rdflib.BNode) else str(value)
+        rows.append(fields)
+    return _results(rows, origins)
 
-        def one(predicate: rdflib.URIRef, node: rdflib.term.Node = node) -> str | None:
-            value = report.value(node, predicate)
-            if value is None or isinstance(value, rdflib.BNode):
-                return None
-            return str(value)
 
-        focus = one(RSH.focusNode) or ""
-        value = one(RSH.value)
-        severity = report.value(node, RSH.resultSeverity)
+def read_result_triples(
+    triples: Iterable[ox.Triple], origins: dict[str, list[Position]]
+) -> list[ValidationResult]:
+    """The results of a SHACL report given as triples (Jena's, parsed by pyoxigraph), as
+    ``read_results`` reads them from a graph."""
+    fields: dict[ox.NamedNode | ox.BlankNode | ox.Triple, dict[str, str | None]] = defaultdict(dict)
+    nodes = []
+    result_class = ox.NamedNode(_SH + "ValidationResult")
+    for triple in triples:
+        value = triple.object
+        text = value.value if isinstance(value, ox.NamedNode | ox.Literal) else None  # a blank node: None
+        fields[triple.subject][triple.predicate.value] = text
+        if triple.predicate == RDF.type and value == result_class:
+            nodes.append(triple.subject)
+    return _results([fields[node] for node in nodes], origins)
+
+
+_SEVERITIES = {str(iri): name for iri, name in SEVERITY_NAMES.items()}
+
+
+def _results(
+    rows: Iterable[dict[str, str | None]], origins: dict[str, list[Position]]
+) -> list[ValidationResult]:
+    """Results from each result's fields (predicate IRI to value; None for a blank node),
+    sorted by input position."""
+    results = []
+    for fields in rows:
+        focus = fields.get(_SH + "focusNode") or ""
+        value = fields.get(_SH + "value")
+        path = fields.get(_SH + "resultPath")
+        severity = fields.get(_SH + "resultSeverity") or ""
         results.append(
             ValidationResult(
-                severity=SEVERITY_NAMES.get(severity, str(severity)),  # type: ignore[call-overload]
+                severity=_SEVERITIES.get(severity, severity),
                 focus=focus,
-                path=one(RSH.resultPath),
-                shape=one(RSH.sourceShape),
-                constraint=one(RSH.sourceConstraintComponent),
-                message=one(RSH.resultMessage) or "",
+                path=path,
+                shape=fields.get(_SH + "sourceShape"),
+                constraint=fields.get(_SH + "sourceConstraintComponent"),
+                message=fields.get(_SH + "resultMessage") or "",
                 value=value,
-                origins=origins_of(focus, value, origins, one(RSH.resultPath)),
+                origins=origins_of(focus, value, origins, path),
             )
         )
     results.sort(key=result_order)
     return results
 
 
-def result_order(result: ValidationResult) -> tuple[tuple[Position, ...], str, str, str, str, str]:
-    """Results are listed by input position, then by what they say."""
+def result_order(result: ValidationResult) -> tuple[tuple[Position, ...], str, str, str, str, str, str, str]:
+    """Results are listed by input position, then by what they say: a total order, so the
+    listing is the same whichever engine's report it came from."""
     r = result
-    return (r.origins[:1], r.focus, r.shape or "", r.path or "", r.message, r.value or "")
+    return (
+        r.origins[:1],
+        r.focus,
+        r.shape or "",
+        r.path or "",
+        r.message,
+        r.value or "",
+        r.severity,
+        r.constraint or "",
+    )
 
 
 # ------------------------------------------------------------------------- rendering
