@@ -466,3 +466,10 @@ def test_jenas_report_in_turtle_holds_every_result(project: Path, run_agkg: RunA
         assert (None, rdflib.RDF.type, rdflib.SH.ValidationReport) in report
         counts[engine] = len(set(report.subjects(rdflib.RDF.type, rdflib.SH.ValidationResult)))
     assert counts["jena"] == counts["turbo"] > 0
+
+
+def test_the_help_states_the_threshold_in_force(run_agkg: RunAgkg) -> None:
+    result = run_agkg("validate", "--help")
+    assert f"Jena from {validation.JENA_FROM_TRIPLES / 1e6:g} million triples" in " ".join(
+        result.stdout.split()
+    )

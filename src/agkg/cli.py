@@ -284,7 +284,7 @@ def build(settings: Settings) -> None:
     "--engine",
     type=click.Choice(["auto", "turbo", "jena", "pyshacl"]),
     help="SHACL engine (default: the shacl_engine setting, auto): all give the same results; "
-    "auto is turbo, or Jena from two million triples when Java and Jena are installed; "
+    "auto is turbo, or Jena from 1.5 million triples when Java and Jena are installed; "
     "pyshacl is much slower.",
 )
 @pass_settings

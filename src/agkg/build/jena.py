@@ -1,10 +1,10 @@
 """Apache Jena's SHACL validator, run as a Java process, for graphs of millions of triples.
 
 Why a second engine: pyshacl-turbo keeps the data in ordered indexes, so its run grows as
-n log n (27 s at 1M triples, 99 s at 3M, 418 s at 10M); Jena's in-memory graph is hashed and
-its run grows linearly (33 s, 73 s, 238 s of CPU on the same data and shapes, with the same
-results field for field: bench/RESULTS.md, "Validation: Jena above two million triples").
-Below a few million triples turbo is the quicker and leaner one, and needs no Java, so
+n log n (25-30 s of CPU at 1M triples, 96-101 s at 3M, 349-436 s at 10M); Jena's in-memory
+graph is hashed and its run grows linearly (28 s, 77 s, 224 s on the same data and shapes,
+with the same results field for field: bench/RESULTS.md, "Validation: Jena from 1.5M
+triples"). Below that turbo costs as little or less, needs no Java and no second process, so
 ``validation.choose_engine`` picks Jena only where it pays.
 
 Jena is found as Debian packages it (``apt-get install libapache-jena-java``: its jars in
