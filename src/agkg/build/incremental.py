@@ -435,7 +435,7 @@ def _incremental(
         if r.focus not in dirty
     ]
     results = sorted(kept_results + [r for r in partial.results if r.focus in dirty], key=result_order)
-    report = ValidationReport(conforms=not any(r.severity == "violation" for r in results), results=results)
+    report = ValidationReport.of(results, "turbo")
     step("validate")
     new_state = PublishState(
         fingerprint=state.fingerprint,

@@ -106,6 +106,23 @@ class ValidationReport:
             return (text or b"").decode("utf-8")
         return ""
 
+    @classmethod
+    def of(
+        cls,
+        results: list[ValidationResult],
+        engine: str,
+        report_graph: rdflib.Graph | None = None,
+        report_triples: list[ox.Triple] | None = None,
+    ) -> ValidationReport:
+        """The report of ``results``: it conforms when none is a violation."""
+        return cls(
+            conforms=not any(r.severity == "violation" for r in results),
+            results=results,
+            report_graph=report_graph,
+            engine=engine,
+            report_triples=report_triples,
+        )
+
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
 
@@ -374,9 +391,12 @@ def jena_heap(triples: int, room: int | None = None) -> int | None:
     preferred = max(JENA_MIN_HEAP, triples * JENA_HEAP_BYTES_PER_TRIPLE)
     if room is None or preferred + JENA_OVERHEAD_BYTES <= room:
         return preferred
-    least = max(JENA_MIN_HEAP, triples * JENA_LEAST_HEAP_BYTES_PER_TRIPLE)
     fits = room - JENA_OVERHEAD_BYTES
-    return fits if fits >= least else None
+    return fits if fits >= _least_heap(triples) else None
+
+
+def _least_heap(triples: int) -> int:
+    return max(JENA_MIN_HEAP, triples * JENA_LEAST_HEAP_BYTES_PER_TRIPLE)
 
 
 def choose_engine(
@@ -402,8 +422,7 @@ def choose_engine(
     heap = jena_heap(triples, None if room is None else room + freed)
     if runtime is None or (heap is None and engine == "auto"):
         return EngineChoice("turbo")
-    least = max(JENA_MIN_HEAP, triples * JENA_LEAST_HEAP_BYTES_PER_TRIPLE)
-    return EngineChoice("jena", runtime, heap or least)
+    return EngineChoice("jena", runtime, heap or _least_heap(triples))
 
 
 def _required_jena(classpath: str) -> JenaRuntime:
@@ -422,13 +441,7 @@ def _jena_validation(
     """Validate the N-Triples ``parts`` with Jena (``_jena_report``), results read straight from
     the report's triples."""
     triples = _jena_report(parts, shapes, choice)
-    results = read_result_triples(triples, origins or {})
-    return ValidationReport(
-        conforms=not any(r.severity == "violation" for r in results),
-        results=results,
-        engine="jena",
-        report_triples=triples,
-    )
+    return ValidationReport.of(read_result_triples(triples, origins or {}), "jena", report_triples=triples)
 
 
 def _jena_report(parts: list[bytes], shapes: rdflib.Graph, choice: EngineChoice) -> list[ox.Triple]:
@@ -549,13 +562,7 @@ def validate_graph(
 def _report(
     report_graph: rdflib.Graph, engine: str, origins: dict[str, list[Position]] | None
 ) -> ValidationReport:
-    results = read_results(report_graph, origins or {})
-    return ValidationReport(
-        conforms=not any(r.severity == "violation" for r in results),
-        results=results,
-        report_graph=report_graph,
-        engine=engine,
-    )
+    return ValidationReport.of(read_results(report_graph, origins or {}), engine, report_graph)
 
 
 def validate_dataset(
@@ -641,8 +648,8 @@ def validate_in_pieces(
     origins: dict[str, list[Position]] | None = None,
     piece_triples: int | None = None,
 ) -> ValidationReport:
-    """Validate N-Triples (each subject's lines together) with turbo or pyshacl in bounded pieces, with the results
-    (and the report graph's results) of validating them whole.
+    """Validate N-Triples (each subject's lines together) with turbo or pyshacl in bounded
+    pieces, with the results (and the report graph's results) of validating them whole.
 
     The focus nodes are taken in sorted order and a piece is closed once the triples their
     shapes read (agkg.build.regions) reach ``piece_triples``; each piece is validated on those
@@ -738,13 +745,7 @@ def _validate_plan(
         release_free_memory()
     merged.add((report_node, RDF_TYPE, RSH.ValidationReport))
     merged.add((report_node, RSH.conforms, rdflib.Literal(conforms)))
-    results = read_results(merged, origins)
-    return ValidationReport(
-        conforms=not any(r.severity == "violation" for r in results),
-        results=results,
-        report_graph=merged,
-        engine=engine,
-    )
+    return ValidationReport.of(read_results(merged, origins), engine, merged)
 
 
 def _few_focus_nodes(piece: Piece) -> bool:
