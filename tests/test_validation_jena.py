@@ -200,6 +200,8 @@ def test_jenas_heap_has_a_floor() -> None:
 
 
 def test_a_classpath_setting_takes_jars_and_folders_of_jars(tmp_path: Path) -> None:
+    if shutil.which("java") is None:
+        pytest.skip("no java on this machine")
     folder = tmp_path / "lib"
     folder.mkdir()
     for name in ("b.jar", "a.jar", "notes.txt"):
@@ -207,8 +209,6 @@ def test_a_classpath_setting_takes_jars_and_folders_of_jars(tmp_path: Path) -> N
     single = tmp_path / "extra.jar"
     single.write_bytes(b"")
     runtime = jena_module.find_jena(f"{folder}{os.pathsep}{single}")
-    if shutil.which("java") is None:
-        pytest.skip("no java on this machine")
     assert runtime is not None
     assert runtime.jars == (folder / "a.jar", folder / "b.jar", single)
 
