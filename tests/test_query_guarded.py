@@ -40,11 +40,14 @@ def test_agkg_query_refuses_it_in_words(project: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "RUST_BACKTRACE": "1"},  # the worst case: a long backtrace
+        # the worst case: a long Rust backtrace, and Python's fault handler on (it writes the
+        # stack of a process that aborts to its own copy of stderr)
+        env={**os.environ, "RUST_BACKTRACE": "1", "PYTHONFAULTHANDLER": "1"},
     )
     assert done.returncode == 2, done.stderr[-800:]
     assert "cannot sort these values" in done.stderr and "STR(" in done.stderr
     assert "panicked" not in done.stderr and "Traceback" not in done.stderr and "backtrace" not in done.stderr
+    assert "Fatal Python error" not in done.stderr
 
 
 def test_an_engine_sorted_answer_is_the_same_apart() -> None:
@@ -124,3 +127,22 @@ def test_running_out_of_memory_in_the_child_is_a_memory_error() -> None:
 
     with pytest.raises(MemoryError):
         evaluate_apart(greedy, "SELECT ?x WHERE { ?x ?p ?o } ORDER BY STR(?x)")
+
+
+def test_an_abort_in_the_child_does_not_reach_a_fault_handler(tmp_path: Path) -> None:
+    """A process that enabled Python's fault handler on a stream of its own (pytest does, and so
+    may a server's supervisor) gets no "Fatal Python error" and stack from the aborted child."""
+    import faulthandler
+
+    log = (tmp_path / "faults.log").open("w+")
+    was_enabled = faulthandler.is_enabled()
+    faulthandler.enable(file=log)
+    try:
+        with pytest.raises(QueryError, match="cannot sort these values"):
+            evaluate_apart(ox.Store().query, UNSORTABLE)
+    finally:
+        faulthandler.disable()
+        if was_enabled:
+            faulthandler.enable()
+    log.seek(0)
+    assert log.read() == ""

@@ -18,6 +18,7 @@ query past their memory limit). A platform without ``fork`` evaluates in the pro
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import os
 import re
 import signal
@@ -85,6 +86,7 @@ def _answer_in_child(
     try:
         _die_with_parent(parent)
         os.dup2(errors.fileno(), 2)
+        faulthandler.disable()  # an abort is expected here: no stack on the parent's stream
         result = evaluate(query)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("only a SELECT query is evaluated apart")
