@@ -60,6 +60,13 @@ def set_engine(project: Path, engine: str) -> None:
     toml.write_text(toml.read_text(encoding="utf-8") + f'shacl_engine = "{engine}"\n', encoding="utf-8")
 
 
+def validated(project: Path, run_agkg: RunAgkg, engine: str, output_format: str) -> str:
+    """What ``agkg validate`` prints with ``engine`` on a project that conforms."""
+    result = run_agkg("--project", project, "validate", "--engine", engine, "--format", output_format)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
 # ------------------------------------------------------------------------- same results
 
 
@@ -68,9 +75,7 @@ def test_a_project_validates_the_same_with_jena_and_turbo(project: Path, run_agk
     """``agkg validate --format json`` says the same with each engine, but for its name."""
     answers = {}
     for engine in ("turbo", "jena"):
-        result = run_agkg("--project", project, "validate", "--engine", engine, "--format", "json")
-        assert result.exit_code == 0, result.stderr
-        answer = json.loads(result.stdout)
+        answer = json.loads(validated(project, run_agkg, engine, "json"))
         assert answer.pop("engine") == engine
         answers[engine] = answer
     assert answers["jena"]["results"], "the fixture project gives notes to compare"
@@ -460,9 +465,7 @@ def test_jenas_report_in_turtle_holds_every_result(project: Path, run_agkg: RunA
     """``--format turtle`` writes Jena's report (kept as triples), as many results as turbo's."""
     counts = {}
     for engine in ("turbo", "jena"):
-        result = run_agkg("--project", project, "validate", "--engine", engine, "--format", "turtle")
-        assert result.exit_code == 0, result.stderr
-        report = rdflib.Graph().parse(data=result.stdout, format="turtle")
+        report = rdflib.Graph().parse(data=validated(project, run_agkg, engine, "turtle"), format="turtle")
         assert (None, rdflib.RDF.type, rdflib.SH.ValidationReport) in report
         counts[engine] = len(set(report.subjects(rdflib.RDF.type, rdflib.SH.ValidationResult)))
     assert counts["jena"] == counts["turbo"] > 0
